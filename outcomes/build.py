@@ -1,0 +1,72 @@
+"""Build the dbt project (seeds, models, tests, unit tests) against a warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outcomes.config import PROJECT_DIR, WAREHOUSE_ENV
+from outcomes.errors import OutcomesError
+
+# dbt's anonymous usage statistics are off for every invocation.
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+@dataclass
+class BuildResult:
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)  # e.g. {"model:success": 40}
+    failures: list[str] = field(default_factory=list)
+
+
+def target_path_for(warehouse: Path) -> Path:
+    """The project's `target/` for the default warehouse, a private one otherwise,
+    so builds of two warehouses (e.g. parallel tests) never share artifacts."""
+    default = (PROJECT_DIR / "warehouse" / "outcomes.duckdb").resolve()
+    if warehouse.resolve() == default:
+        return PROJECT_DIR / "target"
+    return warehouse.parent / f"dbt_target_{warehouse.stem}"
+
+
+def run_dbt(
+    args: list[str], warehouse: Path, min_group_size: int | None = None, quiet: bool = True
+) -> BuildResult:
+    """Invoke dbt in-process; raise OutcomesError naming every failed node."""
+    from dbt.cli.main import dbtRunner  # imported late: dbt import costs ~2 s
+
+    os.environ[WAREHOUSE_ENV] = str(warehouse)
+    target = target_path_for(warehouse)
+    cli_args = [
+        *args,
+        "--project-dir", str(PROJECT_DIR),
+        "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(target),
+        "--log-path", str(target / "logs"),
+    ]
+    if quiet:
+        cli_args.append("--quiet")
+    if min_group_size is not None:
+        cli_args += ["--vars", json.dumps({"min_group_size": min_group_size})]
+    start = time.perf_counter()
+    result = dbtRunner().invoke(cli_args)
+    seconds = time.perf_counter() - start
+    build = BuildResult(seconds=seconds)
+    for node in getattr(result.result, "results", None) or []:
+        kind = node.node.resource_type.value if hasattr(node, "node") else "node"
+        status = str(node.status.value if hasattr(node.status, "value") else node.status)
+        key = f"{kind}:{status}"
+        build.counts[key] = build.counts.get(key, 0) + 1
+        if status in {"error", "fail", "runtime error"}:
+            build.failures.append(f"{node.node.unique_id}: {node.message}")
+    if not result.success:
+        detail = "\n  ".join(build.failures) or str(result.exception or "see dbt output above")
+        raise OutcomesError(f"dbt {' '.join(args)} failed:\n  {detail}")
+    return build
+
+
+def build(warehouse: Path, min_group_size: int | None = None) -> BuildResult:
+    """`dbt build`: seeds, models, data tests and unit tests, in dependency order."""
+    return run_dbt(["build"], warehouse, min_group_size)

@@ -1,0 +1,107 @@
+"""`outcomes`: the command line.
+
+    outcomes demo      generate the demo organisation, load it, build the KPIs
+    outcomes run       load the sources configured in outcomes.yml and build
+    outcomes generate  only write the demo organisation's exports
+    outcomes build     only (re)build the dbt models and tests
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from outcomes.config import PROJECT_DIR, check_min_group_size, load_config, warehouse_path
+from outcomes.errors import OutcomesError
+from outcomes.summary import RunSummary, render
+
+
+def _fail(exc: OutcomesError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """Outcome KPIs per team from the tools your teams already use."""
+
+
+def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:
+    from outcomes.demo import generate
+
+    result = generate(out, people=people, weeks=weeks, seed=seed)
+    return dict(result.files)
+
+
+@main.command()
+@click.option("--people", default=120, show_default=True, help="People in the organisation.")
+@click.option("--weeks", default=26, show_default=True, help="Weeks of history.")
+@click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
+def demo(people: int, weeks: int, seed: int, skip_build: bool) -> None:
+    """Generate a realistic organisation and run the whole data path on it."""
+    from outcomes.privacy.salt import resolve_salt
+    from outcomes.runner import demo_config, run
+
+    try:
+        warehouse = warehouse_path()
+        exports = warehouse.parent / f"{warehouse.stem}_demo_exports"
+        summary = RunSummary()
+        start = time.perf_counter()
+        summary.generated = _generate(exports, people, weeks, seed)
+        summary.stages["generate"] = time.perf_counter() - start
+        salt = resolve_salt(PROJECT_DIR, demo_salt_file=warehouse.parent / f"{warehouse.stem}.salt")
+        run(demo_config(exports, warehouse), salt, summary, skip_build=skip_build)
+        click.echo(render(summary, warehouse))
+    except OutcomesError as exc:
+        _fail(exc)
+
+
+@main.command(name="run")
+@click.option("--config", "config_path", default="outcomes.yml", show_default=True,
+              type=click.Path(path_type=Path), help="The configuration file.")
+@click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
+def run_command(config_path: Path, skip_build: bool) -> None:
+    """Load the sources configured in outcomes.yml and build the KPIs."""
+    from outcomes.privacy.salt import resolve_salt
+    from outcomes.runner import run
+
+    try:
+        config = load_config(config_path)
+        salt = resolve_salt(PROJECT_DIR)
+        summary = run(config, salt, skip_build=skip_build)
+        click.echo(render(summary, config.warehouse))
+    except OutcomesError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+@click.option("--people", default=120, show_default=True)
+@click.option("--weeks", default=26, show_default=True)
+@click.option("--seed", default=7, show_default=True)
+def generate(out: Path, people: int, weeks: int, seed: int) -> None:
+    """Write the demo organisation's raw exports (JSONL per tool) to a folder."""
+    start = time.perf_counter()
+    files = _generate(out, people, weeks, seed)
+    click.echo(f"wrote {sum(files.values()):,} records in {len(files)} files to {out} "
+               f"in {time.perf_counter() - start:.1f} s")
+
+
+@main.command(name="build")
+@click.option("--min-group-size", type=int, default=None,
+              help="Privacy threshold k for suppression (5 or more).")
+def build_command(min_group_size: int | None) -> None:
+    """Rebuild the dbt models and run their tests on the current warehouse."""
+    from outcomes.build import build
+
+    try:
+        if min_group_size is not None:
+            check_min_group_size(min_group_size, "--min-group-size")
+        result = build(warehouse_path(), min_group_size)
+        click.echo(f"dbt build finished in {result.seconds:.1f} s: {result.counts}")
+    except OutcomesError as exc:
+        _fail(exc)

@@ -1,0 +1,125 @@
+"""Load the configured sources into the warehouse with dlt.
+
+One dlt pipeline per (source, dataset): `raw_<source>` for the tool's tables,
+`identity` for the roster's identity table, and `quarantine` for records
+that broke the contract. Everything is merged on primary keys, so a rerun on
+the same exports changes no counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dlt
+
+from outcomes.config import SourceConfig
+from outcomes.errors import OutcomesError
+from pipelines.common.policy import SourcePolicy
+from pipelines.common.reader import TableRead
+from pipelines.common.source import ReadReport, quarantine_resource
+
+QUARANTINE_DATASET = "quarantine"
+
+# Telemetry of dlt is off for every run (our users' data stays on their machine).
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# Merge loads go through `<dataset>_staging`; empty it after each load so no
+# second copy of the data lingers there.
+os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+
+
+@dataclass
+class SourceLoad:
+    """What loading one source did."""
+
+    source: str
+    reads: list[TableRead] = field(default_factory=list)
+    quarantined: int = 0
+    new_columns: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def records_read(self) -> int:
+        return sum(r.records_read for r in self.reads)
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(r.data.num_rows for r in self.reads)
+
+    @property
+    def duplicates_dropped(self) -> int:
+        return sum(r.duplicates_dropped for r in self.reads)
+
+
+def pipelines_dir(warehouse: Path) -> Path:
+    """dlt state lives beside its warehouse, so two warehouses never share state."""
+    return warehouse.parent / f".dlt_{warehouse.stem}"
+
+
+def _pipeline(name: str, dataset: str, warehouse: Path) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=name,
+        destination=dlt.destinations.duckdb(str(warehouse)),
+        dataset_name=dataset,
+        pipelines_dir=str(pipelines_dir(warehouse)),
+    )
+
+
+def source_module(name: str):  # noqa: ANN201 - returns a dlt source function
+    return getattr(importlib.import_module(f"pipelines.{name}"), name)
+
+
+def new_columns(policy: SourcePolicy, reads: list[TableRead]) -> dict[str, list[str]]:
+    """Top-level keys present in an export file that no table of the policy
+    reads or knowingly drops. They were not stored (default deny); we say so."""
+    known: dict[str, set[str]] = {}
+    for table in policy.tables:
+        known.setdefault(table.file, set()).update(
+            k.strip('"') for k in table.top_level_keys()
+        )
+    found: dict[str, list[str]] = {}
+    for read in reads:
+        for file_name, keys in read.keys_seen.items():
+            pattern_known = known.get(read.table.file, set())
+            extra = sorted(keys - pattern_known)
+            if extra:
+                found[file_name] = sorted(set(found.get(file_name, [])) | set(extra))
+    return found
+
+
+def load_source(
+    config: SourceConfig, warehouse: Path, salt: bytes, loaded_at: dt.datetime
+) -> SourceLoad:
+    start = time.perf_counter()
+    source_fn = source_module(config.name)
+    policy: SourcePolicy = source_fn.policy
+    report = ReadReport()
+    by_dataset: dict[str, list[str]] = {}
+    for table in policy.tables:
+        by_dataset.setdefault(policy.dataset_for(table), []).append(table.name)
+    for dataset, tables in by_dataset.items():
+        pipeline = _pipeline(f"outcomes_{config.name}_{dataset}", dataset, warehouse)
+        source = source_fn(
+            export_dir=str(config.path), salt=salt, tables=tables, since=config.since,
+            until=config.until, loaded_at=loaded_at, report=report,
+        )
+        try:
+            pipeline.run(source, loader_file_format="parquet")
+        except Exception as exc:  # dlt wraps every step failure; say which source
+            raise OutcomesError(f"loading source {config.name!r} into {dataset!r} failed: {exc}") from exc
+    quarantine = report.quarantine
+    if quarantine.num_rows:
+        _pipeline("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
+            quarantine_resource(quarantine), loader_file_format="parquet"
+        )
+    return SourceLoad(
+        source=config.name,
+        reads=report.reads,
+        quarantined=quarantine.num_rows,
+        new_columns=new_columns(policy, report.reads),
+        seconds=time.perf_counter() - start,
+    )

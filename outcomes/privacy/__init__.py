@@ -1,0 +1,1 @@
+"""Privacy primitives shared by the loaders and the privacy commands."""

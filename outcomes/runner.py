@@ -1,0 +1,37 @@
+"""The main job: load the configured sources, then build the models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from outcomes.build import build
+from outcomes.config import Config, SourceConfig
+from outcomes.load import load_source
+from outcomes.summary import RunSummary
+from outcomes.warehouse import ensure_warehouse
+
+
+def run(config: Config, salt: bytes, summary: RunSummary | None = None,
+        skip_build: bool = False) -> RunSummary:
+    summary = summary or RunSummary()
+    ensure_warehouse(config.warehouse)
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    start = time.perf_counter()
+    for source in config.sources:
+        summary.loads.append(load_source(source, config.warehouse, salt, loaded_at))
+    summary.stages["load"] = time.perf_counter() - start
+    if not skip_build:
+        summary.stages["build"] = build(config.warehouse, config.min_group_size).seconds
+    return summary
+
+
+def demo_config(exports: Path, warehouse: Path) -> Config:
+    """Every source, read from the generated exports."""
+    from outcomes.config import KNOWN_SOURCES
+
+    return Config(
+        warehouse=warehouse,
+        sources=tuple(SourceConfig(name, exports / name) for name in KNOWN_SOURCES),
+    )

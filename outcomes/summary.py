@@ -1,0 +1,89 @@
+"""The short report printed after `outcomes run` / `outcomes demo`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outcomes.load import SourceLoad
+from outcomes.warehouse import connect
+
+
+@dataclass
+class RunSummary:
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    loads: list[SourceLoad] = field(default_factory=list)
+    generated: dict[str, int] = field(default_factory=dict)
+
+
+def _relation_exists(con, schema: str, name: str) -> bool:  # noqa: ANN001
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?", [schema, name]
+        ).fetchall()[0][0]
+    )
+
+
+def warehouse_facts(warehouse: Path) -> dict[str, object]:
+    """Numbers read back from the warehouse: what is really there after the run."""
+    con = connect(warehouse)
+    try:
+        facts: dict[str, object] = {}
+        if _relation_exists(con, "marts", "fct_work_events"):
+            facts["events_by_type"] = con.execute(
+                "select event_type, count(*) from marts.fct_work_events group by 1 order by 1"
+            ).fetchall()
+        if _relation_exists(con, "marts", "fct_team_kpis_weekly"):
+            facts["kpis"] = con.execute(
+                "select count(distinct kpi_id), count(*), count(*) filter (where is_suppressed) "
+                "from marts.fct_team_kpis_weekly"
+            ).fetchall()[0]
+        if _relation_exists(con, "quarantine", "records"):
+            facts["quarantine"] = con.execute(
+                "select source_system, table_name, reason, count(*) from quarantine.records "
+                "group by all order by all"
+            ).fetchall()
+        return facts
+    finally:
+        con.close()
+
+
+def render(summary: RunSummary, warehouse: Path) -> str:
+    lines = [f"Outcomes warehouse: {warehouse}"]
+    if summary.generated:
+        total = sum(summary.generated.values())
+        lines.append(f"\nGenerated demo exports: {total:,} records in {len(summary.generated)} files")
+    if summary.loads:
+        lines.append("\nLoaded (records read -> rows landed; duplicates merged; quarantined):")
+        for load in summary.loads:
+            lines.append(
+                f"  {load.source:<10} {load.records_read:>10,} -> {load.rows_landed:>10,}"
+                f"   dup {load.duplicates_dropped:>6,}   quarantined {load.quarantined:>4,}"
+                f"   ({load.seconds:.1f} s)"
+            )
+            for read in load.reads:
+                if not read.files:
+                    lines.append(f"    ! {read.table.name}: no file matching {read.table.file!r}")
+            for file_name, keys in load.new_columns.items():
+                lines.append(f"    ! new columns in {file_name} (dropped, not stored): {', '.join(keys)}")
+    facts = warehouse_facts(warehouse)
+    if facts.get("events_by_type"):
+        lines.append("\nEvents in marts.fct_work_events by type:")
+        for event_type, count in facts["events_by_type"]:
+            lines.append(f"  {event_type:<24} {count:>10,}")
+    if facts.get("quarantine"):
+        lines.append("\nQuarantined records (quarantine.records):")
+        for source, table, reason, count in facts["quarantine"]:
+            lines.append(f"  {source}.{table}: {reason} x{count}")
+    if facts.get("kpis"):
+        kpis, cells, suppressed = facts["kpis"]
+        lines.append(
+            f"\nKPIs built: {kpis} KPIs, {cells:,} team-week cells, "
+            f"{suppressed:,} suppressed (fewer than k contributors)"
+        )
+    lines.append("\nElapsed per stage:")
+    for stage, seconds in summary.stages.items():
+        lines.append(f"  {stage:<10} {seconds:7.1f} s")
+    lines.append(f"  {'total':<10} {sum(summary.stages.values()):7.1f} s")
+    return "\n".join(lines)

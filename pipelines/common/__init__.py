@@ -1,0 +1,1 @@
+"""Shared machinery of the file-export loaders: policies, the JSONL reader, dlt wiring."""

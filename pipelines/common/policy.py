@@ -1,0 +1,210 @@
+"""Collection policies: which columns of a source are kept, and how.
+
+A policy file (`pipelines/<source>/policy.yml`) is the reviewed, declarative
+contract of PRIVACY.md: every column that lands is listed with its action;
+anything not listed is dropped (default deny). This module parses and checks
+a policy so a typo fails at once, naming the file, table and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from outcomes.errors import OutcomesError
+
+ACTIONS = {"keep", "pseudonymize", "derive", "identity"}
+TYPES = {"string", "bigint", "double", "boolean", "timestamp", "epoch_ms", "date"}
+DERIVATIONS = {"is_present", "starts_with", "in", "join", "count"}
+PSEUDONYM_KINDS = {"email", "account"}
+IDENTITY_SCHEMA = "identity"
+# Pseudo-path of an exploded list element's position (0-based).
+INDEX_PATH = "__index"
+# Column every raw table gets: when this run wrote the row (source freshness).
+LOADED_AT_COLUMN = "_outcomes_loaded_at"
+
+POLICY_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    name: str
+    action: str
+    path: str | None = None
+    record_path: str | None = None
+    type: str = "string"
+    kind: str | None = None
+    derive: str | None = None
+    arg: Any = None
+    required: bool = False
+    when_column: str | None = None
+    when_in: tuple[str, ...] = ()
+
+    @property
+    def output_type(self) -> str:
+        """The type the column lands with."""
+        if self.action == "derive":
+            return {"join": "string", "count": "bigint"}.get(self.derive or "", "boolean")
+        if self.action in {"pseudonymize", "identity"}:
+            return "string"
+        return "timestamp" if self.type == "epoch_ms" else self.type
+
+
+@dataclass(frozen=True)
+class TablePolicy:
+    name: str
+    file: str
+    primary_key: tuple[str, ...]
+    columns: tuple[ColumnRule, ...]
+    schema: str | None = None
+    explode: str | None = None
+    dedup_by: str | None = None
+    time_field: str | None = None
+    dropped: tuple[str, ...] = ()
+
+    def column(self, name: str) -> ColumnRule:
+        return next(c for c in self.columns if c.name == name)
+
+    def top_level_keys(self) -> set[str]:
+        """Record keys this table reads or knowingly drops (for new-column detection)."""
+        keys = {_root(k) for k in self.dropped}
+        if self.explode:
+            keys.add(_root(self.explode))
+        for column in self.columns:
+            if column.record_path:
+                keys.add(_root(column.record_path))
+            elif column.path and not self.explode and column.path != INDEX_PATH:
+                keys.add(_root(column.path))
+        return keys
+
+
+@dataclass(frozen=True)
+class SourcePolicy:
+    source: str
+    purpose: str
+    retention_days: int
+    opt_out_allowed: bool
+    tables: tuple[TablePolicy, ...]
+    path: Path = field(compare=False)
+
+    def table(self, name: str) -> TablePolicy:
+        return next(t for t in self.tables if t.name == name)
+
+    def dataset_for(self, table: TablePolicy) -> str:
+        """The schema a table lands in: `raw_<source>` unless it is identity data."""
+        return table.schema or f"raw_{self.source}"
+
+
+def _root(path: str) -> str:
+    """First key of a JSON path: `a.b[0]` -> `a`, `"urn:x:y".b` -> `"urn:x:y"`."""
+    if path.startswith('"'):
+        return path[: path.index('"', 1) + 1]
+    return path.split(".")[0].split("[")[0]
+
+
+def _fail(policy_path: Path, where: str, message: str) -> OutcomesError:
+    return OutcomesError(f"policy {policy_path}: {where}: {message}")
+
+
+def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]) -> ColumnRule:
+    where = f"table {table!r}, column {name!r}"
+    if not isinstance(spec, dict):
+        raise _fail(policy_path, where, "expected a mapping of settings")
+    unknown = set(spec) - {"path", "record_path", "action", "type", "kind", "derive", "arg",
+                           "required", "when"}
+    if unknown:
+        raise _fail(policy_path, where, f"unknown setting(s) {sorted(unknown)}")
+    action = spec.get("action")
+    if action not in ACTIONS:
+        raise _fail(policy_path, where, f"action must be one of {sorted(ACTIONS)}, got {action!r}")
+    if bool(spec.get("path")) == bool(spec.get("record_path")):
+        raise _fail(policy_path, where, "give exactly one of `path` or `record_path`")
+    col_type = spec.get("type", "string")
+    if col_type not in TYPES:
+        raise _fail(policy_path, where, f"type must be one of {sorted(TYPES)}, got {col_type!r}")
+    kind = spec.get("kind")
+    if action == "pseudonymize" and kind not in PSEUDONYM_KINDS:
+        raise _fail(policy_path, where, f"pseudonymize needs kind: one of {sorted(PSEUDONYM_KINDS)}")
+    derive = spec.get("derive")
+    if action == "derive" and derive not in DERIVATIONS:
+        raise _fail(policy_path, where, f"derive must be one of {sorted(DERIVATIONS)}, got {derive!r}")
+    if derive in {"starts_with", "in"} and spec.get("arg") is None:
+        raise _fail(policy_path, where, f"derive {derive} needs an `arg`")
+    when = spec.get("when") or {}
+    if when and (set(when) != {"column", "in"} or not isinstance(when["in"], list)):
+        raise _fail(policy_path, where, "`when` takes {column: <name>, in: [values]}")
+    return ColumnRule(
+        name=name,
+        action=action,
+        path=spec.get("path"),
+        record_path=spec.get("record_path"),
+        type=col_type,
+        kind=kind,
+        derive=derive,
+        arg=spec.get("arg"),
+        required=bool(spec.get("required", False)),
+        when_column=when.get("column"),
+        when_in=tuple(str(v) for v in when.get("in", [])),
+    )
+
+
+def _parse_table(policy_path: Path, name: str, spec: dict[str, Any]) -> TablePolicy:
+    where = f"table {name!r}"
+    for key in ("file", "primary_key", "columns"):
+        if key not in spec:
+            raise _fail(policy_path, where, f"missing `{key}`")
+    columns = tuple(
+        _parse_column(policy_path, name, col, col_spec)
+        for col, col_spec in spec["columns"].items()
+    )
+    names = {c.name for c in columns}
+    table = TablePolicy(
+        name=name,
+        file=spec["file"],
+        primary_key=tuple(spec["primary_key"]),
+        columns=columns,
+        schema=spec.get("schema"),
+        explode=spec.get("explode"),
+        dedup_by=spec.get("dedup_by"),
+        time_field=spec.get("time_field"),
+        dropped=tuple(spec.get("dropped", [])),
+    )
+    for key in (*table.primary_key, table.dedup_by, table.time_field):
+        if key is not None and key not in names:
+            raise _fail(policy_path, where, f"{key!r} is not one of its columns")
+    for column in columns:
+        if column.record_path and not table.explode:
+            raise _fail(policy_path, f"{where}, column {column.name!r}",
+                        "`record_path` only makes sense in a table with `explode`")
+        if column.when_column and column.when_column not in names:
+            raise _fail(policy_path, f"{where}, column {column.name!r}",
+                        f"`when` refers to unknown column {column.when_column!r}")
+        if column.action == "identity" and table.schema != IDENTITY_SCHEMA:
+            raise _fail(policy_path, f"{where}, column {column.name!r}",
+                        f"action identity (clear-text people data) is only allowed in "
+                        f"tables with schema: {IDENTITY_SCHEMA}")
+    return table
+
+
+def load_policy(source: str, policy_dir: Path = POLICY_DIR) -> SourcePolicy:
+    """Parse and check `pipelines/<source>/policy.yml`."""
+    path = policy_dir / source / "policy.yml"
+    if not path.exists():
+        raise OutcomesError(f"no collection policy for source {source!r} (expected {path})")
+    spec = yaml.safe_load(path.read_text())
+    if spec.get("source") != source:
+        raise _fail(path, "top level", f"`source` must be {source!r}")
+    for key in ("purpose", "retention_days", "tables"):
+        if key not in spec:
+            raise _fail(path, "top level", f"missing `{key}`")
+    return SourcePolicy(
+        source=source,
+        purpose=spec["purpose"],
+        retention_days=int(spec["retention_days"]),
+        opt_out_allowed=bool(spec.get("opt_out_allowed", False)),
+        tables=tuple(_parse_table(path, n, t) for n, t in spec["tables"].items()),
+        path=path,
+    )

@@ -1,0 +1,113 @@
+"""dlt wiring shared by every file-export source.
+
+Each `pipelines/<tool>/__init__.py` declares its dlt source with
+`export_source(<tool>)`; the mechanics (policy -> reader -> arrow -> dlt
+merge) live here once. Tables are merged on their primary key, so loading
+the same export twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.sources import DltResource
+
+from pipelines.common.policy import LOADED_AT_COLUMN, SourcePolicy, TablePolicy, load_policy
+from pipelines.common.reader import QUARANTINE_SCHEMA, TableRead, read_table
+
+_DLT_TYPES = {
+    "string": "text",
+    "bigint": "bigint",
+    "double": "double",
+    "boolean": "bool",
+    "timestamp": "timestamp",
+    "date": "date",
+}
+@dataclass
+class ReadReport:
+    """What the resources of one source read; filled while dlt extracts."""
+
+    reads: list[TableRead] = field(default_factory=list)
+
+    @property
+    def quarantine(self) -> pa.Table:
+        tables = [r.quarantine for r in self.reads if r.quarantine.num_rows]
+        return pa.concat_tables(tables) if tables else QUARANTINE_SCHEMA.empty_table()
+
+
+def column_hints(table: TablePolicy) -> dict[str, dict[str, Any]]:
+    """dlt column hints: exact types, and timestamps stored as naive UTC."""
+    hints: dict[str, dict[str, Any]] = {}
+    for column in table.columns:
+        out_type = column.output_type
+        hint: dict[str, Any] = {"data_type": _DLT_TYPES[out_type],
+                                "nullable": column.name not in table.primary_key}
+        if out_type == "timestamp":
+            hint["timezone"] = False
+        hints[column.name] = hint
+    hints[LOADED_AT_COLUMN] = {"data_type": "timestamp", "timezone": False, "nullable": False}
+    return hints
+
+
+def _table_resource(
+    policy: SourcePolicy, table: TablePolicy, export_dir: Path, salt: bytes,
+    loaded_at: dt.datetime, since: str | None, until: str | None, report: ReadReport,
+) -> DltResource:
+    def rows() -> Iterator[pa.Table]:
+        read = read_table(table, policy.source, export_dir, salt, loaded_at, since, until)
+        report.reads.append(read)
+        yield read.data
+
+    return dlt.resource(
+        rows,
+        name=table.name,
+        primary_key=list(table.primary_key),
+        write_disposition="merge",
+        columns=column_hints(table),
+    )
+
+
+def export_source(source_name: str) -> Callable[..., Any]:
+    """Build the dlt source function of one tool from its policy."""
+    policy = load_policy(source_name)
+
+    @dlt.source(name=source_name, max_table_nesting=0)
+    def source(
+        export_dir: str,
+        salt: bytes,
+        tables: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        loaded_at: dt.datetime | None = None,
+        report: ReadReport | None = None,
+    ) -> list[DltResource]:
+        stamp = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        sink = report if report is not None else ReadReport()
+        chosen = [t for t in policy.tables if tables is None or t.name in tables]
+        return [
+            _table_resource(policy, t, Path(export_dir), salt, stamp, since, until, sink)
+            for t in chosen
+        ]
+
+    source.policy = policy  # type: ignore[attr-defined]
+    return source
+
+
+def quarantine_resource(rows: pa.Table) -> DltResource:
+    """Quarantined records of a load, merged on their id (reruns add nothing)."""
+    return dlt.resource(
+        [rows] if rows.num_rows else [],
+        name="records",
+        primary_key="quarantine_id",
+        write_disposition="merge",
+        columns={
+            "quarantine_id": {"data_type": "text", "nullable": False},
+            LOADED_AT_COLUMN: {"data_type": "timestamp", "timezone": False, "nullable": False},
+        },
+    )
