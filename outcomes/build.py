@@ -41,10 +41,14 @@ def run_dbt(
     target = target_path_for(warehouse)
     cli_args = [
         *args,
-        "--project-dir", str(PROJECT_DIR),
-        "--profiles-dir", str(PROJECT_DIR),
-        "--target-path", str(target),
-        "--log-path", str(target / "logs"),
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
     ]
     if quiet:
         cli_args.append("--quiet")

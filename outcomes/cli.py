@@ -1,9 +1,9 @@
 """`outcomes`: the command line.
 
-    outcomes demo      generate the demo organisation, load it, build the KPIs
-    outcomes run       load the sources configured in outcomes.yml and build
-    outcomes generate  only write the demo organisation's exports
-    outcomes build     only (re)build the dbt models and tests
+outcomes demo      generate the demo organisation, load it, build the KPIs
+outcomes run       load the sources configured in outcomes.yml and build
+outcomes generate  only write the demo organisation's exports
+outcomes build     only (re)build the dbt models and tests
 """
 
 from __future__ import annotations
@@ -61,8 +61,14 @@ def demo(people: int, weeks: int, seed: int, skip_build: bool) -> None:
 
 
 @main.command(name="run")
-@click.option("--config", "config_path", default="outcomes.yml", show_default=True,
-              type=click.Path(path_type=Path), help="The configuration file.")
+@click.option(
+    "--config",
+    "config_path",
+    default="outcomes.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The configuration file.",
+)
 @click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
 def run_command(config_path: Path, skip_build: bool) -> None:
     """Load the sources configured in outcomes.yml and build the KPIs."""
@@ -87,13 +93,19 @@ def generate(out: Path, people: int, weeks: int, seed: int) -> None:
     """Write the demo organisation's raw exports (JSONL per tool) to a folder."""
     start = time.perf_counter()
     files = _generate(out, people, weeks, seed)
-    click.echo(f"wrote {sum(files.values()):,} records in {len(files)} files to {out} "
-               f"in {time.perf_counter() - start:.1f} s")
+    click.echo(
+        f"wrote {sum(files.values()):,} records in {len(files)} files to {out} "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
 
 
 @main.command(name="build")
-@click.option("--min-group-size", type=int, default=None,
-              help="Privacy threshold k for suppression (5 or more).")
+@click.option(
+    "--min-group-size",
+    type=int,
+    default=None,
+    help="Privacy threshold k for suppression (5 or more).",
+)
 def build_command(min_group_size: int | None) -> None:
     """Rebuild the dbt models and run their tests on the current warehouse."""
     from outcomes.build import build

@@ -51,7 +51,9 @@ def warehouse_path(configured: str | Path | None = None) -> Path:
 def check_min_group_size(value: Any, where: str) -> int:
     """k may be raised, never lowered below 5 (PRIVACY.md)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise OutcomesError(f"{where}: privacy.min_group_size must be a whole number, got {value!r}")
+        raise OutcomesError(
+            f"{where}: privacy.min_group_size must be a whole number, got {value!r}"
+        )
     if value < MIN_GROUP_SIZE_FLOOR:
         raise OutcomesError(
             f"{where}: privacy.min_group_size is {value}, but it can never be set below "
@@ -73,7 +75,9 @@ def _date_text(value: Any, where: str) -> str | None:
 
 def _check_dir(path: Path, where: str) -> Path:
     if not path.is_dir():
-        raise OutcomesError(f"{where}: export folder {str(path)!r} does not exist or is not a folder")
+        raise OutcomesError(
+            f"{where}: export folder {str(path)!r} does not exist or is not a folder"
+        )
     return path
 
 
@@ -119,8 +123,12 @@ def load_config(path: Path) -> Config:
         source_config(name, s, base, where)
         for name, s in sorted(sources_spec.items(), key=lambda kv: _order(kv[0]))
     )
-    return Config(warehouse=warehouse_path(spec.get("warehouse")), sources=sources,
-                  min_group_size=k, config_path=path)
+    return Config(
+        warehouse=warehouse_path(spec.get("warehouse")),
+        sources=sources,
+        min_group_size=k,
+        config_path=path,
+    )
 
 
 def _order(name: str) -> int:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
 
-from outcomes.config import SourceConfig
+from outcomes.config import KNOWN_SOURCES, SourceConfig
 from outcomes.errors import OutcomesError
 from pipelines.common.policy import SourcePolicy
 from pipelines.common.reader import TableRead
@@ -69,7 +70,7 @@ def _pipeline(name: str, dataset: str, warehouse: Path) -> dlt.Pipeline:
     )
 
 
-def source_module(name: str):  # noqa: ANN201 - returns a dlt source function
+def source_module(name: str):
     return getattr(importlib.import_module(f"pipelines.{name}"), name)
 
 
@@ -78,9 +79,7 @@ def new_columns(policy: SourcePolicy, reads: list[TableRead]) -> dict[str, list[
     reads or knowingly drops. They were not stored (default deny); we say so."""
     known: dict[str, set[str]] = {}
     for table in policy.tables:
-        known.setdefault(table.file, set()).update(
-            k.strip('"') for k in table.top_level_keys()
-        )
+        known.setdefault(table.file, set()).update(k.strip('"') for k in table.top_level_keys())
     found: dict[str, list[str]] = {}
     for read in reads:
         for file_name, keys in read.keys_seen.items():
@@ -104,13 +103,20 @@ def load_source(
     for dataset, tables in by_dataset.items():
         pipeline = _pipeline(f"outcomes_{config.name}_{dataset}", dataset, warehouse)
         source = source_fn(
-            export_dir=str(config.path), salt=salt, tables=tables, since=config.since,
-            until=config.until, loaded_at=loaded_at, report=report,
+            export_dir=str(config.path),
+            salt=salt,
+            tables=tables,
+            since=config.since,
+            until=config.until,
+            loaded_at=loaded_at,
+            report=report,
         )
         try:
             pipeline.run(source, loader_file_format="parquet")
         except Exception as exc:  # dlt wraps every step failure; say which source
-            raise OutcomesError(f"loading source {config.name!r} into {dataset!r} failed: {exc}") from exc
+            raise OutcomesError(
+                f"loading source {config.name!r} into {dataset!r} failed: {exc}"
+            ) from exc
     quarantine = report.quarantine
     if quarantine.num_rows:
         _pipeline("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
@@ -123,3 +129,33 @@ def load_source(
         new_columns=new_columns(policy, report.reads),
         seconds=time.perf_counter() - start,
     )
+
+
+def _datasets(warehouse: Path) -> set[str]:
+    from outcomes.warehouse import connect
+
+    con = connect(warehouse)
+    try:
+        return {s for (s,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
+    finally:
+        con.close()
+
+
+def declare_unconfigured_sources(
+    configured: set[str], warehouse: Path, salt: bytes, loaded_at: dt.datetime
+) -> list[str]:
+    """Give every source nobody configured its raw tables, empty.
+
+    dbt builds every staging model, so a team that only loads, say, the roster
+    and GitHub still needs `raw_jira.*` to exist. The tables are made by the
+    source's own dlt pipeline reading an empty export, so their types are
+    exactly what a real load would create and a later real load just merges.
+    """
+    present = _datasets(warehouse)
+    declared = []
+    with tempfile.TemporaryDirectory(prefix="outcomes-empty-export-") as empty:
+        for name in KNOWN_SOURCES:
+            if name not in configured and f"raw_{name}" not in present:
+                load_source(SourceConfig(name, Path(empty)), warehouse, salt, loaded_at)
+                declared.append(name)
+    return declared

@@ -8,19 +8,22 @@ from pathlib import Path
 
 from outcomes.build import build
 from outcomes.config import Config, SourceConfig
-from outcomes.load import load_source
+from outcomes.load import declare_unconfigured_sources, load_source
 from outcomes.summary import RunSummary
 from outcomes.warehouse import ensure_warehouse
 
 
-def run(config: Config, salt: bytes, summary: RunSummary | None = None,
-        skip_build: bool = False) -> RunSummary:
+def run(
+    config: Config, salt: bytes, summary: RunSummary | None = None, skip_build: bool = False
+) -> RunSummary:
     summary = summary or RunSummary()
     ensure_warehouse(config.warehouse)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     start = time.perf_counter()
     for source in config.sources:
         summary.loads.append(load_source(source, config.warehouse, salt, loaded_at))
+    configured = {source.name for source in config.sources}
+    declare_unconfigured_sources(configured, config.warehouse, salt, loaded_at)
     summary.stages["load"] = time.perf_counter() - start
     if not skip_build:
         summary.stages["build"] = build(config.warehouse, config.min_group_size).seconds

@@ -16,11 +16,12 @@ class RunSummary:
     generated: dict[str, int] = field(default_factory=dict)
 
 
-def _relation_exists(con, schema: str, name: str) -> bool:  # noqa: ANN001
+def _relation_exists(con, schema: str, name: str) -> bool:
     return bool(
         con.execute(
             "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?", [schema, name]
+            "and table_name = ?",
+            [schema, name],
         ).fetchall()[0][0]
     )
 
@@ -53,7 +54,9 @@ def render(summary: RunSummary, warehouse: Path) -> str:
     lines = [f"Outcomes warehouse: {warehouse}"]
     if summary.generated:
         total = sum(summary.generated.values())
-        lines.append(f"\nGenerated demo exports: {total:,} records in {len(summary.generated)} files")
+        lines.append(
+            f"\nGenerated demo exports: {total:,} records in {len(summary.generated)} files"
+        )
     if summary.loads:
         lines.append("\nLoaded (records read -> rows landed; duplicates merged; quarantined):")
         for load in summary.loads:
@@ -66,7 +69,9 @@ def render(summary: RunSummary, warehouse: Path) -> str:
                 if not read.files:
                     lines.append(f"    ! {read.table.name}: no file matching {read.table.file!r}")
             for file_name, keys in load.new_columns.items():
-                lines.append(f"    ! new columns in {file_name} (dropped, not stored): {', '.join(keys)}")
+                lines.append(
+                    f"    ! new columns in {file_name} (dropped, not stored): {', '.join(keys)}"
+                )
     facts = warehouse_facts(warehouse)
     if facts.get("events_by_type"):
         lines.append("\nEvents in marts.fct_work_events by type:")

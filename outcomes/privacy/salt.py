@@ -49,7 +49,7 @@ def resolve_salt(project_dir: Path, demo_salt_file: Path | None = None) -> bytes
     if not value:
         raise OutcomesError(
             "missing secret: the pseudonym salt. Set the environment variable "
-            f"{SALT_ENV} or add `pseudonym_salt = \"...\"` under [outcomes] in "
+            f'{SALT_ENV} or add `pseudonym_salt = "..."` under [outcomes] in '
             ".dlt/secrets.toml (see .dlt/secrets.toml.example). It must stay the "
             "same across runs and never be committed."
         )

@@ -113,8 +113,17 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
     where = f"table {table!r}, column {name!r}"
     if not isinstance(spec, dict):
         raise _fail(policy_path, where, "expected a mapping of settings")
-    unknown = set(spec) - {"path", "record_path", "action", "type", "kind", "derive", "arg",
-                           "required", "when"}
+    unknown = set(spec) - {
+        "path",
+        "record_path",
+        "action",
+        "type",
+        "kind",
+        "derive",
+        "arg",
+        "required",
+        "when",
+    }
     if unknown:
         raise _fail(policy_path, where, f"unknown setting(s) {sorted(unknown)}")
     action = spec.get("action")
@@ -127,10 +136,14 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
         raise _fail(policy_path, where, f"type must be one of {sorted(TYPES)}, got {col_type!r}")
     kind = spec.get("kind")
     if action == "pseudonymize" and kind not in PSEUDONYM_KINDS:
-        raise _fail(policy_path, where, f"pseudonymize needs kind: one of {sorted(PSEUDONYM_KINDS)}")
+        raise _fail(
+            policy_path, where, f"pseudonymize needs kind: one of {sorted(PSEUDONYM_KINDS)}"
+        )
     derive = spec.get("derive")
     if action == "derive" and derive not in DERIVATIONS:
-        raise _fail(policy_path, where, f"derive must be one of {sorted(DERIVATIONS)}, got {derive!r}")
+        raise _fail(
+            policy_path, where, f"derive must be one of {sorted(DERIVATIONS)}, got {derive!r}"
+        )
     if derive in {"starts_with", "in"} and spec.get("arg") is None:
         raise _fail(policy_path, where, f"derive {derive} needs an `arg`")
     when = spec.get("when") or {}
@@ -157,8 +170,7 @@ def _parse_table(policy_path: Path, name: str, spec: dict[str, Any]) -> TablePol
         if key not in spec:
             raise _fail(policy_path, where, f"missing `{key}`")
     columns = tuple(
-        _parse_column(policy_path, name, col, col_spec)
-        for col, col_spec in spec["columns"].items()
+        _parse_column(policy_path, name, col, col_spec) for col, col_spec in spec["columns"].items()
     )
     names = {c.name for c in columns}
     table = TablePolicy(
@@ -177,15 +189,24 @@ def _parse_table(policy_path: Path, name: str, spec: dict[str, Any]) -> TablePol
             raise _fail(policy_path, where, f"{key!r} is not one of its columns")
     for column in columns:
         if column.record_path and not table.explode:
-            raise _fail(policy_path, f"{where}, column {column.name!r}",
-                        "`record_path` only makes sense in a table with `explode`")
+            raise _fail(
+                policy_path,
+                f"{where}, column {column.name!r}",
+                "`record_path` only makes sense in a table with `explode`",
+            )
         if column.when_column and column.when_column not in names:
-            raise _fail(policy_path, f"{where}, column {column.name!r}",
-                        f"`when` refers to unknown column {column.when_column!r}")
+            raise _fail(
+                policy_path,
+                f"{where}, column {column.name!r}",
+                f"`when` refers to unknown column {column.when_column!r}",
+            )
         if column.action == "identity" and table.schema != IDENTITY_SCHEMA:
-            raise _fail(policy_path, f"{where}, column {column.name!r}",
-                        f"action identity (clear-text people data) is only allowed in "
-                        f"tables with schema: {IDENTITY_SCHEMA}")
+            raise _fail(
+                policy_path,
+                f"{where}, column {column.name!r}",
+                f"action identity (clear-text people data) is only allowed in "
+                f"tables with schema: {IDENTITY_SCHEMA}",
+            )
     return table
 
 

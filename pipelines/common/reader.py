@@ -127,7 +127,7 @@ def _problem(column: ColumnRule, raw: str, typed: str) -> str:
 def _query(table: TablePolicy, lines_table: str, since: str | None, until: str | None) -> str:
     columns = table.columns
     element = "e" if table.explode else "r"
-    raw_cols = ",\n        ".join(f"{_extract(c, element)} as \"raw__{c.name}\"" for c in columns)
+    raw_cols = ",\n        ".join(f'{_extract(c, element)} as "raw__{c.name}"' for c in columns)
     typed_cols = []
     for c in columns:
         value = _typed(c, f'"raw__{c.name}"')
@@ -244,8 +244,12 @@ def read_table(
             f"select *, {order} as file_order, {_sql_str(path.name)} as file_name "
             f"from checked_{order}"
         )
-    result = TableRead(table=table, data=_empty(table), quarantine=QUARANTINE_SCHEMA.empty_table(),
-                       files=[p.name for p in files])
+    result = TableRead(
+        table=table,
+        data=_empty(table),
+        quarantine=QUARANTINE_SCHEMA.empty_table(),
+        files=[p.name for p in files],
+    )
     if not parts:
         return result
     con.execute("create temp table checked_all as " + " union all ".join(parts))
@@ -259,8 +263,7 @@ def read_table(
     result.outside_window = stats[1]
     result.data = _finish(data, table, source, salt, loaded_at)
     result.quarantine = _quarantine(con, table, source, salt, loaded_at)
-    invalid = _scan_lines(con, [p.name for p in files], table, source, loaded_at,
-                          result.keys_seen)
+    invalid = _scan_lines(con, [p.name for p in files], table, source, loaded_at, result.keys_seen)
     if invalid.num_rows:
         result.quarantine = pa.concat_tables([result.quarantine, invalid])
         result.records_read += invalid.num_rows
@@ -298,7 +301,8 @@ def _finish(
         if column.action == "pseudonymize":
             index = data.schema.get_field_index(column.name)
             data = data.set_column(
-                index, column.name,
+                index,
+                column.name,
                 pseudonymize_array(data.column(column.name), salt, column.kind, source),
             )
     stamp = pa.array([loaded_at] * data.num_rows, type=pa.timestamp("us"))
@@ -307,7 +311,10 @@ def _finish(
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, table: TablePolicy, source: str, salt: bytes,
+    con: duckdb.DuckDBPyConnection,
+    table: TablePolicy,
+    source: str,
+    salt: bytes,
     loaded_at: dt.datetime,
 ) -> pa.Table:
     """One quarantine row per failing field. Only the failing value is kept, and
@@ -352,8 +359,12 @@ def _quarantine(
 
 
 def _scan_lines(
-    con: duckdb.DuckDBPyConnection, file_names: list[str], table: TablePolicy, source: str,
-    loaded_at: dt.datetime, keys_seen: dict[str, set[str]],
+    con: duckdb.DuckDBPyConnection,
+    file_names: list[str],
+    table: TablePolicy,
+    source: str,
+    loaded_at: dt.datetime,
+    keys_seen: dict[str, set[str]],
 ) -> pa.Table:
     """Lines that are not JSON at all (quarantined whole), and the keys seen."""
     out = []
@@ -362,7 +373,8 @@ def _scan_lines(
             f"select record_number from lines_{order} where not is_valid_json order by 1"
         ).fetchall()
         keys_seen[name] = {
-            key for (key,) in con.execute(
+            key
+            for (key,) in con.execute(
                 f"select distinct unnest(json_keys(line::json)) from lines_{order} "
                 "where is_valid_json and json_type(line::json) = 'OBJECT'"
             ).fetchall()

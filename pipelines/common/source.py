@@ -29,6 +29,8 @@ _DLT_TYPES = {
     "timestamp": "timestamp",
     "date": "date",
 }
+
+
 @dataclass
 class ReadReport:
     """What the resources of one source read; filled while dlt extracts."""
@@ -46,8 +48,10 @@ def column_hints(table: TablePolicy) -> dict[str, dict[str, Any]]:
     hints: dict[str, dict[str, Any]] = {}
     for column in table.columns:
         out_type = column.output_type
-        hint: dict[str, Any] = {"data_type": _DLT_TYPES[out_type],
-                                "nullable": column.name not in table.primary_key}
+        hint: dict[str, Any] = {
+            "data_type": _DLT_TYPES[out_type],
+            "nullable": column.name not in table.primary_key,
+        }
         if out_type == "timestamp":
             hint["timezone"] = False
         hints[column.name] = hint
@@ -56,8 +60,14 @@ def column_hints(table: TablePolicy) -> dict[str, dict[str, Any]]:
 
 
 def _table_resource(
-    policy: SourcePolicy, table: TablePolicy, export_dir: Path, salt: bytes,
-    loaded_at: dt.datetime, since: str | None, until: str | None, report: ReadReport,
+    policy: SourcePolicy,
+    table: TablePolicy,
+    export_dir: Path,
+    salt: bytes,
+    loaded_at: dt.datetime,
+    since: str | None,
+    until: str | None,
+    report: ReadReport,
 ) -> DltResource:
     def rows() -> Iterator[pa.Table]:
         read = read_table(table, policy.source, export_dir, salt, loaded_at, since, until)

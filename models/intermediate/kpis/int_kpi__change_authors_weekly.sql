@@ -1,0 +1,68 @@
+{#
+    One row per team and week: the people behind the team's changes that week,
+    i.e. the distinct roster authors of pull requests merged into the
+    repositories the team owns (int_kpi__repository_owners), whatever team the
+    author is in. It is the contributor_count of the deployment KPIs
+    (deployment_days, change_failure_rate). Bots and authors outside the
+    roster are not people and are not counted.
+#}
+with pull_requests as (
+
+    select * from {{ ref('stg_github__pull_requests') }}
+
+),
+
+work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'pull_request'
+
+),
+
+repository_owners as (
+
+    select * from {{ ref('int_kpi__repository_owners') }}
+
+),
+
+merged_changes as (
+
+    select
+        repository_owners.team_id,
+        {{ week_start('pull_requests.merged_at') }} as week_start,
+        pull_requests.pull_request_id,
+        work_items.owner_person_id as author_person_id
+    from pull_requests
+    inner join repository_owners
+        on pull_requests.repository_name = repository_owners.repository_name
+    left join work_items
+        on work_items.source_item_id = cast(pull_requests.pull_request_id as varchar)
+    where pull_requests.merged_at is not null
+
+),
+
+team_week_rows as (
+
+    select
+        team_id,
+        week_start,
+        count(*) as merged_pull_request_count,
+        count(distinct author_person_id) as author_count
+    from merged_changes
+    group by team_id, week_start
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start') }} as team_week_id,
+        team_id,
+        week_start,
+        merged_pull_request_count,
+        author_count
+    from team_week_rows
+
+)
+
+select * from final

@@ -1,0 +1,94 @@
+{#
+    CSAT (impact, support): good / (good + bad) ratings (KPI_DEFINITIONS.md;
+    on a 1-5 scale 4 and 5 are good, mapped in stg_zendesk__satisfaction_ratings).
+    Unrated tickets (offered, unoffered, no rating) are excluded. A ticket
+    counts once, with its latest rating, in the week that rating was created,
+    for the ticket's team. contributor_count is the distinct assignees of the
+    rated tickets.
+#}
+with satisfaction_ratings as (
+
+    select * from {{ ref('stg_zendesk__satisfaction_ratings') }}
+
+),
+
+work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'case'
+
+),
+
+ranked_ratings as (
+
+    select
+        ticket_id,
+        rating,
+        created_at,
+        row_number() over (
+            partition by ticket_id
+            order by coalesce(updated_at, created_at) desc, created_at desc, rating_id desc
+        ) as rating_rank
+    from satisfaction_ratings
+    where rating in ('good', 'bad')
+
+),
+
+rated_cases as (
+
+    select
+        work_items.team_id,
+        {{ week_start('ranked_ratings.created_at') }} as week_start,
+        work_items.work_item_id,
+        work_items.owner_person_id,
+        ranked_ratings.rating
+    from ranked_ratings
+    inner join work_items
+        on work_items.source_item_id = cast(ranked_ratings.ticket_id as varchar)
+    where
+        ranked_ratings.rating_rank = 1
+        and work_items.team_id is not null
+
+),
+
+aggregated as (
+
+    select
+        team_id,
+        week_start,
+        count(case when rating = 'good' then 1 end) as good_count,
+        count(*) as rated_count,
+        count(distinct owner_person_id) as owner_count
+    from rated_cases
+    group by team_id, week_start
+
+),
+
+kpi_rows as (
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('csat' as varchar) as kpi_id,
+        cast(good_count as float8) / nullif(rated_count, 0) as value,
+        cast(rated_count as bigint) as sample_size,
+        cast(owner_count as bigint) as contributor_count
+    from aggregated
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
+        team_id,
+        week_start,
+        kpi_id,
+        value,
+        sample_size,
+        contributor_count
+    from kpi_rows
+
+)
+
+select * from final

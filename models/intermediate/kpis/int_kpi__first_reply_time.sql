@@ -1,0 +1,153 @@
+{#
+    First reply time (flow, support): ticket created -> first public reply by
+    an agent (case.first_reply, which already skips the opening comment of an
+    agent-created ticket), in calendar hours. Week choice: the week of the
+    FIRST REPLY, so a week's number is final once the week is over and a
+    ticket still waiting does not hide (it shows up, with its full wait, in the
+    week it is answered; first_reply_sla_compliance catches the ones never
+    answered). Business-hours first reply time is not published here.
+    Published as the interpolated median (first_reply_time_p50) and 85th
+    percentile (first_reply_time_p85). contributor_count is the distinct
+    roster people among the replying agents and the tickets' assignees.
+#}
+with work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'case'
+
+),
+
+work_events as (
+
+    select * from {{ ref('fct_work_events') }}
+    where event_type = 'case.first_reply'
+
+),
+
+first_replies as (
+
+    select
+        work_item_id,
+        occurred_at,
+        actor_person_id,
+        row_number() over (
+            partition by work_item_id
+            order by occurred_at, event_id
+        ) as reply_number
+    from work_events
+
+),
+
+replied as (
+
+    select
+        work_items.team_id,
+        work_items.work_item_id,
+        work_items.owner_person_id,
+        first_replies.actor_person_id as replier_person_id,
+        {{ week_start('first_replies.occurred_at') }} as week_start,
+        {{ elapsed_hours('work_items.created_at', 'first_replies.occurred_at') }}
+            as first_reply_hours
+    from work_items
+    inner join first_replies
+        on work_items.work_item_id = first_replies.work_item_id
+            and first_replies.reply_number = 1
+    where
+        work_items.team_id is not null
+        and first_replies.occurred_at >= work_items.created_at
+
+),
+
+contributors as (
+
+    select
+        team_id,
+        week_start,
+        owner_person_id as person_id
+    from replied
+
+    union
+
+    select
+        team_id,
+        week_start,
+        replier_person_id as person_id
+    from replied
+
+),
+
+contributor_counts as (
+
+    select
+        team_id,
+        week_start,
+        count(distinct person_id) as contributor_count
+    from contributors
+    group by team_id, week_start
+
+),
+
+aggregated as (
+
+    select
+        team_id,
+        week_start,
+        {{ percentile('first_reply_hours', 0.5) }} as first_reply_p50_hours,
+        {{ percentile('first_reply_hours', 0.85) }} as first_reply_p85_hours,
+        count(*) as ticket_count
+    from replied
+    group by team_id, week_start
+
+),
+
+measured as (
+
+    select
+        aggregated.*,
+        coalesce(contributor_counts.contributor_count, 0) as contributor_count
+    from aggregated
+    left join contributor_counts
+        on aggregated.team_id = contributor_counts.team_id
+            and aggregated.week_start = contributor_counts.week_start
+
+),
+
+kpi_rows as (
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('first_reply_time_p50' as varchar) as kpi_id,
+        cast(first_reply_p50_hours as float8) as value,
+        cast(ticket_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+
+    union all
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('first_reply_time_p85' as varchar) as kpi_id,
+        cast(first_reply_p85_hours as float8) as value,
+        cast(ticket_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
+        team_id,
+        week_start,
+        kpi_id,
+        value,
+        sample_size,
+        contributor_count
+    from kpi_rows
+
+)
+
+select * from final

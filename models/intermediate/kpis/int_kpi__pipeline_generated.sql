@@ -1,0 +1,87 @@
+{#
+    Pipeline generated (impact, sales): the amount of deals created in the week
+    (KPI_DEFINITIONS.md), for the deal owner's team. The amount is the deal's
+    current amount (HubSpot keeps no amount history in the collected data); a
+    deal without an amount adds nothing but still counts in sample_size.
+    contributor_count is the distinct deal owners.
+#}
+with work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'deal'
+
+),
+
+work_events as (
+
+    select * from {{ ref('fct_work_events') }}
+    where event_type = 'deal.created'
+
+),
+
+deal_amounts as (
+
+    select
+        work_item_id,
+        max(amount) as amount
+    from work_events
+    group by work_item_id
+
+),
+
+created_deals as (
+
+    select
+        work_items.team_id,
+        {{ week_start('work_items.created_at') }} as week_start,
+        work_items.work_item_id,
+        work_items.owner_person_id,
+        coalesce(deal_amounts.amount, 0) as amount
+    from work_items
+    left join deal_amounts
+        on work_items.work_item_id = deal_amounts.work_item_id
+    where work_items.team_id is not null
+
+),
+
+aggregated as (
+
+    select
+        team_id,
+        week_start,
+        sum(amount) as pipeline_amount,
+        count(*) as deal_count,
+        count(distinct owner_person_id) as owner_count
+    from created_deals
+    group by team_id, week_start
+
+),
+
+kpi_rows as (
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('pipeline_generated' as varchar) as kpi_id,
+        cast(pipeline_amount as float8) as value,
+        cast(deal_count as bigint) as sample_size,
+        cast(owner_count as bigint) as contributor_count
+    from aggregated
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
+        team_id,
+        week_start,
+        kpi_id,
+        value,
+        sample_size,
+        contributor_count
+    from kpi_rows
+
+)
+
+select * from final

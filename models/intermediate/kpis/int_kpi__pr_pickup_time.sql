@@ -1,0 +1,153 @@
+{#
+    PR pickup time (flow, engineering): first review - PR opened, in calendar
+    hours, where a review is a submitted review or review comment by someone
+    other than the author, not a bot (KPI_DEFINITIONS.md). pr.reviewed events
+    already exclude the author's own reviews; bots are dropped here. Reviewers
+    outside the roster (actor_type external/unknown) are still reviewers.
+    In the week of the first review, for the author's team. Published as the
+    interpolated median (pr_pickup_time_p50) and 85th percentile
+    (pr_pickup_time_p85). contributor_count is the distinct roster people
+    among the authors and first reviewers.
+#}
+with work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'pull_request'
+
+),
+
+work_events as (
+
+    select * from {{ ref('fct_work_events') }}
+    where event_type = 'pr.reviewed'
+
+),
+
+human_reviews as (
+
+    select
+        work_item_id,
+        occurred_at,
+        actor_person_id,
+        row_number() over (
+            partition by work_item_id
+            order by occurred_at, event_id
+        ) as review_number
+    from work_events
+    where actor_type <> 'bot'
+
+),
+
+picked_up as (
+
+    select
+        work_items.team_id,
+        work_items.work_item_id,
+        work_items.owner_person_id as author_person_id,
+        human_reviews.actor_person_id as reviewer_person_id,
+        {{ week_start('human_reviews.occurred_at') }} as week_start,
+        {{ elapsed_hours('work_items.created_at', 'human_reviews.occurred_at') }}
+            as pickup_hours
+    from work_items
+    inner join human_reviews
+        on work_items.work_item_id = human_reviews.work_item_id
+            and human_reviews.review_number = 1
+    where
+        work_items.team_id is not null
+        and human_reviews.occurred_at >= work_items.created_at
+
+),
+
+contributors as (
+
+    select
+        team_id,
+        week_start,
+        author_person_id as person_id
+    from picked_up
+
+    union
+
+    select
+        team_id,
+        week_start,
+        reviewer_person_id as person_id
+    from picked_up
+
+),
+
+contributor_counts as (
+
+    select
+        team_id,
+        week_start,
+        count(distinct person_id) as contributor_count
+    from contributors
+    group by team_id, week_start
+
+),
+
+aggregated as (
+
+    select
+        team_id,
+        week_start,
+        {{ percentile('pickup_hours', 0.5) }} as pickup_p50_hours,
+        {{ percentile('pickup_hours', 0.85) }} as pickup_p85_hours,
+        count(*) as pull_request_count
+    from picked_up
+    group by team_id, week_start
+
+),
+
+measured as (
+
+    select
+        aggregated.*,
+        coalesce(contributor_counts.contributor_count, 0) as contributor_count
+    from aggregated
+    left join contributor_counts
+        on aggregated.team_id = contributor_counts.team_id
+            and aggregated.week_start = contributor_counts.week_start
+
+),
+
+kpi_rows as (
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('pr_pickup_time_p50' as varchar) as kpi_id,
+        cast(pickup_p50_hours as float8) as value,
+        cast(pull_request_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+
+    union all
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('pr_pickup_time_p85' as varchar) as kpi_id,
+        cast(pickup_p85_hours as float8) as value,
+        cast(pull_request_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
+        team_id,
+        week_start,
+        kpi_id,
+        value,
+        sample_size,
+        contributor_count
+    from kpi_rows
+
+)
+
+select * from final

@@ -1,0 +1,151 @@
+{#
+    Speed to lead (flow, sales): lead created -> first sales touch (call,
+    email or meeting; lead.first_touch), in calendar hours, in the week the
+    lead was created (KPI_DEFINITIONS.md), for the lead owner's team. A lead
+    not touched yet has no speed to lead and is left out, so a week's value can
+    still rise while its leads are being worked. Published as the interpolated
+    median (speed_to_lead_p50) and 85th percentile (speed_to_lead_p85).
+    contributor_count is the distinct roster people among the lead owners and
+    the people who made the first touch.
+#}
+with work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'lead'
+
+),
+
+work_events as (
+
+    select * from {{ ref('fct_work_events') }}
+    where event_type = 'lead.first_touch'
+
+),
+
+first_touches as (
+
+    select
+        work_item_id,
+        occurred_at,
+        actor_person_id,
+        row_number() over (
+            partition by work_item_id
+            order by occurred_at, event_id
+        ) as touch_number
+    from work_events
+
+),
+
+touched as (
+
+    select
+        work_items.team_id,
+        {{ week_start('work_items.created_at') }} as week_start,
+        work_items.work_item_id,
+        work_items.owner_person_id,
+        first_touches.actor_person_id as toucher_person_id,
+        {{ elapsed_hours('work_items.created_at', 'first_touches.occurred_at') }}
+            as speed_to_lead_hours
+    from work_items
+    inner join first_touches
+        on work_items.work_item_id = first_touches.work_item_id
+            and first_touches.touch_number = 1
+    where
+        work_items.team_id is not null
+        and first_touches.occurred_at >= work_items.created_at
+
+),
+
+contributors as (
+
+    select
+        team_id,
+        week_start,
+        owner_person_id as person_id
+    from touched
+
+    union
+
+    select
+        team_id,
+        week_start,
+        toucher_person_id as person_id
+    from touched
+
+),
+
+contributor_counts as (
+
+    select
+        team_id,
+        week_start,
+        count(distinct person_id) as contributor_count
+    from contributors
+    group by team_id, week_start
+
+),
+
+aggregated as (
+
+    select
+        team_id,
+        week_start,
+        {{ percentile('speed_to_lead_hours', 0.5) }} as speed_to_lead_p50_hours,
+        {{ percentile('speed_to_lead_hours', 0.85) }} as speed_to_lead_p85_hours,
+        count(*) as lead_count
+    from touched
+    group by team_id, week_start
+
+),
+
+measured as (
+
+    select
+        aggregated.*,
+        coalesce(contributor_counts.contributor_count, 0) as contributor_count
+    from aggregated
+    left join contributor_counts
+        on aggregated.team_id = contributor_counts.team_id
+            and aggregated.week_start = contributor_counts.week_start
+
+),
+
+kpi_rows as (
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('speed_to_lead_p50' as varchar) as kpi_id,
+        cast(speed_to_lead_p50_hours as float8) as value,
+        cast(lead_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+
+    union all
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('speed_to_lead_p85' as varchar) as kpi_id,
+        cast(speed_to_lead_p85_hours as float8) as value,
+        cast(lead_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
+        team_id,
+        week_start,
+        kpi_id,
+        value,
+        sample_size,
+        contributor_count
+    from kpi_rows
+
+)
+
+select * from final

@@ -1,0 +1,93 @@
+{#
+    Weighted tickets resolved (delivery, support): the sum of complexity
+    weights (case_complexity_weights seed, by current priority; no or unknown
+    priority weighs as `normal`) of tickets reaching FINAL solved in the week,
+    the same convention as weighted_throughput: done_at is the last entry into
+    solved/closed and only tickets solved now have one, so a reopened ticket
+    counts once, when it is finally solved. contributor_count is the distinct
+    assignees.
+#}
+with tickets as (
+
+    select * from {{ ref('stg_zendesk__tickets') }}
+
+),
+
+work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'case'
+
+),
+
+complexity_weights as (
+
+    select * from {{ ref('case_complexity_weights') }}
+
+),
+
+solved_cases as (
+
+    select
+        work_items.team_id,
+        {{ week_start('work_items.done_at') }} as week_start,
+        work_items.work_item_id,
+        work_items.owner_person_id,
+        coalesce(
+            complexity_weights.complexity_weight, default_weights.complexity_weight
+        ) as complexity_weight
+    from work_items
+    inner join tickets
+        on work_items.source_item_id = cast(tickets.ticket_id as varchar)
+    left join complexity_weights
+        on tickets.priority = complexity_weights.priority
+    left join complexity_weights as default_weights
+        on default_weights.priority = 'normal'
+    where
+        work_items.canonical_state = 'done'
+        and work_items.done_at is not null
+        and work_items.team_id is not null
+
+),
+
+aggregated as (
+
+    select
+        team_id,
+        week_start,
+        sum(complexity_weight) as weighted_resolved,
+        count(*) as solved_count,
+        count(distinct owner_person_id) as owner_count
+    from solved_cases
+    group by team_id, week_start
+
+),
+
+kpi_rows as (
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('weighted_cases_resolved' as varchar) as kpi_id,
+        cast(weighted_resolved as float8) as value,
+        cast(solved_count as bigint) as sample_size,
+        cast(owner_count as bigint) as contributor_count
+    from aggregated
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
+        team_id,
+        week_start,
+        kpi_id,
+        value,
+        sample_size,
+        contributor_count
+    from kpi_rows
+
+)
+
+select * from final

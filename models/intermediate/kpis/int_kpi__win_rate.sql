@@ -1,0 +1,94 @@
+{#
+    Win rate (impact, sales): won / (won + lost), by count (KPI_DEFINITIONS.md),
+    in the week the deal closed, for the deal owner's team. A deal counts once,
+    with its latest close (deal.won / deal.lost); a deal reopened since (its
+    current state is neither done nor canceled) is not closed and not counted.
+    contributor_count is the distinct deal owners.
+#}
+with work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'deal'
+
+),
+
+work_events as (
+
+    select * from {{ ref('fct_work_events') }}
+    where event_type in ('deal.won', 'deal.lost')
+
+),
+
+ranked_closes as (
+
+    select
+        work_item_id,
+        event_type,
+        occurred_at,
+        row_number() over (
+            partition by work_item_id
+            order by occurred_at desc, event_id desc
+        ) as close_rank
+    from work_events
+
+),
+
+closed_deals as (
+
+    select
+        work_items.team_id,
+        {{ week_start('ranked_closes.occurred_at') }} as week_start,
+        work_items.work_item_id,
+        work_items.owner_person_id,
+        ranked_closes.event_type = 'deal.won' as is_won
+    from work_items
+    inner join ranked_closes
+        on work_items.work_item_id = ranked_closes.work_item_id
+            and ranked_closes.close_rank = 1
+    where
+        work_items.team_id is not null
+        and work_items.canonical_state in ('done', 'canceled')
+
+),
+
+aggregated as (
+
+    select
+        team_id,
+        week_start,
+        count(case when is_won then 1 end) as won_count,
+        count(*) as closed_count,
+        count(distinct owner_person_id) as owner_count
+    from closed_deals
+    group by team_id, week_start
+
+),
+
+kpi_rows as (
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('win_rate' as varchar) as kpi_id,
+        cast(won_count as float8) / nullif(closed_count, 0) as value,
+        cast(closed_count as bigint) as sample_size,
+        cast(owner_count as bigint) as contributor_count
+    from aggregated
+
+),
+
+final as (
+
+    select
+        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
+        team_id,
+        week_start,
+        kpi_id,
+        value,
+        sample_size,
+        contributor_count
+    from kpi_rows
+
+)
+
+select * from final

@@ -1,0 +1,188 @@
+{#
+    The canonical event table: one row per event from every tool, in the closed
+    vocabulary of the event_types seed (doc block event_type_vocabulary).
+    team_id is the acting person's team; for events without a person actor
+    (bots, customers, uncollected actors) it is the work item's team, and for
+    event subjects that are not work items (deployments, CI runs, meetings)
+    the team of their owner.
+#}
+with jira_events as (
+
+    select * from {{ ref('int_jira__events_mapped') }}
+
+),
+
+github_events as (
+
+    select * from {{ ref('int_github__events_mapped') }}
+
+),
+
+pagerduty_events as (
+
+    select * from {{ ref('int_pagerduty__events_mapped') }}
+
+),
+
+zendesk_events as (
+
+    select * from {{ ref('int_zendesk__events_mapped') }}
+
+),
+
+hubspot_events as (
+
+    select * from {{ ref('int_hubspot__events_mapped') }}
+
+),
+
+calendar_events as (
+
+    select * from {{ ref('int_calendar__events_mapped') }}
+
+),
+
+work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+
+),
+
+people as (
+
+    select * from {{ ref('dim_people') }}
+
+),
+
+{# Every mapper has the same columns; they are listed, not assumed in order. #}
+unioned as (
+
+    select
+        event_id,
+        event_type,
+        occurred_at,
+        source_system,
+        work_item_id,
+        work_item_type,
+        actor_person_id,
+        actor_type,
+        work_item_owner_person_id,
+        from_state,
+        to_state,
+        amount
+    from jira_events
+
+    union all
+
+    select
+        event_id,
+        event_type,
+        occurred_at,
+        source_system,
+        work_item_id,
+        work_item_type,
+        actor_person_id,
+        actor_type,
+        work_item_owner_person_id,
+        from_state,
+        to_state,
+        amount
+    from github_events
+
+    union all
+
+    select
+        event_id,
+        event_type,
+        occurred_at,
+        source_system,
+        work_item_id,
+        work_item_type,
+        actor_person_id,
+        actor_type,
+        work_item_owner_person_id,
+        from_state,
+        to_state,
+        amount
+    from pagerduty_events
+
+    union all
+
+    select
+        event_id,
+        event_type,
+        occurred_at,
+        source_system,
+        work_item_id,
+        work_item_type,
+        actor_person_id,
+        actor_type,
+        work_item_owner_person_id,
+        from_state,
+        to_state,
+        amount
+    from zendesk_events
+
+    union all
+
+    select
+        event_id,
+        event_type,
+        occurred_at,
+        source_system,
+        work_item_id,
+        work_item_type,
+        actor_person_id,
+        actor_type,
+        work_item_owner_person_id,
+        from_state,
+        to_state,
+        amount
+    from hubspot_events
+
+    union all
+
+    select
+        event_id,
+        event_type,
+        occurred_at,
+        source_system,
+        work_item_id,
+        work_item_type,
+        actor_person_id,
+        actor_type,
+        work_item_owner_person_id,
+        from_state,
+        to_state,
+        amount
+    from calendar_events
+
+),
+
+final as (
+
+    select
+        unioned.event_id,
+        unioned.event_type,
+        unioned.occurred_at,
+        unioned.source_system,
+        unioned.work_item_id,
+        unioned.work_item_type,
+        unioned.actor_person_id,
+        unioned.actor_type,
+        coalesce(actor_people.team_id, work_items.team_id, owner_people.team_id) as team_id,
+        unioned.from_state,
+        unioned.to_state,
+        unioned.amount
+    from unioned
+    left join people as actor_people
+        on unioned.actor_person_id = actor_people.person_id
+    left join work_items
+        on unioned.work_item_id = work_items.work_item_id
+    left join people as owner_people
+        on unioned.work_item_owner_person_id = owner_people.person_id
+    where unioned.occurred_at is not null
+
+)
+
+select * from final

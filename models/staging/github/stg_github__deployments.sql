@@ -1,0 +1,25 @@
+with source as (
+
+    select * from {{ source('raw_github', 'deployments') }}
+
+),
+
+final as (
+
+    select
+        deployment_id,
+        repository_name,
+        commit_sha,
+        ref as git_ref,
+        task as deployment_task,
+        lower(trim(environment)) as environment_name,
+        creator_user_key as creator_account_id,
+        creator_account_type,
+        created_at,
+        updated_at,
+        _outcomes_loaded_at as loaded_at
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,50 @@
+with source as (
+
+    select * from {{ source('raw_github', 'pull_requests') }}
+
+),
+
+final as (
+
+    select
+        pull_request_id,
+        pull_request_number,
+        repository_name,
+        base_branch,
+        author_user_key as author_account_id,
+        lower(state) as pull_request_state,
+        {# One status word for the status_mappings seed. #}
+        case
+            when merged_at is not null then 'merged'
+            when lower(state) = 'closed' then 'closed'
+            when coalesce(is_draft, false) then 'draft'
+            else 'open'
+        end as pull_request_status,
+        coalesce(is_draft, false) as is_draft,
+        coalesce(is_revert, false) as is_revert,
+        merged_at is not null as is_merged,
+        lower(label_names) as label_names,
+        additions,
+        deletions,
+        additions + deletions as lines_changed,
+        {# PR size buckets of KPI_DEFINITIONS.md (additions + deletions). #}
+        case
+            when additions + deletions is null then null
+            when additions + deletions < 10 then 'XS'
+            when additions + deletions < 100 then 'S'
+            when additions + deletions < 400 then 'M'
+            when additions + deletions < 1000 then 'L'
+            else 'XL'
+        end as size_label,
+        changed_files,
+        merge_commit_sha,
+        created_at,
+        updated_at,
+        closed_at,
+        merged_at,
+        _outcomes_loaded_at as loaded_at
+    from source
+
+)
+
+select * from final

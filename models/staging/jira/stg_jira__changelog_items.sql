@@ -1,0 +1,25 @@
+with source as (
+
+    select * from {{ source('raw_jira', 'changelog_items') }}
+
+),
+
+final as (
+
+    select
+        {{ stable_id('history_id', 'item_index') }} as changelog_item_id,
+        history_id,
+        item_index,
+        issue_id,
+        author_account_key as author_account_id,
+        changed_at,
+        field_name,
+        field_name = 'status' as is_status_change,
+        trim(from_value) as from_value,
+        trim(to_value) as to_value,
+        _outcomes_loaded_at as loaded_at
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,96 @@
+"""HR roster as a SCIM 2.0 /Users export (the only source that knows teams)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .clock import DAY, SCHEDULES, TIMEZONES, day_to_epoch, iso_z
+from .org import FUNCTION_NAMES, Org
+from .writer import Record, ToolOutput
+
+SALT = 7
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+SCHEDULE = "urn:outcomes:params:scim:schemas:extension:schedule:1.0:User"
+SCHEMAS = ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, SCHEDULE]
+LOCALES = ("de-DE", "en-GB", "en-US", "en-US", "en-IN", "en-AU")
+BASE = "https://hr.acme.example/scim/v2/Users/"
+
+
+def _older(rec: Record, rng: np.random.Generator) -> Record | None:
+    meta = rec["meta"]
+    if meta["lastModified"] == meta["created"]:
+        return None
+    # The previous version: before the last change (often a title or a
+    # manager change), so the loader must keep the newest by lastModified.
+    meta["lastModified"] = meta["created"]
+    rec["title"] = rec["title"].replace("Senior ", "")
+    return rec
+
+
+def generate(org: Org, out: ToolOutput) -> None:
+    rng = np.random.default_rng([org.seed, SALT])
+    n = org.people
+    start_secs = np.array([day_to_epoch(d) for d in org.start_date], dtype=np.int64)
+    created = start_secs - 14 * DAY + rng.integers(8 * 3600, 17 * 3600, n)
+    lo = np.maximum(created + DAY, org.start - 120 * DAY)
+    modified = lo + (rng.random(n) * np.maximum(org.end - DAY - lo, 0)).astype(np.int64)
+    modified = np.where(rng.random(n) < 0.1, created, modified)  # never edited since creation
+    leavers = ~org.is_active
+    modified[leavers] = org.active_until[leavers] + 3600
+    created_s, modified_s = iso_z(created), iso_z(modified)
+    phones = rng.integers(1_000_000, 9_999_999, n).tolist()
+    versions = (modified % 1_000_000).tolist()
+
+    w = out.open("users.jsonl", older=_older)
+    records = []
+    for p in range(n):
+        mgr = int(org.manager[p])
+        team = org.teams[int(org.team[p])]
+        sched = SCHEDULES[int(org.sched[p])]
+        enterprise = {
+            "employeeNumber": f"E{10000 + p}",
+            "organization": "Acme",
+            "division": FUNCTION_NAMES[int(org.function[p])],
+            "department": team.name,
+            "costCenter": f"CC-{100 + team.index}",
+            "startDate": org.start_date[p].isoformat(),
+        }
+        if mgr >= 0:
+            enterprise["manager"] = {
+                "value": org.scim_id[mgr],
+                "$ref": BASE + org.scim_id[mgr],
+                "displayName": org.name(mgr),
+            }
+        tz = int(org.tz[p])
+        records.append({
+            "schemas": SCHEMAS,
+            "id": org.scim_id[p],
+            "externalId": f"hris-{100000 + p}",
+            "userName": org.email[p],
+            "name": {
+                "givenName": org.first[p],
+                "familyName": org.last[p],
+                "formatted": org.name(p),
+            },
+            "displayName": org.name(p),
+            "emails": [{"value": org.email[p], "type": "work", "primary": True}],
+            "phoneNumbers": [{"value": f"+1 555 {phones[p]}", "type": "work"}],
+            "title": org.title[p],
+            "timezone": TIMEZONES[tz],
+            "locale": LOCALES[tz],
+            "active": bool(org.is_active[p]),
+            ENTERPRISE: enterprise,
+            SCHEDULE: {
+                "workDays": sched.work_days,
+                "workStart": sched.work_start,
+                "workEnd": sched.work_end,
+            },
+            "meta": {
+                "resourceType": "User",
+                "created": created_s[p],
+                "lastModified": modified_s[p],
+                "location": BASE + org.scim_id[p],
+                "version": f'W/"{versions[p]}"',
+            },
+        })
+    w.write(records)
