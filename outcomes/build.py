@@ -55,7 +55,10 @@ def run_dbt(
     if min_group_size is not None:
         cli_args += ["--vars", json.dumps({"min_group_size": min_group_size})]
     start = time.perf_counter()
-    result = dbtRunner().invoke(cli_args)
+    try:
+        result = dbtRunner().invoke(cli_args)
+    finally:
+        _release_warehouse()
     seconds = time.perf_counter() - start
     build = BuildResult(seconds=seconds)
     for node in getattr(result.result, "results", None) or []:
@@ -69,6 +72,24 @@ def run_dbt(
         detail = "\n  ".join(build.failures) or str(result.exception or "see dbt output above")
         raise OutcomesError(f"dbt {' '.join(args)} failed:\n  {detail}")
     return build
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps open after a run.
+
+    dbt-duckdb caches one read-write instance per process; until it is
+    closed, DuckDB refuses any other in-process connection with another
+    configuration (a read-only reader) and other processes cannot open the
+    file at all.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter: nothing cached
+        return
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def build(warehouse: Path, min_group_size: int | None = None) -> BuildResult:

@@ -32,9 +32,9 @@ def run(
 
 def demo_config(exports: Path, warehouse: Path) -> Config:
     """Every source, read from the generated exports."""
-    from outcomes.config import KNOWN_SOURCES
+    from outcomes.config import DEMO_SOURCES
 
     return Config(
         warehouse=warehouse,
-        sources=tuple(SourceConfig(name, exports / name) for name in KNOWN_SOURCES),
+        sources=tuple(SourceConfig(name, exports / name) for name in DEMO_SOURCES),
     )

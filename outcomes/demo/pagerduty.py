@@ -179,7 +179,7 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
             "alert_counts": {"all": 1, "triggered": 0 if resolved_s[i] else 1, "resolved": 1 if resolved_s[i] else 0},
             "custom_fields": {
                 "related_deployment_id": int(deps.id[d]) if explicit[i] else None,
-                "related_commit_sha": deps.sha[d] if explicit[i] else None,
+                "related_commit_sha": deps.sha[d].decode() if explicit[i] else None,
             },
             "body": {"type": "incident_body", "details": details[i]},
             "conference_bridge": {"conference_url": f"https://meet.{DOMAIN}/inc-{num}"} if urgency_high[i] else None,
@@ -194,7 +194,7 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
             "service": services[planted_repo],
             "team": org.teams[int(deps.repo_team[planted_repo])].name,
             "deployment_id": int(deps.id[d]),
-            "deployment_sha": deps.sha[d],
+            "deployment_sha": deps.sha[d].decode(),
             "deployment_finished_at": iso_z(np.array([planted_fin]))[0],
             "incident_id": inc_ids[planted_row],
             "incident_number": int(number[planted_row]),

@@ -14,6 +14,10 @@ history) disappear. Repositories not named in a load are left as they are.
 
     from pipelines.git import load_git
     result = load_git([Path("~/src/api")], warehouse, salt, loaded_at)
+
+It is also an ordinary source for `outcomes.load.load_source`: `outcomes.yml`
+`git: {path: ~/src}` loads a clone, or every clone directly inside a folder;
+an empty folder declares the tables empty.
 """
 
 from __future__ import annotations
@@ -34,7 +38,13 @@ from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, column_hints
 from pipelines.git.policy import SOURCE, apply_policy, check_policy
-from pipelines.git.reader import DEFAULT_RELEASE_TAG_PATTERN, RepoRead, read_repositories, utc_naive
+from pipelines.git.reader import (
+    DEFAULT_RELEASE_TAG_PATTERN,
+    STREAMS,
+    RepoRead,
+    read_repositories,
+    utc_naive,
+)
 
 DATASET = f"raw_{SOURCE}"
 PIPELINE_NAME = f"outcomes_{SOURCE}_{DATASET}"
@@ -42,7 +52,7 @@ PIPELINE_NAME = f"outcomes_{SOURCE}_{DATASET}"
 POLICY: SourcePolicy = load_policy(SOURCE)
 check_policy(POLICY)
 
-__all__ = ["DATASET", "DEFAULT_RELEASE_TAG_PATTERN", "POLICY", "git", "load_git"]
+__all__ = ["DATASET", "DEFAULT_RELEASE_TAG_PATTERN", "POLICY", "git", "load_git", "repositories_in"]
 
 
 def _resource(table: TablePolicy, read: TableRead) -> DltResource:
@@ -64,34 +74,83 @@ def _resource(table: TablePolicy, read: TableRead) -> DltResource:
     )
 
 
-def read_tables(repos: Sequence[RepoRead], salt: bytes, loaded_at: dt.datetime) -> list[TableRead]:
-    """Every table of the policy, built from the repositories read."""
+def read_tables(
+    repos: Sequence[RepoRead],
+    salt: bytes,
+    loaded_at: dt.datetime,
+    tables: Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[TableRead]:
+    """The policy's tables (all, or those named), built from the repositories read."""
     files = [str(r.path) for r in repos]
     reads = []
     for table in POLICY.tables:
-        stream = pa.concat_tables([r.streams[table.file] for r in repos])
-        reads.append(apply_policy(POLICY, table, stream, salt, loaded_at, files))
+        if tables is not None and table.name not in tables:
+            continue
+        stream = pa.concat_tables(
+            [STREAMS[table.file].empty_table()] + [r.streams[table.file] for r in repos]
+        )
+        reads.append(
+            apply_policy(POLICY, table, stream, salt, loaded_at, files, since=since, until=until)
+        )
     return reads
+
+
+def repositories_in(path: Path) -> list[Path]:
+    """A clone (or bare repository) itself, else the clones directly inside a folder.
+
+    An empty folder holds none (its tables land empty, like a file-export
+    source with no export files); a folder with content but no repository is
+    an error naming it.
+    """
+    if not path.exists():
+        raise OutcomesError(f"git repository folder {str(path)!r} does not exist")
+    if _looks_like_repository(path) or not path.is_dir():
+        return [path]
+    children = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+    found = [p for p in children if p.is_dir() and _looks_like_repository(p)]
+    if children and not found:
+        raise OutcomesError(
+            f"{str(path)!r} is not a git repository, and no folder directly inside it is one"
+        )
+    return found
+
+
+def _looks_like_repository(path: Path) -> bool:
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
 
 
 @dlt.source(name=SOURCE, max_table_nesting=0)
 def git(
-    repo_paths: list[str],
+    export_dir: str | list[str],
     salt: bytes,
+    tables: list[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
     loaded_at: dt.datetime | None = None,
+    report: ReadReport | None = None,
     release_tag_pattern: str | None = None,
     default_branch: str | None = None,
-    report: ReadReport | None = None,
 ) -> list[DltResource]:
     """Local git repositories, one resource per table of `policy.yml`.
 
-    Reads the repositories when called (so a bad path fails here, with an
-    `OutcomesError` naming it). `report`, when given, receives one TableRead
-    per table (rows read, landed, outside the retention window).
+    `export_dir` is a list of repository paths (each must be a repository), or
+    one path: a repository, or a folder whose subfolders are repositories
+    (`outcomes.yml`: `git: {path: ~/src}`). The arguments after it are those
+    every source takes from `outcomes.load.load_source`; `release_tag_pattern`
+    and `default_branch` can also come from dlt config (`SOURCES__GIT__...`).
+    Reads the repositories when called, so a bad path fails here with an
+    `OutcomesError` naming it. `report`, when given, receives one TableRead
+    per table (rows read, landed, outside the window).
     """
     stamp = utc_naive(loaded_at or dt.datetime.now(dt.UTC).replace(microsecond=0))
-    repos = read_repositories([Path(p) for p in repo_paths], release_tag_pattern, default_branch)
-    reads = read_tables(repos, salt, stamp)
+    if isinstance(export_dir, str | Path):
+        paths = repositories_in(Path(export_dir))
+    else:
+        paths = [Path(p) for p in export_dir]
+    repos = read_repositories(paths, release_tag_pattern, default_branch)
+    reads = read_tables(repos, salt, stamp, tables, since, until)
     if report is not None:
         report.reads.extend(reads)
     return [_resource(read.table, read) for read in reads]

@@ -20,7 +20,7 @@ from outcomes.errors import OutcomesError
 from outcomes.privacy.pseudonym import pseudonymize_array
 from pipelines.common.policy import LOADED_AT_COLUMN, ColumnRule, SourcePolicy, TablePolicy
 from pipelines.common.reader import QUARANTINE_SCHEMA, TableRead, arrow_schema
-from pipelines.git.reader import STREAMS
+from pipelines.git.reader import STREAMS, utc_naive
 
 SOURCE = "git"
 
@@ -95,6 +95,31 @@ def _check_unique(policy: SourcePolicy, table: TablePolicy, data: pa.Table) -> N
         )
 
 
+def _moment(value: str | None, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return utc_naive(dt.datetime.fromisoformat(value))
+    except ValueError as exc:
+        raise OutcomesError(
+            f"git source: {name} must be a date like 2026-01-31, got {value!r}"
+        ) from exc
+
+
+def _in_window(
+    times: pa.ChunkedArray, starts: list[dt.datetime | None], end: dt.datetime | None
+) -> pa.Array:
+    """True where the time is known, at or after every start, and before the end."""
+    values = times.combine_chunks()
+    keep = pc.is_valid(values)
+    for start in starts:
+        if start is not None:
+            keep = pc.and_(keep, pc.greater_equal(values, pa.scalar(start, pa.timestamp("us"))))
+    if end is not None:
+        keep = pc.and_(keep, pc.less(values, pa.scalar(end, pa.timestamp("us"))))
+    return pc.fill_null(keep, False)
+
+
 def apply_policy(
     policy: SourcePolicy,
     table: TablePolicy,
@@ -102,8 +127,14 @@ def apply_policy(
     salt: bytes,
     loaded_at: dt.datetime,
     files: list[str],
+    since: str | None = None,
+    until: str | None = None,
 ) -> TableRead:
-    """The rows of one table that land, typed as `arrow_schema(table)` says."""
+    """The rows of one table that land, typed as `arrow_schema(table)` says.
+
+    Rows whose `time_field` is older than the retention window, before
+    `since` or not before `until` (dates or timestamps, UTC) are not kept.
+    """
     schema = arrow_schema(table)
     columns = {}
     for rule in table.columns:
@@ -118,13 +149,16 @@ def apply_policy(
     data = pa.table(columns).cast(schema)
     _check_unique(policy, table, data)
     outside = 0
-    if table.time_field and data.num_rows:
-        oldest = loaded_at - dt.timedelta(days=policy.retention_days)
-        keep = pc.fill_null(
-            pc.greater_equal(data.column(table.time_field), pa.scalar(oldest, pa.timestamp("us"))),
-            False,
+    if table.time_field:
+        keep = _in_window(
+            data.column(table.time_field),
+            [
+                loaded_at - dt.timedelta(days=policy.retention_days),  # retention
+                _moment(since, "since"),
+            ],
+            _moment(until, "until"),
         )
-        outside = data.num_rows - pc.sum(keep).as_py() if data.num_rows else 0
+        outside = data.num_rows - keep.true_count
         data = data.filter(keep)
     return TableRead(
         table=table,

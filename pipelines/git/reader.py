@@ -1,12 +1,13 @@
 """Read a local git repository into arrow tables of *git fields*.
 
-Three git processes per repository, whatever its size:
+Two git processes carry all the data, whatever the repository's size:
 
     git log --topo-order --branches --remotes --tags [HEAD] -z --format=...   commits
     git for-each-ref refs/tags --format=...                                   tags
-    git check-mailmap (only when there are annotated tags)                    tagger emails
 
-plus a few `rev-parse` calls to find the default branch. Everything else (the
+plus a handful of small lookups (`rev-parse`, `symbolic-ref` for the default
+branch, `config` for the origin URL, `check-mailmap` for taggers, `cat-file`
+for tags of tags), a few milliseconds each. Everything else (the
 first-parent main line, which commits a merge brought in, pull request numbers
 in subjects) is computed here in Python.
 

@@ -335,3 +335,81 @@ def test_dlt_replaces_by_repository_only(loaded):
         assert [c for c, spec in columns.items() if spec.get("merge_key")] == ["repository_name"]
         assert not [c for c, spec in columns.items() if spec.get("primary_key")]
         assert columns["repository_name"]["nullable"] is False
+
+
+def test_load_source_reads_a_folder_of_clones_like_any_source(tmp_path, repos):
+    """`outcomes.yml` `git: {path: FOLDER}` goes through the same load_source
+    as every file-export source."""
+    from outcomes.config import SourceConfig
+    from outcomes.load import load_source
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for name in ("api", "web"):
+        shutil.copytree(repos[name].path, folder / name)
+    (folder / "notes").mkdir()  # not a repository: skipped
+    warehouse = tmp_path / "w.duckdb"
+    result = load_source(SourceConfig("git", folder), warehouse, SALT, LOADED_AT)
+    assert result.rows_landed == 25
+    assert query(
+        warehouse, "select repository_name, count(*) from raw_git.commits group by 1 order by 1"
+    ) == [("acme/api", 12), ("acme/web", 2)]
+
+
+def test_an_empty_folder_declares_the_tables_empty_with_their_types(tmp_path):
+    """What `declare_unconfigured_sources` needs so dbt can build the git
+    staging models when no repository is configured."""
+    from outcomes.config import SourceConfig
+    from outcomes.load import load_source
+
+    (tmp_path / "none").mkdir()
+    warehouse = tmp_path / "w.duckdb"
+    result = load_source(SourceConfig("git", tmp_path / "none"), warehouse, SALT, LOADED_AT)
+    assert result.rows_landed == 0
+    assert all(not read.files for read in result.reads)
+    assert query(warehouse, "select count(*) from raw_git.commits") == [(0,)]
+    types = dict(
+        query(
+            warehouse,
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw_git' and table_name = 'tags'",
+        )
+    )
+    assert types == {
+        "repository_name": "VARCHAR",
+        "tag_name": "VARCHAR",
+        "commit_sha": "VARCHAR",
+        "is_annotated": "BOOLEAN",
+        "tagged_at": "TIMESTAMP",
+        "tagger_person_key": "VARCHAR",
+        "_outcomes_loaded_at": "TIMESTAMP",
+    }
+
+
+def test_a_folder_without_any_repository_fails_naming_it(tmp_path):
+    from pipelines.git import repositories_in
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "readme.txt").write_text("x")
+    with pytest.raises(OutcomesError, match="no folder directly inside it is one") as error:
+        repositories_in(tmp_path / "docs")
+    assert str(tmp_path / "docs") in str(error.value)
+
+
+def test_since_and_until_window_like_the_other_sources(repos):
+    from pipelines.git import read_tables
+    from pipelines.git.reader import read_repositories
+
+    reads = {
+        r.table.name: r
+        for r in read_tables(
+            read_repositories([repos["api"].path]),
+            SALT,
+            LOADED_AT,
+            since="2026-03-04",
+            until="2026-03-06",
+        )
+    }
+    s = repos["api"].shas
+    assert set(reads["commits"].data.column("commit_sha").to_pylist()) == {s["M7"], s["S8"]}
+    assert reads["tags"].data.column("tag_name").to_pylist() == ["v1.0.0"]
