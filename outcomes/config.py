@@ -22,7 +22,14 @@ DEFAULT_WAREHOUSE = Path("warehouse/outcomes.duckdb")
 # Loaded in this order: the roster first, so a run that fails on a tool
 # export still leaves the people and teams in place.
 KNOWN_SOURCES = (
-    "roster", "github", "jira", "pagerduty", "zendesk", "hubspot", "calendar", "git",
+    "roster",
+    "github",
+    "jira",
+    "pagerduty",
+    "zendesk",
+    "hubspot",
+    "calendar",
+    "git",
 )
 # Sources the demo generator writes exports for (git is read from real clones).
 DEMO_SOURCES = KNOWN_SOURCES[:-1]

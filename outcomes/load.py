@@ -136,7 +136,12 @@ def _datasets(warehouse: Path) -> set[str]:
 
     con = connect(warehouse)
     try:
-        return {s for (s,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
+        return {
+            s
+            for (s,) in con.execute(
+                "select schema_name from information_schema.schemata"
+            ).fetchall()
+        }
     finally:
         con.close()
 

@@ -280,11 +280,13 @@ def local_date(clock: Clock, secs: np.ndarray, tz: np.ndarray) -> list[str]:
     """YYYY-MM-DD of each instant in a time zone."""
     secs = np.asarray(secs, dtype=np.int64)
     off = clock.offset(tz, secs)
-    return np.datetime_as_string((secs + off).astype("datetime64[D]"), unit="D").tolist()
+    return np.datetime_as_string((secs + off).astype("datetime64[s]"), unit="D").tolist()
 
 
 def iso_date(secs: np.ndarray) -> list[str]:
-    return np.datetime_as_string(np.asarray(secs, dtype=np.int64).astype("datetime64[s]"), unit="D").tolist()
+    return np.datetime_as_string(
+        np.asarray(secs, dtype=np.int64).astype("datetime64[s]"), unit="D"
+    ).tolist()
 
 
 def lognormal_hours(

@@ -29,7 +29,14 @@ from .writer import ToolOutput
 
 TOOLS = ("roster", "github", "jira", "pagerduty", "zendesk", "hubspot", "calendar")
 # Work units for the process pool, largest first so two workers stay busy.
-_UNITS = (("github", "pagerduty"), ("zendesk",), ("jira",), ("calendar",), ("hubspot",), ("roster",))
+_UNITS = (
+    ("github", "pagerduty"),
+    ("zendesk",),
+    ("jira",),
+    ("calendar",),
+    ("hubspot",),
+    ("roster",),
+)
 _PARALLEL_FROM = 20_000  # people * weeks; below this a process pool costs more than it saves
 
 
@@ -43,7 +50,9 @@ class GenerationResult:
 
     def __str__(self) -> str:
         rows = sum(self.files.values())
-        lines = [f"Demo data in {self.out_dir}: {len(self.files)} files, {rows:,} records, {self.seconds:.1f} s"]
+        lines = [
+            f"Demo data in {self.out_dir}: {len(self.files)} files, {rows:,} records, {self.seconds:.1f} s"
+        ]
         lines += [f"  {name:<36} {count:>10,}" for name, count in self.files.items()]
         lines.append("Planted: " + ", ".join(self.planted))
         lines.append(f"Broken records: {len(self.broken_records)} (listed in manifest.json)")
@@ -79,8 +88,13 @@ def _run_tools(unit: tuple[str, ...], org: Org, out_dir: Path) -> list[dict[str,
             assert deployments is not None
             pagerduty.generate(org, out, deployments)
         else:
-            {"roster": roster, "jira": jira, "zendesk": zendesk, "hubspot": hubspot,
-             "calendar": gcalendar}[tool].generate(org, out)
+            {
+                "roster": roster,
+                "jira": jira,
+                "zendesk": zendesk,
+                "hubspot": hubspot,
+                "calendar": gcalendar,
+            }[tool].generate(org, out)
         results.append(out.close())
     return results
 
@@ -98,6 +112,8 @@ def generate(
 
     Deterministic: the same (people, weeks, seed, end_date) gives byte-identical
     files, whatever `workers` is (default: 2 processes for large runs).
+    Existing `<tool>/` folders under `out_dir` are replaced; nothing else is touched.
+    The window is [end_date - weeks, end_date); `end_date` (a Monday) is the export time.
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
@@ -109,6 +125,9 @@ def generate(
     if workers is None:
         workers = 2 if people * weeks >= _PARALLEL_FROM else 1
     if workers > 1:
+        # fork, not spawn: spawn re-runs the caller's script in each child (an
+        # unguarded script would recurse). Children only touch numpy and their
+        # own files; pass workers=1 from a process that holds busy threads.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             futures = [pool.submit(_run_unit, unit, org, out_dir) for unit in _UNITS]
             parts = [r for f in futures for r in f.result()]
@@ -127,20 +146,35 @@ def generate(
         broken.extend(part["broken_records"])
         planted.update(part["planted"])
     people_ops = next(t for t in org.teams if t.name == "People Ops")
-    planted["small_team"] = {"team": people_ops.name, "members": len(people_ops.members),
-                             "function": people_ops.function}
+    planted["small_team"] = {
+        "team": people_ops.name,
+        "members": len(people_ops.members),
+        "function": people_ops.function,
+    }
     planted = dict(sorted(planted.items()))
 
     manifest = {
         "generator": "outcomes.demo",
-        "params": {"people": people, "weeks": weeks, "seed": seed, "end_date": end_date.isoformat()},
+        "params": {
+            "people": people,
+            "weeks": weeks,
+            "seed": seed,
+            "end_date": end_date.isoformat(),
+        },
         "window": {
             "start": datetime.fromtimestamp(org.start, UTC).date().isoformat(),
             "end": end_date.isoformat(),
             "note": "activity in [start, end); end is the export time",
         },
-        "teams": [{"name": t.name, "function": t.function, "members": len(t.members),
-                   "repositories": t.repos} for t in org.teams],
+        "teams": [
+            {
+                "name": t.name,
+                "function": t.function,
+                "members": len(t.members),
+                "repositories": t.repos,
+            }
+            for t in org.teams
+        ],
         "files": files,
         "duplicates": duplicates,
         "broken_records": broken,
@@ -149,5 +183,10 @@ def generate(
     (out_dir / "manifest.json").write_bytes(
         orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
     )
-    return GenerationResult(out_dir=out_dir, files=files, planted=planted,
-                            broken_records=broken, seconds=time.perf_counter() - t0)
+    return GenerationResult(
+        out_dir=out_dir,
+        files=files,
+        planted=planted,
+        broken_records=broken,
+        seconds=time.perf_counter() - t0,
+    )

@@ -14,19 +14,31 @@ import numpy as np
 from .clock import DAY, NA, SCHEDULES, epoch_ms, iso_ms_z, lognormal_hours
 from .ids import distinct_ints
 from .org import Org
-from .text import CUSTOMER_COMPANIES, FIRST_NAMES, LAST_NAMES, bodies, titles
-from .writer import Breakage, Record, ToolOutput
+from .text import CUSTOMER_COMPANIES, FIRST_NAMES, LAST_NAMES, body_of, text_codes, title_of
+from .writer import Breakage, Record, ToolOutput, chunks
 
 SALT = 6
 PORTAL = 4455667
 LEADS_PER_REP_WEEK = 5.0
 TOUCH_MEDIAN_BIZ_HOURS = 1.1
 SLOW_TOUCH_MEDIAN_BIZ_HOURS = 12.0
-STAGES = ("appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
-          "contractsent")
+STAGES = (
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+)
 FORECAST = ("PIPELINE", "PIPELINE", "BEST_CASE", "BEST_CASE", "COMMIT")
-SOURCES = ("ORGANIC_SEARCH", "PAID_SEARCH", "DIRECT_TRAFFIC", "REFERRALS", "SOCIAL_MEDIA", "EMAIL_MARKETING",
-           "OFFLINE")
+SOURCES = (
+    "ORGANIC_SEARCH",
+    "PAID_SEARCH",
+    "DIRECT_TRAFFIC",
+    "REFERRALS",
+    "SOCIAL_MEDIA",
+    "EMAIL_MARKETING",
+    "OFFLINE",
+)
 CALL_STATUS = ("COMPLETED", "COMPLETED", "COMPLETED", "NO_ANSWER", "BUSY")
 MEETING_OUTCOME = ("COMPLETED",) * 7 + ("NO_SHOW",) * 2 + ("CANCELED",)
 
@@ -39,24 +51,53 @@ def generate(org: Org, out: ToolOutput) -> None:
     cal = org.cal
 
     # -- owners ---------------------------------------------------------------------------------
-    owner_id = dict(zip(reps.tolist(), distinct_ints(rng, len(reps), 30_000_000, 99_000_000).tolist(), strict=True))
-    user_id = dict(zip(reps.tolist(), distinct_ints(rng, len(reps), 9_000_000, 12_000_000).tolist(), strict=True))
+    owner_id = dict(
+        zip(
+            reps.tolist(),
+            distinct_ints(rng, len(reps), 30_000_000, 99_000_000).tolist(),
+            strict=True,
+        )
+    )
+    user_id = dict(
+        zip(
+            reps.tolist(),
+            distinct_ints(rng, len(reps), 9_000_000, 12_000_000).tolist(),
+            strict=True,
+        )
+    )
     team_hs_id = {t.index: str(5_000_000 + 37 * k) for k, t in enumerate(teams)}
     owner_created = iso_ms_z(np.maximum(org.active_from[reps], start - 500 * DAY))
     w_own = out.open("owners.jsonl")
-    w_own.write([{
-        "id": str(owner_id[p]), "email": org.email[p], "type": "PERSON", "firstName": org.first[p],
-        "lastName": org.last[p], "userId": user_id[p], "createdAt": owner_created[k],
-        "updatedAt": owner_created[k], "archived": not bool(org.is_active[p]),
-        "teams": [{"id": team_hs_id[int(org.team[p])], "name": org.teams[int(org.team[p])].name, "primary": True}],
-    } for k, p in enumerate(reps.tolist())])
+    w_own.write(
+        [
+            {
+                "id": str(owner_id[p]),
+                "email": org.email[p],
+                "firstName": org.first[p],
+                "lastName": org.last[p],
+                "userId": user_id[p],
+                "createdAt": owner_created[k],
+                "updatedAt": owner_created[k],
+                "archived": not bool(org.is_active[p]),
+                "teams": [
+                    {
+                        "id": team_hs_id[int(org.team[p])],
+                        "name": org.teams[int(org.team[p])].name,
+                        "primary": True,
+                    }
+                ],
+            }
+            for k, p in enumerate(reps.tolist())
+        ]
+    )
 
     # -- contacts (leads) ---------------------------------------------------------------------------
     week0 = org.week_starts()
     W = org.weeks
     R = len(reps)
-    overlap = (np.minimum(org.active_until[reps][:, None], week0[None, :] + 7 * DAY)
-               - np.maximum(org.active_from[reps][:, None], week0[None, :]))
+    overlap = np.minimum(org.active_until[reps][:, None], week0[None, :] + 7 * DAY) - np.maximum(
+        org.active_from[reps][:, None], week0[None, :]
+    )
     counts = rng.poisson(LEADS_PER_REP_WEEK * np.clip(overlap / (7 * DAY), 0, 1)).ravel()
     owner = np.repeat(np.repeat(reps, W), counts)
     wk = np.repeat(np.tile(np.arange(W), R), counts)
@@ -66,7 +107,9 @@ def generate(org: Org, out: ToolOutput) -> None:
     team_cal = np.array([t.tz_primary * len(SCHEDULES) for t in org.teams])[team]
     created = clock.random_in(rng, team_cal, lo, hi)
     anytime = rng.random(len(owner)) < 0.25
-    created[anytime] = lo[anytime] + (rng.random(anytime.sum()) * (hi - lo)[anytime]).astype(np.int64)
+    created[anytime] = lo[anytime] + (rng.random(anytime.sum()) * (hi - lo)[anytime]).astype(
+        np.int64
+    )
     ok = (created >= lo) & (created < hi) & (created < end)
     o = np.flatnonzero(ok)
     o = o[np.argsort(created[o], kind="stable")]
@@ -83,12 +126,23 @@ def generate(org: Org, out: ToolOutput) -> None:
     has_deal = touched & (rng.random(n) < 0.22)
 
     e_contact = np.concatenate([np.flatnonzero(touched), np.repeat(np.arange(n), n_follow)])
-    e_k = np.concatenate([np.zeros(int(touched.sum()), dtype=np.int64),
-                          1 + np.arange(int(n_follow.sum())) - np.repeat(np.cumsum(n_follow) - n_follow, n_follow)])
+    e_k = np.concatenate(
+        [
+            np.zeros(int(touched.sum()), dtype=np.int64),
+            1
+            + np.arange(int(n_follow.sum()))
+            - np.repeat(np.cumsum(n_follow) - n_follow, n_follow),
+        ]
+    )
     gap = lognormal_hours(rng, 16, 0.9, len(e_contact)) * e_k  # later follow-ups wait longer
-    e_time = np.where(e_k == 0, first_touch[e_contact],
-                      clock.add_biz(cal[owner[e_contact]], first_touch[e_contact], gap))
-    e_type = rng.choice(np.array(["CALL", "EMAIL", "MEETING"], dtype=object), len(e_contact), p=[0.45, 0.4, 0.15])
+    e_time = np.where(
+        e_k == 0,
+        first_touch[e_contact],
+        clock.add_biz(cal[owner[e_contact]], first_touch[e_contact], gap),
+    )
+    e_type = rng.choice(
+        np.array(["CALL", "EMAIL", "MEETING"], dtype=object), len(e_contact), p=[0.45, 0.4, 0.15]
+    )
     keep = e_time < end
     e_contact, e_k, e_time, e_type = e_contact[keep], e_k[keep], e_time[keep], e_type[keep]
     o = np.argsort(e_time, kind="stable")
@@ -99,7 +153,9 @@ def generate(org: Org, out: ToolOutput) -> None:
     # -- deals: created a while after the first touch, walk the pipeline ------------------------------
     d_contact = np.flatnonzero(has_deal)
     nd = len(d_contact)
-    d_created = clock.add_biz(cal[owner[d_contact]], first_touch[d_contact], lognormal_hours(rng, 20, 0.8, nd))
+    d_created = clock.add_biz(
+        cal[owner[d_contact]], first_touch[d_contact], lognormal_hours(rng, 20, 0.8, nd)
+    )
     stage_dur = lognormal_hours(rng, 30, 0.8, nd * 5).reshape(nd, 5)
     lost_at = np.argmax(rng.random((nd, 5)) < 0.15, axis=1)
     never_lost = ~(rng.random((nd, 5)) < 0.15).any(axis=1)
@@ -107,15 +163,24 @@ def generate(org: Org, out: ToolOutput) -> None:
     # number of open stages visited, and the closing stage (won/lost) after them
     n_stages = np.where(never_lost, 5, lost_at + 1)
     stage_biz = clock.to_biz(cal[owner[d_contact]], d_created)[:, None] + np.cumsum(
-        np.c_[np.zeros(nd), stage_dur[:, :5]], axis=1)
-    stage_time = clock.from_biz(np.repeat(cal[owner[d_contact]], 6), stage_biz.ravel()).reshape(nd, 6)
+        np.c_[np.zeros(nd), stage_dur[:, :5]], axis=1
+    )
+    stage_time = clock.from_biz(np.repeat(cal[owner[d_contact]], 6), stage_biz.ravel()).reshape(
+        nd, 6
+    )
     stage_time[:, 0] = d_created
     close_time = stage_time[np.arange(nd), n_stages]
     closed_value = np.where(won, "closedwon", "closedlost")
     d_ok = d_created < end
     d_contact, d_created, stage_time, n_stages, close_time, closed_value, won = (
-        d_contact[d_ok], d_created[d_ok], stage_time[d_ok], n_stages[d_ok], close_time[d_ok],
-        closed_value[d_ok], won[d_ok])
+        d_contact[d_ok],
+        d_created[d_ok],
+        stage_time[d_ok],
+        n_stages[d_ok],
+        close_time[d_ok],
+        closed_value[d_ok],
+        won[d_ok],
+    )
     nd = len(d_contact)
     is_closed = close_time < end
     amount = np.round(lognormal_hours(rng, 12000, 0.9, nd), -2)
@@ -127,8 +192,9 @@ def generate(org: Org, out: ToolOutput) -> None:
     # -- lifecycle of contacts ----------------------------------------------------------------------------
     contact_id = 1500 + np.cumsum(rng.integers(1, 4, n))
     lifecycle = np.where(touched_by_end, "salesqualifiedlead", "lead").astype(object)
-    lead_status = np.where(touched_by_end, np.where(rng.random(n) < 0.6, "CONNECTED", "ATTEMPTED_TO_CONTACT"),
-                           "NEW").astype(object)
+    lead_status = np.where(
+        touched_by_end, np.where(rng.random(n) < 0.6, "CONNECTED", "ATTEMPTED_TO_CONTACT"), "NEW"
+    ).astype(object)
     unq = touched_by_end & (rng.random(n) < 0.15)
     lead_status[unq] = np.where(rng.random(int(unq.sum())) < 0.5, "UNQUALIFIED", "BAD_TIMING")
     dc = d_contact
@@ -141,99 +207,207 @@ def generate(org: Org, out: ToolOutput) -> None:
     c_updated[dc] = np.maximum(c_updated[dc], np.where(is_closed, close_time, d_created))
     c_updated = np.minimum(c_updated + rng.integers(1, 600, n), end - 1)
 
-    fi = rng.integers(0, len(FIRST_NAMES), n).tolist()
-    li = rng.integers(0, len(LAST_NAMES), n).tolist()
-    ci = rng.integers(0, len(CUSTOMER_COMPANIES), n).tolist()
-    src = rng.integers(0, len(SOURCES), n).tolist()
-    created_s, updated_s = iso_ms_z(created), iso_ms_z(c_updated)
-    contact_email = [f"{FIRST_NAMES[f].lower()}.{LAST_NAMES[la].lower()}.{cid}@{CUSTOMER_COMPANIES[c]}.example"
-                     for f, la, c, cid in zip(fi, li, ci, contact_id.tolist(), strict=True)]
+    fi = rng.integers(0, len(FIRST_NAMES), n)
+    li = rng.integers(0, len(LAST_NAMES), n)
+    ci = rng.integers(0, len(CUSTOMER_COMPANIES), n)
+    src = rng.integers(0, len(SOURCES), n)
+
+    def contact_emails(idx: np.ndarray) -> list[str]:
+        return [
+            f"{FIRST_NAMES[f].lower()}.{LAST_NAMES[la].lower()}.{cid}@{CUSTOMER_COMPANIES[c]}.example"
+            for f, la, c, cid in zip(
+                fi[idx].tolist(),
+                li[idx].tolist(),
+                ci[idx].tolist(),
+                contact_id[idx].tolist(),
+                strict=True,
+            )
+        ]
 
     def older_contact(rec: Record, rng_: np.random.Generator) -> Record | None:
         if rec["updatedAt"] == rec["createdAt"]:
             return None
         rec["updatedAt"] = rec["createdAt"]
-        rec["properties"].update(lifecyclestage="lead", hs_lead_status="NEW", lastmodifieddate=rec["createdAt"])
+        rec["properties"].update(
+            lifecyclestage="lead", hs_lead_status="NEW", lastmodifieddate=rec["createdAt"]
+        )
         return rec
 
-    w_c = out.open("contacts.jsonl", older=older_contact, breakage=Breakage("unparsable_timestamp", "createdAt"))
-    recs = []
-    for i, (cid, ow, f, la, c, s, lc, ls, cr, up) in enumerate(zip(
-            contact_id.tolist(), owner.tolist(), fi, li, ci, src, lifecycle.tolist(), lead_status.tolist(),
-            created_s, updated_s, strict=True)):
-        first, last = FIRST_NAMES[f], LAST_NAMES[la]
-        recs.append({
-            "id": str(cid),
-            "properties": {
-                "email": contact_email[i],
-                "firstname": first, "lastname": last, "company": CUSTOMER_COMPANIES[c].replace("-", " ").title(),
-                "phone": f"+1 415 555 {cid % 10000:04d}", "jobtitle": "Head of Operations" if i % 3 else "CTO",
-                "lifecyclestage": lc, "hs_lead_status": ls, "hs_analytics_source": SOURCES[s],
-                "hubspot_owner_id": str(owner_id[ow]), "createdate": cr, "lastmodifieddate": up,
-                "hs_object_id": str(cid),
-            },
-            "createdAt": cr,
-            "updatedAt": up,
-            "archived": False,
-        })
-        if len(recs) == 20000:
-            w_c.write(recs)
-            recs = []
-    w_c.write(recs)
+    owner_of = np.zeros(org.people, dtype=np.int64)
+    owner_of[reps] = [owner_id[p] for p in reps.tolist()]
+    w_c = out.open(
+        "contacts.jsonl",
+        older=older_contact,
+        breakage=Breakage("unparsable_timestamp", "createdAt"),
+    )
+    for sl in chunks(n):
+        idx = np.arange(sl.start, sl.stop)
+        recs = []
+        deal_ids = np.where(
+            deal_of_contact[sl] >= 0, deal_id[np.maximum(deal_of_contact[sl], 0)] if nd else 0, -1
+        )
+        for cid, ow, f, la, c, so, lc, ls, cr, up, email, dl in zip(
+            contact_id[sl].tolist(),
+            owner_of[owner[sl]].tolist(),
+            fi[sl].tolist(),
+            li[sl].tolist(),
+            ci[sl].tolist(),
+            src[sl].tolist(),
+            lifecycle[sl].tolist(),
+            lead_status[sl].tolist(),
+            iso_ms_z(created[sl]),
+            iso_ms_z(c_updated[sl]),
+            contact_emails(idx),
+            deal_ids.tolist(),
+            strict=True,
+        ):
+            recs.append(
+                {
+                    "id": str(cid),
+                    "properties": {
+                        "email": email,
+                        "firstname": FIRST_NAMES[f],
+                        "lastname": LAST_NAMES[la],
+                        "company": CUSTOMER_COMPANIES[c].replace("-", " ").title(),
+                        "phone": f"+1 415 555 {cid % 10000:04d}",
+                        "jobtitle": "Head of Operations" if cid % 3 else "CTO",
+                        "lifecyclestage": lc,
+                        "hs_lead_status": ls,
+                        "hs_analytics_source": SOURCES[so],
+                        "hubspot_owner_id": str(ow),
+                        "createdate": cr,
+                        "lastmodifieddate": up,
+                        "hs_object_id": str(cid),
+                    },
+                    "createdAt": cr,
+                    "updatedAt": up,
+                    "archived": False,
+                    "propertiesWithHistory": {
+                        "lifecyclestage": [
+                            {"value": lc, "timestamp": up, "sourceType": "CRM_UI"},
+                            {"value": "lead", "timestamp": cr, "sourceType": "FORM"},
+                        ][: 1 if lc == "lead" else 2]
+                    },
+                    "associations": (
+                        {"deals": {"results": [{"id": str(dl), "type": "contact_to_deal"}]}}
+                        if dl >= 0
+                        else {}
+                    ),
+                }
+            )
+        w_c.write(recs)
 
     # -- engagements (v1 shape, epoch milliseconds) ------------------------------------------------------
     m = len(e_contact)
     eng_id = 30_000_000_000 + np.cumsum(rng.integers(1, 900, m))
-    logged = np.where(e_type == "MEETING", e_time - rng.integers(DAY, 5 * DAY, m), e_time + rng.integers(30, 900, m))
+    # meetings are booked days ahead; calls and emails are logged right after
+    logged = np.where(
+        e_type == "MEETING",
+        e_time - rng.integers(DAY, 5 * DAY, m),
+        e_time + rng.integers(30, 900, m),
+    )
     logged = np.minimum(logged, end - 1)
-    ts_ms, logged_ms = epoch_ms(e_time), epoch_ms(logged)
     e_deal = deal_of_contact[e_contact]
-    e_deal = np.where((e_deal >= 0) & (e_time >= d_created[np.maximum(e_deal, 0)]), e_deal, -1) if nd else np.full(m, -1)
-    call_status = rng.integers(0, len(CALL_STATUS), m).tolist()
-    outcome = rng.integers(0, len(MEETING_OUTCOME), m).tolist()
-    duration = (lognormal_hours(rng, 0.25, 0.7, m) * 3_600_000).astype(np.int64).tolist()
-    texts = bodies(rng, m)
-    subjects = titles(rng, m)
+    if nd:
+        e_deal = np.where((e_deal >= 0) & (e_time >= d_created[np.maximum(e_deal, 0)]), e_deal, -1)
+    e_deal_id = np.where(e_deal >= 0, deal_id[np.maximum(e_deal, 0)] if nd else 0, -1)
+    call_status = rng.integers(0, len(CALL_STATUS), m)
+    outcome = rng.integers(0, len(MEETING_OUTCOME), m)
+    duration = (lognormal_hours(rng, 0.25, 0.7, m) * 3_600_000).astype(np.int64)
+    text_code = text_codes(rng, m)
+    team_id_of = np.zeros(org.people, dtype=np.int64)
+    team_id_of[reps] = [int(team_hs_id[int(org.team[p])]) for p in reps.tolist()]
     w_e = out.open("engagements.jsonl")
-    recs = []
-    for k, (eid, ci_, typ, tms, lms, di) in enumerate(zip(eng_id.tolist(), e_contact.tolist(), e_type.tolist(),
-                                                         ts_ms, logged_ms, e_deal.tolist(), strict=True)):
-        ow = int(owner[ci_])
-        if typ == "CALL":
-            st = CALL_STATUS[call_status[k]]
-            meta = {"toNumber": f"+14155550{ci_ % 1000:03d}", "fromNumber": "+14155550100", "status": st,
-                    "durationMilliseconds": duration[k] if st == "COMPLETED" else 0, "body": texts[k],
-                    "disposition": "f240bbac-87c9-4f6e-bf70-924b57d47db7", "title": subjects[k]}
-        elif typ == "EMAIL":
-            meta = {"from": {"email": org.email[ow], "firstName": org.first[ow], "lastName": org.last[ow]},
-                    "to": [{"email": contact_email[ci_]}], "cc": [], "bcc": [],
-                    "subject": subjects[k], "html": f"<p>{texts[k]}</p>", "text": texts[k]}
-        else:
-            meta = {"body": texts[k], "title": subjects[k], "startTime": tms, "endTime": tms + duration[k],
-                    "meetingOutcome": MEETING_OUTCOME[outcome[k]], "internalMeetingNotes": texts[k]}
-        recs.append({
-            "engagement": {"id": eid, "portalId": PORTAL, "active": True, "createdAt": lms,
-                           "lastUpdated": max(lms, tms), "createdBy": user_id[ow], "modifiedBy": user_id[ow],
-                           "ownerId": owner_id[ow], "type": typ, "timestamp": tms,
-                           "teamId": int(team_hs_id[int(org.team[ow])])},
-            "associations": {"contactIds": [int(contact_id[ci_])], "companyIds": [],
-                             "dealIds": [int(deal_id[di])] if di >= 0 else [], "ownerIds": [],
-                             "workflowIds": [], "ticketIds": [], "contentIds": [], "quoteIds": []},
-            "attachments": [],
-            "scheduledTasks": [],
-            "metadata": meta,
-        })
-        if len(recs) == 20000:
-            w_e.write(recs)
-            recs = []
-    w_e.write(recs)
+    for sl in chunks(m):
+        ci_ = e_contact[sl]
+        ow_p = owner[ci_]
+        cols = zip(
+            eng_id[sl].tolist(),
+            contact_id[ci_].tolist(),
+            ow_p.tolist(),
+            e_type[sl].tolist(),
+            epoch_ms(e_time[sl]),
+            epoch_ms(logged[sl]),
+            e_deal_id[sl].tolist(),
+            call_status[sl].tolist(),
+            outcome[sl].tolist(),
+            duration[sl].tolist(),
+            body_of(text_code[sl]),
+            title_of(text_code[sl] // 7),
+            contact_emails(ci_),
+            strict=True,
+        )
+        recs = []
+        for eid, cid, ow, typ, tms, lms, did, cs, oc, dur, text, subject, email in cols:
+            if typ == "CALL":
+                st = CALL_STATUS[cs]
+                meta = {
+                    "toNumber": f"+14155550{cid % 1000:03d}",
+                    "fromNumber": "+14155550100",
+                    "status": st,
+                    "durationMilliseconds": dur if st == "COMPLETED" else 0,
+                    "body": text,
+                    "disposition": "f240bbac-87c9-4f6e-bf70-924b57d47db7",
+                    "title": subject,
+                }
+            elif typ == "EMAIL":
+                meta = {
+                    "from": {
+                        "email": org.email[ow],
+                        "firstName": org.first[ow],
+                        "lastName": org.last[ow],
+                    },
+                    "to": [{"email": email}],
+                    "cc": [],
+                    "bcc": [],
+                    "subject": subject,
+                    "html": f"<p>{text}</p>",
+                    "text": text,
+                }
+            else:
+                meta = {
+                    "body": text,
+                    "title": subject,
+                    "startTime": tms,
+                    "endTime": tms + dur,
+                    "meetingOutcome": MEETING_OUTCOME[oc],
+                    "internalMeetingNotes": text,
+                }
+            uid = user_id[ow]
+            recs.append(
+                {
+                    "engagement": {
+                        "id": eid,
+                        "portalId": PORTAL,
+                        "active": True,
+                        "createdAt": lms,
+                        "lastUpdated": max(lms, tms),
+                        "createdBy": uid,
+                        "modifiedBy": uid,
+                        "ownerId": owner_id[ow],
+                        "type": typ,
+                        "timestamp": tms,
+                        "teamId": int(team_id_of[ow]),
+                    },
+                    "associations": {
+                        "contactIds": [cid],
+                        "companyIds": [],
+                        "dealIds": [did] if did >= 0 else [],
+                        "ownerIds": [],
+                        "workflowIds": [],
+                        "ticketIds": [],
+                        "contentIds": [],
+                        "quoteIds": [],
+                    },
+                    "attachments": [],
+                    "scheduledTasks": [],
+                    "metadata": meta,
+                }
+            )
+        w_e.write(recs)
 
     # -- deals ------------------------------------------------------------------------------------------------
-    stage_s = [iso_ms_z(stage_time[:, k]) for k in range(6)]
-    close_s = iso_ms_z(close_time)
-    expected_close = iso_ms_z(d_created + 45 * DAY)
-    d_created_s = iso_ms_z(d_created)
-    deal_name = titles(rng, nd)
+    deal_name = text_codes(rng, nd)
 
     def older_deal(rec: Record, rng_: np.random.Generator) -> Record | None:
         hist = rec["propertiesWithHistory"]["dealstage"]
@@ -245,48 +419,90 @@ def generate(org: Org, out: ToolOutput) -> None:
         return rec
 
     w_d = out.open("deals.jsonl", older=older_deal)
-    recs = []
-    for j in range(nd):
-        ci_ = int(d_contact[j])
-        ow = int(owner[ci_])
-        did = int(deal_id[j])
-        hist = []
-        for k in range(int(n_stages[j])):
-            if stage_time[j, k] >= end:
-                break
-            hist.append((STAGES[k], stage_s[k][j], k))
-        closed = bool(is_closed[j])
-        if closed:
-            hist.append((str(closed_value[j]), close_s[j], 5))
-        stage, stage_at, k_last = hist[-1]
-        forecast = ("CLOSED" if stage == "closedwon" else "OMIT") if closed else FORECAST[k_last]
-        recs.append({
-            "id": str(did),
-            "properties": {
-                "dealname": f"{CUSTOMER_COMPANIES[ci_ % len(CUSTOMER_COMPANIES)].title()} - {deal_name[j]}",
-                "pipeline": "default",
-                "dealstage": stage,
-                "amount": None if no_amount[j] else f"{amount[j]:.0f}",
-                "hs_manual_forecast_category": forecast,
-                "hubspot_owner_id": str(owner_id[ow]),
-                "closedate": close_s[j] if closed else expected_close[j],
-                "createdate": d_created_s[j],
-                "hs_lastmodifieddate": stage_at,
-                "description": deal_name[j],
-                "hs_object_id": str(did),
-            },
-            "propertiesWithHistory": {"dealstage": [
-                {"value": v, "timestamp": t, "sourceType": "CRM_UI", "sourceId": f"userId:{user_id[ow]}",
-                 "updatedByUserId": user_id[ow]} for v, t, _k in reversed(hist)]},
-            "createdAt": d_created_s[j],
-            "updatedAt": stage_at,
-            "archived": False,
-            "associations": {"contacts": {"results": [{"id": str(contact_id[ci_]), "type": "deal_to_contact"}]}},
-        })
-        if len(recs) == 20000:
-            w_d.write(recs)
-            recs = []
-    w_d.write(recs)
+    for sl in chunks(nd):
+        stage_s = [iso_ms_z(stage_time[sl, k]) for k in range(6)]
+        cols = zip(
+            range(sl.stop - sl.start),
+            deal_id[sl].tolist(),
+            d_contact[sl].tolist(),
+            owner[d_contact[sl]].tolist(),
+            contact_id[d_contact[sl]].tolist(),
+            n_stages[sl].tolist(),
+            (stage_time[sl] < end).tolist(),
+            is_closed[sl].tolist(),
+            closed_value[sl].tolist(),
+            no_amount[sl].tolist(),
+            amount[sl].tolist(),
+            iso_ms_z(close_time[sl]),
+            iso_ms_z(d_created[sl] + 45 * DAY),
+            iso_ms_z(d_created[sl]),
+            title_of(deal_name[sl]),
+            strict=True,
+        )
+        recs = []
+        for (
+            j,
+            did,
+            ci_,
+            ow,
+            cid,
+            ns,
+            happened,
+            closed,
+            closed_v,
+            no_amt,
+            amt,
+            close_s,
+            expected_s,
+            created_s,
+            name,
+        ) in cols:
+            hist = [(STAGES[k], stage_s[k][j], k) for k in range(ns) if happened[k]]
+            if closed:
+                hist.append((closed_v, close_s, 5))
+            stage, stage_at, k_last = hist[-1]
+            forecast = (
+                ("CLOSED" if stage == "closedwon" else "OMIT") if closed else FORECAST[k_last]
+            )
+            uid = user_id[ow]
+            recs.append(
+                {
+                    "id": str(did),
+                    "properties": {
+                        "dealname": f"{CUSTOMER_COMPANIES[ci_ % len(CUSTOMER_COMPANIES)].title()} - {name}",
+                        "pipeline": "default",
+                        "dealstage": stage,
+                        "amount": None if no_amt else f"{amt:.0f}",
+                        "hs_manual_forecast_category": forecast,
+                        "hubspot_owner_id": str(owner_id[ow]),
+                        "closedate": close_s if closed else expected_s,
+                        "createdate": created_s,
+                        "hs_lastmodifieddate": stage_at,
+                        "description": name,
+                        "hs_object_id": str(did),
+                    },
+                    # HubSpot lists a property's history newest first
+                    "propertiesWithHistory": {
+                        "dealstage": [
+                            {
+                                "value": v,
+                                "timestamp": t,
+                                "sourceType": "CRM_UI",
+                                "sourceId": f"userId:{uid}",
+                                "updatedByUserId": uid,
+                            }
+                            for v, t, _k in reversed(hist)
+                        ]
+                    },
+                    "createdAt": created_s,
+                    "updatedAt": stage_at,
+                    "archived": False,
+                    "associations": {
+                        "contacts": {"results": [{"id": str(cid), "type": "deal_to_contact"}]}
+                    },
+                }
+            )
+        w_d.write(recs)
 
     # -- planted fact 4: speed to lead per team, from the engagements written ---------------------------
     first_e = np.full(n, NA, dtype=np.int64)
@@ -297,6 +513,8 @@ def generate(org: Org, out: ToolOutput) -> None:
     out.planted["slow_sales_team"] = {
         "team": org.teams[org.slow_sales_team].name,
         "median_first_touch_hours": round(float(np.median(hours[has & slow])), 2),
-        "other_teams_median_first_touch_hours": round(float(np.median(hours[has & ~slow])), 2) if (has & ~slow).any() else None,
+        "other_teams_median_first_touch_hours": round(float(np.median(hours[has & ~slow])), 2)
+        if (has & ~slow).any()
+        else None,
         "definition": "contact createdAt -> first engagement timestamp of its owner (CALL/EMAIL/MEETING), calendar hours",
     }

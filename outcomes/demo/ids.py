@@ -23,7 +23,9 @@ def as_str(arr: np.ndarray) -> list[str]:
     return [x.decode() for x in arr.tolist()]
 
 
-def increasing_ids(rng: np.random.Generator, order_key: np.ndarray, base: int, max_gap: int = 30) -> np.ndarray:
+def increasing_ids(
+    rng: np.random.Generator, order_key: np.ndarray, base: int, max_gap: int = 30
+) -> np.ndarray:
     """Numeric ids that grow with `order_key` (time), with random gaps like real
     auto-increment ids shared with records we never see."""
     n = len(order_key)
@@ -33,35 +35,30 @@ def increasing_ids(rng: np.random.Generator, order_key: np.ndarray, base: int, m
     return base + steps[rank]
 
 
-def _alphabet_ids(rng: np.random.Generator, n: int, length: int, alphabet: str, prefix: str) -> list[str]:
-    codes = rng.integers(0, len(alphabet), (n, length))
-    table = np.array(list(alphabet))
-    chars = table[codes]
-    out = [prefix + "".join(row) for row in chars.tolist()]
-    return out
+def _alphabet_ids(rng: np.random.Generator, n: int, length: int, alphabet: str) -> np.ndarray:
+    table = np.frombuffer(alphabet.encode(), dtype="S1")
+    chars = table[rng.integers(0, len(alphabet), (n, length))]
+    return np.ascontiguousarray(chars).reshape(n * length).view(f"S{length}")
 
 
-def unique_alphabet_ids(
-    rng: np.random.Generator, n: int, length: int, alphabet: str, prefix: str = ""
-) -> list[str]:
-    """Random ids over an alphabet, redrawn until unique (collisions are rare)."""
-    out = _alphabet_ids(rng, n, length, alphabet, prefix)
-    seen: set[str] = set()
-    for i, v in enumerate(out):
-        while v in seen:
-            v = _alphabet_ids(rng, 1, length, alphabet, prefix)[0]
-        seen.add(v)
-        out[i] = v
-    return out
+def unique_alphabet_ids(rng: np.random.Generator, n: int, length: int, alphabet: str) -> np.ndarray:
+    """Random ids over an alphabet (bytes array), redrawn until unique (collisions are rare)."""
+    out = _alphabet_ids(rng, n, length, alphabet)
+    while True:
+        _, first = np.unique(out, return_index=True)
+        if len(first) == n:
+            return out
+        dup = np.setdiff1d(np.arange(n), first)
+        out[dup] = _alphabet_ids(rng, len(dup), length, alphabet)
 
 
 def pagerduty_ids(rng: np.random.Generator, n: int) -> list[str]:
     """PagerDuty-style ids such as P1A2B3C."""
-    return unique_alphabet_ids(rng, n, 6, _PD, "P")
+    return ["P" + x for x in as_str(unique_alphabet_ids(rng, n, 6, _PD))]
 
 
-def calendar_ids(rng: np.random.Generator, n: int) -> list[str]:
-    """Google Calendar event ids: 26 lowercase base32hex characters."""
+def calendar_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Google Calendar event ids: 26 lowercase base32hex characters (bytes array)."""
     return unique_alphabet_ids(rng, n, 26, _B32)
 
 
@@ -80,7 +77,9 @@ def group_rank(groups: np.ndarray) -> np.ndarray:
 
 def time_key(group: np.ndarray, secs: np.ndarray) -> np.ndarray:
     """One sortable int64 per (group, time) pair, for searchsorted lookups per group."""
-    return np.asarray(group, dtype=np.int64) * (np.int64(1) << np.int64(33)) + np.asarray(secs, dtype=np.int64)
+    return np.asarray(group, dtype=np.int64) * (np.int64(1) << np.int64(33)) + np.asarray(
+        secs, dtype=np.int64
+    )
 
 
 def distinct_ints(rng: np.random.Generator, n: int, lo: int, hi: int) -> np.ndarray:

@@ -18,8 +18,8 @@ import numpy as np
 from .clock import DAY, NA, TIMEZONES, jira_ts, local_date, lognormal_hours
 from .ids import group_rank, increasing_ids
 from .org import FUNCTION_NAMES, Org
-from .text import bodies, titles
-from .writer import Breakage, Record, ToolOutput
+from .text import body_of, text_codes, title_of
+from .writer import Breakage, Record, ToolOutput, chunks
 
 SALT = 2
 BASE = "https://acme.atlassian.net"
@@ -52,6 +52,8 @@ STATUS = {  # name: (id, category id, category key, category name)
     "Done": ("10001", 3, "done", "Done"),
     "Won't Do": ("10102", 3, "done", "Done"),
 }
+STATUS_NAMES = tuple(STATUS)
+TODO, PROG, BLOCK, REVIEW, DONE, WONT = range(6)
 PRIORITIES = (("1", "Highest"), ("2", "High"), ("3", "Medium"), ("4", "Low"), ("5", "Lowest"))
 SIZES = ("XS", "S", "M", "L", "XL")
 SIZE_FACTOR = np.array([0.4, 0.7, 1.0, 1.8, 3.0])
@@ -78,8 +80,11 @@ def _project_keys(names: list[str]) -> list[str]:
 
 def _adf(text: str) -> Record:
     """Atlassian Document Format, as Jira v3 returns rich text."""
-    return {"type": "doc", "version": 1,
-            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+    }
 
 
 def generate(org: Org, out: ToolOutput) -> None:
@@ -91,27 +96,54 @@ def generate(org: Org, out: ToolOutput) -> None:
     account = [f"712020:{uuid.UUID(bytes=rng.bytes(16), version=4)}" for _ in range(P)]
 
     def user_ref(p: int) -> Record:
-        return {"self": f"{BASE}/rest/api/3/user?accountId={account[p]}", "accountId": account[p],
-                "displayName": org.name(p), "active": bool(org.is_active[p]),
-                "timeZone": TIMEZONES[int(org.tz[p])], "accountType": "atlassian"}
+        return {
+            "self": f"{BASE}/rest/api/3/user?accountId={account[p]}",
+            "accountId": account[p],
+            "displayName": org.name(p),
+            "active": bool(org.is_active[p]),
+            "timeZone": TIMEZONES[int(org.tz[p])],
+            "accountType": "atlassian",
+        }
 
     refs = [user_ref(p) for p in range(P)]
-    automation = {"self": f"{BASE}/rest/api/3/user?accountId={AUTOMATION_ID}", "accountId": AUTOMATION_ID,
-                  "displayName": "Automation for Jira", "active": True, "timeZone": "UTC", "accountType": "app"}
+    automation = {
+        "self": f"{BASE}/rest/api/3/user?accountId={AUTOMATION_ID}",
+        "accountId": AUTOMATION_ID,
+        "displayName": "Automation for Jira",
+        "active": True,
+        "timeZone": "UTC",
+        "accountType": "app",
+    }
     w_users = out.open("users.jsonl")
-    w_users.write([{**refs[p], "emailAddress": org.email[p],
-                    "avatarUrls": {"48x48": f"https://avatar-management.example/{account[p][7:15]}.png"},
-                    "locale": "en_US"} for p in range(P)]
-                  + [{**automation, "avatarUrls": {"48x48": "https://avatar-management.example/app.png"},
-                      "locale": "en_US"}])
+    w_users.write(
+        [
+            {
+                **refs[p],
+                "emailAddress": org.email[p],
+                "avatarUrls": {
+                    "48x48": f"https://avatar-management.example/{account[p][7:15]}.png"
+                },
+                "locale": "en_US",
+            }
+            for p in range(P)
+        ]
+        + [
+            {
+                **automation,
+                "avatarUrls": {"48x48": "https://avatar-management.example/app.png"},
+                "locale": "en_US",
+            }
+        ]
+    )
 
     # -- issues: who, when, what kind --------------------------------------------------------
     fname = [FUNCTION_NAMES[int(f)] for f in org.function.tolist()]
     rate = np.array([RATES[f][0] for f in fname]) * rng.uniform(0.7, 1.3, P)
     week0 = org.week_starts()
     W = org.weeks
-    overlap = (np.minimum(org.active_until[:, None], week0[None, :] + 7 * DAY)
-               - np.maximum(org.active_from[:, None], week0[None, :]))
+    overlap = np.minimum(org.active_until[:, None], week0[None, :] + 7 * DAY) - np.maximum(
+        org.active_from[:, None], week0[None, :]
+    )
     counts = rng.poisson(rate[:, None] * np.clip(overlap / (7 * DAY), 0, 1)).ravel()
     person = np.repeat(np.repeat(np.arange(P), W), counts)
     week = np.repeat(np.tile(np.arange(W), P), counts)
@@ -138,8 +170,13 @@ def generate(org: Org, out: ToolOutput) -> None:
     u = rng.random(n)
     team_size = np.array([len(t.members) for t in org.teams])[team]
     team_first = np.array([int(t.members[0]) for t in org.teams])[team]
-    reporter = np.where(u < 0.5, person, np.where(u < 0.85, team_manager[team],
-                        team_first + (rng.random(n) * team_size).astype(np.int64)))
+    reporter = np.where(
+        u < 0.5,
+        person,
+        np.where(
+            u < 0.85, team_manager[team], team_first + (rng.random(n) * team_size).astype(np.int64)
+        ),
+    )
     assigned = rng.random(n) >= 0.08
     assignee = np.where(assigned, person, -1)
 
@@ -148,7 +185,9 @@ def generate(org: Org, out: ToolOutput) -> None:
     size_idx = rng.choice(5, n, p=[0.15, 0.3, 0.3, 0.17, 0.08])
     has_points = is_eng & (itype < 2) & (rng.random(n) < 0.6)
     has_size = ~has_points & (rng.random(n) < 0.5)
-    factor = np.where(has_points, POINT_FACTOR[points_idx], np.where(has_size, SIZE_FACTOR[size_idx], 1.0))
+    factor = np.where(
+        has_points, POINT_FACTOR[points_idx], np.where(has_size, SIZE_FACTOR[size_idx], 1.0)
+    )
 
     # -- workflow slots --------------------------------------------------------------------
     wontdo = (rng.random(n) < 0.05) | (~assigned & (rng.random(n) < 0.3))
@@ -181,21 +220,27 @@ def generate(org: Org, out: ToolOutput) -> None:
     dur[~exists] = 0.0
     biz0 = clock.to_biz(cal[person], created)
     slot_biz = biz0[:, None] + np.cumsum(dur, axis=1)
-    slot_time = clock.from_biz(np.repeat(cal[person], N_SLOTS), slot_biz.ravel()).reshape(n, N_SLOTS)
+    slot_time = clock.from_biz(np.repeat(cal[person], N_SLOTS), slot_biz.ravel()).reshape(
+        n, N_SLOTS
+    )
     slot_time = np.maximum(slot_time, created[:, None] + 60)
     exists &= slot_time < end
     # a slot only happens if all earlier existing slots happened (times are monotone)
-    frm = np.array(["To Do", "In Progress", "Blocked", "In Progress", "In Review", "Done", "In Progress", "In Review"])
-    to = np.array(["In Progress", "Blocked", "In Progress", "In Review", "Done", "In Progress", "In Review", "Done"])
-    from_m = np.tile(frm, (n, 1)).astype(object)
-    to_m = np.tile(to, (n, 1)).astype(object)
-    from_m[~review, 4] = "In Progress"
-    from_m[~review, 7] = "In Progress"
-    to_m[wontdo, 0] = "Won't Do"
+    # from/to status of each slot, as indexes into STATUS_NAMES
+    from_m = np.tile(
+        np.array([TODO, PROG, BLOCK, PROG, REVIEW, DONE, PROG, REVIEW], dtype=np.int8), (n, 1)
+    )
+    to_m = np.tile(
+        np.array([PROG, BLOCK, PROG, REVIEW, DONE, PROG, REVIEW, DONE], dtype=np.int8), (n, 1)
+    )
+    from_m[~review, 4] = PROG
+    from_m[~review, 7] = PROG
+    to_m[wontdo, 0] = WONT
 
     # final state = target of the last slot that happened
     last_slot = np.where(exists.any(axis=1), N_SLOTS - 1 - np.argmax(exists[:, ::-1], axis=1), -1)
-    status = np.where(last_slot >= 0, to_m[np.arange(n), np.maximum(last_slot, 0)], "To Do")
+    status_i = np.where(last_slot >= 0, to_m[np.arange(n), np.maximum(last_slot, 0)], TODO)
+    status = np.array(STATUS_NAMES, dtype=object)[status_i]
     final_time = np.where(last_slot >= 0, slot_time[np.arange(n), np.maximum(last_slot, 0)], NA)
     resolved = np.isin(status, ["Done", "Won't Do"])
     resolutiondate = np.where(resolved, final_time, NA)
@@ -205,7 +250,9 @@ def generate(org: Org, out: ToolOutput) -> None:
     env_pick = rng.random(n)
     is_bug = itype == 2
     prod_bug = is_bug & is_eng & (env_pick < 0.5)
-    env_value = np.where(prod_bug, "production", np.where(is_bug & (env_pick < 0.8), "staging", None))
+    env_value = np.where(
+        prod_bug, "production", np.where(is_bug & (env_pick < 0.8), "staging", None)
+    )
     cause = np.full(n, -1, dtype=np.int64)
     ds = np.flatnonzero(done_story)
     ds = ds[np.lexsort((final_time[ds], team[ds]))]
@@ -224,13 +271,20 @@ def generate(org: Org, out: ToolOutput) -> None:
     # -- non-status edits (summary/description/assignee/priority) ----------------------------
     first_change = np.where(exists[:, 0], slot_time[:, 0], np.minimum(created + 3 * DAY, end - 1))
     e_issue, e_field = [], []
-    for field, p in (("summary", 0.15), ("description", 0.10), ("assignee", 0.08), ("priority", 0.05)):
+    for field, p in (
+        ("summary", 0.15),
+        ("description", 0.10),
+        ("assignee", 0.08),
+        ("priority", 0.05),
+    ):
         sel = np.flatnonzero(rng.random(n) < p)
         e_issue.append(sel)
         e_field.append(np.full(len(sel), field, dtype=object))
     e_issue = np.concatenate(e_issue)
     e_field = np.concatenate(e_field)
-    e_time = created[e_issue] + (rng.random(len(e_issue)) * np.maximum(first_change[e_issue] - created[e_issue], 60)).astype(np.int64)
+    e_time = created[e_issue] + (
+        rng.random(len(e_issue)) * np.maximum(first_change[e_issue] - created[e_issue], 60)
+    ).astype(np.int64)
     keep = e_time < end
     e_issue, e_field, e_time = e_issue[keep], e_field[keep], e_time[keep]
 
@@ -240,10 +294,13 @@ def generate(org: Org, out: ToolOutput) -> None:
     key_num = 1 + group_rank(team)
     tz_actor = np.where(assignee >= 0, org.tz[np.maximum(assignee, 0)], org.tz[reporter])
     priority = rng.choice(5, n, p=[0.05, 0.2, 0.5, 0.2, 0.05])
-    due = np.where(rng.random(n) < 0.4, clock.add_biz(cal[person], created, lognormal_hours(rng, 50, 0.6, n)), NA)
-    due_s = local_date(clock, np.where(due == NA, created, due), tz_actor)
-    summary = titles(rng, n)
-    desc = bodies(rng, n)
+    due = np.where(
+        rng.random(n) < 0.4,
+        clock.add_biz(cal[person], created, lognormal_hours(rng, 50, 0.6, n)),
+        NA,
+    )
+    summary = text_codes(rng, n)
+    desc = text_codes(rng, n)
     has_desc = rng.random(n) < 0.7
     work_type_pick = rng.random(n)
     label_pick = rng.integers(0, len(LABELS) + 3, (n, 2))
@@ -260,11 +317,18 @@ def generate(org: Org, out: ToolOutput) -> None:
     # authors: the assignee; the automation app closes some reviewed engineering work
     by_auto = (h_slot == 4) & review[h_issue] & is_eng[h_issue] & (rng.random(len(h_issue)) < 0.2)
     by_mgr = (h_slot == 0) & wontdo[h_issue]
-    h_author = np.where(by_mgr, team_manager[team[h_issue]], np.where(assignee[h_issue] >= 0, assignee[h_issue], reporter[h_issue]))
+    h_author = np.where(
+        by_mgr,
+        team_manager[team[h_issue]],
+        np.where(assignee[h_issue] >= 0, assignee[h_issue], reporter[h_issue]),
+    )
     h_author = np.where(by_auto, -2, h_author)
     h_tz = np.where(h_author >= 0, org.tz[np.maximum(h_author, 0)], org.teams[0].tz_primary)
-    h_tz = np.where(h_author == -2, np.array([t.tz_primary for t in org.teams])[team[h_issue]], h_tz)
+    h_tz = np.where(
+        h_author == -2, np.array([t.tz_primary for t in org.teams])[team[h_issue]], h_tz
+    )
 
+    n_hist = np.bincount(h_issue, minlength=n).tolist()
     updated = np.maximum(created, final_time)
     if len(h_time):
         last_h = np.full(n, NA, dtype=np.int64)
@@ -272,48 +336,108 @@ def generate(org: Org, out: ToolOutput) -> None:
         updated = np.maximum(updated, last_h)
     updated = np.minimum(updated + rng.integers(0, 120, n), end - 1)
 
-    created_s = jira_ts(clock, created, tz_actor)
-    updated_s = jira_ts(clock, updated, tz_actor)
-    resolved_s = jira_ts(clock, resolutiondate, tz_actor)
-    h_time_s = jira_ts(clock, h_time, h_tz)
-
     # -- issue links (both sides carry the link, as in Jira) -----------------------------------
     links: dict[int, list[Record]] = {}
     link_ids = increasing_ids(rng, np.arange(int((cause >= 0).sum())), 20000, 5)
-    causes_type = {"id": "10003", "name": "Causes", "inward": "is caused by", "outward": "causes",
-                   "self": f"{BASE}/rest/api/3/issueLinkType/10003"}
+    causes_type = {
+        "id": "10003",
+        "name": "Causes",
+        "inward": "is caused by",
+        "outward": "causes",
+        "self": f"{BASE}/rest/api/3/issueLinkType/10003",
+    }
 
     def brief(i: int) -> Record:
-        return {"id": str(issue_id[i]), "key": f"{keys[int(team[i])]}-{key_num[i]}",
-                "self": f"{BASE}/rest/api/3/issue/{issue_id[i]}",
-                "fields": {"summary": summary[i], "status": {"name": str(status[i])},
-                           "issuetype": {"name": TYPES[int(itype[i])]}}}
+        return {
+            "id": str(issue_id[i]),
+            "key": f"{keys[int(team[i])]}-{key_num[i]}",
+            "self": f"{BASE}/rest/api/3/issue/{issue_id[i]}",
+            "fields": {
+                "summary": title_of(summary[[i]])[0],
+                "status": {"name": str(status[i])},
+                "issuetype": {"name": TYPES[int(itype[i])]},
+            },
+        }
 
     for k, bug in enumerate(np.flatnonzero(cause >= 0).tolist()):
         story = int(cause[bug])
         lid = str(link_ids[k])
-        links.setdefault(bug, []).append({"id": lid, "self": f"{BASE}/rest/api/3/issueLink/{lid}",
-                                          "type": causes_type, "inwardIssue": brief(story)})
-        links.setdefault(story, []).append({"id": lid, "self": f"{BASE}/rest/api/3/issueLink/{lid}",
-                                            "type": causes_type, "outwardIssue": brief(bug)})
+        links.setdefault(bug, []).append(
+            {
+                "id": lid,
+                "self": f"{BASE}/rest/api/3/issueLink/{lid}",
+                "type": causes_type,
+                "inwardIssue": brief(story),
+            }
+        )
+        links.setdefault(story, []).append(
+            {
+                "id": lid,
+                "self": f"{BASE}/rest/api/3/issueLink/{lid}",
+                "type": causes_type,
+                "outwardIssue": brief(bug),
+            }
+        )
 
     # -- write issues --------------------------------------------------------------------------
-    projects = [{"id": str(10000 + t.index), "key": keys[t.index], "name": t.name,
-                 "projectTypeKey": "software" if t.function == "Engineering" else "business",
-                 "self": f"{BASE}/rest/api/3/project/{10000 + t.index}"} for t in org.teams]
-    type_refs = [{"id": TYPE_IDS[k], "name": TYPES[k], "subtask": False, "hierarchyLevel": 0} for k in range(3)]
-    status_refs = {name: {"id": sid, "name": name, "self": f"{BASE}/rest/api/3/status/{sid}",
-                          "statusCategory": {"id": cid, "key": ckey, "name": cname}}
-                   for name, (sid, cid, ckey, cname) in STATUS.items()}
-    resolution_refs = {"Done": {"id": "10000", "name": "Done"}, "Won't Do": {"id": "10001", "name": "Won't Do"}}
-    priority_refs = [{"id": pid, "name": name, "self": f"{BASE}/rest/api/3/priority/{pid}"} for pid, name in PRIORITIES]
-    size_refs = [{"self": f"{BASE}/rest/api/3/customFieldOption/{10200 + k}", "value": v, "id": str(10200 + k)}
-                 for k, v in enumerate(SIZES)]
-    env_refs = {v: {"self": f"{BASE}/rest/api/3/customFieldOption/{10300 + k}", "value": v, "id": str(10300 + k)}
-                for k, v in enumerate(("production", "staging"))}
-    wt_refs = {f: [{"self": f"{BASE}/rest/api/3/customFieldOption/{10400 + 10 * k + j}", "value": v,
-                    "id": str(10400 + 10 * k + j)} for j, v in enumerate(vals)]
-               for k, (f, vals) in enumerate(WORK_TYPES.items())}
+    projects = [
+        {
+            "id": str(10000 + t.index),
+            "key": keys[t.index],
+            "name": t.name,
+            "projectTypeKey": "software" if t.function == "Engineering" else "business",
+            "self": f"{BASE}/rest/api/3/project/{10000 + t.index}",
+        }
+        for t in org.teams
+    ]
+    type_refs = [
+        {"id": TYPE_IDS[k], "name": TYPES[k], "subtask": False, "hierarchyLevel": 0}
+        for k in range(3)
+    ]
+    status_refs = {
+        name: {
+            "id": sid,
+            "name": name,
+            "self": f"{BASE}/rest/api/3/status/{sid}",
+            "statusCategory": {"id": cid, "key": ckey, "name": cname},
+        }
+        for name, (sid, cid, ckey, cname) in STATUS.items()
+    }
+    resolution_refs = {
+        "Done": {"id": "10000", "name": "Done"},
+        "Won't Do": {"id": "10001", "name": "Won't Do"},
+    }
+    priority_refs = [
+        {"id": pid, "name": name, "self": f"{BASE}/rest/api/3/priority/{pid}"}
+        for pid, name in PRIORITIES
+    ]
+    size_refs = [
+        {
+            "self": f"{BASE}/rest/api/3/customFieldOption/{10200 + k}",
+            "value": v,
+            "id": str(10200 + k),
+        }
+        for k, v in enumerate(SIZES)
+    ]
+    env_refs = {
+        v: {
+            "self": f"{BASE}/rest/api/3/customFieldOption/{10300 + k}",
+            "value": v,
+            "id": str(10300 + k),
+        }
+        for k, v in enumerate(("production", "staging"))
+    }
+    wt_refs = {
+        f: [
+            {
+                "self": f"{BASE}/rest/api/3/customFieldOption/{10400 + 10 * k + j}",
+                "value": v,
+                "id": str(10400 + 10 * k + j),
+            }
+            for j, v in enumerate(vals)
+        ]
+        for k, (f, vals) in enumerate(WORK_TYPES.items())
+    }
 
     def older(rec: Record, rng_: np.random.Generator) -> Record | None:
         f = rec["fields"]
@@ -324,102 +448,242 @@ def generate(org: Org, out: ToolOutput) -> None:
             f.update(status=status_refs["In Progress"], resolution=None, resolutiondate=None)
         return rec
 
-    w = out.open("issues.jsonl", older=older, breakage=Breakage("unparsable_timestamp", "fields.created"))
-    recs = []
-    cols = zip(issue_id.tolist(), team.tolist(), key_num.tolist(), itype.tolist(), status.tolist(),
-               priority.tolist(), assignee.tolist(), reporter.tolist(), has_points.tolist(),
-               points_idx.tolist(), has_size.tolist(), size_idx.tolist(), func.tolist(),
-               work_type_pick.tolist(), env_value.tolist(), has_desc.tolist(), (due != NA).tolist(),
-               due_s, created_s, updated_s, resolved_s, label_pick.tolist(), summary, desc, strict=True)
-    for i, (iid, t, kn, it, st, pr, asg, rep, hp, pi, hs, si, f, wtp, env, hd, hdue, due_d, cr_s, up_s,
-            rs_s, lp, summ, body) in enumerate(cols):
-        types = WORK_TYPES[FUNCTION_NAMES[f]]
-        wt = wt_refs[FUNCTION_NAMES[f]][int(wtp * len(types))] if (f != 0 or wtp < 0.3) else None
-        recs.append({
-            "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
-            "id": str(iid),
-            "self": f"{BASE}/rest/api/3/issue/{iid}",
-            "key": f"{keys[t]}-{kn}",
-            "fields": {
-                "summary": summ,
-                "description": _adf(body) if hd else None,
-                "issuetype": type_refs[it],
-                "project": projects[t],
-                "status": status_refs[st],
-                "resolution": resolution_refs.get(st),
-                "resolutiondate": rs_s,
-                "priority": priority_refs[pr],
-                "assignee": refs[asg] if asg >= 0 else None,
-                "reporter": refs[rep],
-                "creator": refs[rep],
-                "labels": sorted({LABELS[x] for x in lp if x < len(LABELS)}),
-                "customfield_10016": float(POINTS[pi]) if hp else None,
-                "customfield_10050": size_refs[si] if hs else None,
-                "customfield_10060": wt,
-                "customfield_10070": env_refs[env] if env else None,
-                "duedate": due_d if hdue else None,
-                "created": cr_s,
-                "updated": up_s,
-                "issuelinks": links.get(i, []),
-                "watches": {"watchCount": 1 + (iid % 3), "isWatching": False},
-            },
-        })
-        if len(recs) == 20000:
-            w.write(recs)
-            recs = []
-    w.write(recs)
+    w = out.open(
+        "issues.jsonl", older=older, breakage=Breakage("unparsable_timestamp", "fields.created")
+    )
+    for sl in chunks(n):
+        tz = tz_actor[sl]
+        cols = zip(
+            range(sl.start, sl.stop),
+            issue_id[sl].tolist(),
+            team[sl].tolist(),
+            key_num[sl].tolist(),
+            itype[sl].tolist(),
+            status[sl].tolist(),
+            priority[sl].tolist(),
+            assignee[sl].tolist(),
+            reporter[sl].tolist(),
+            has_points[sl].tolist(),
+            points_idx[sl].tolist(),
+            has_size[sl].tolist(),
+            size_idx[sl].tolist(),
+            func[sl].tolist(),
+            work_type_pick[sl].tolist(),
+            env_value[sl].tolist(),
+            has_desc[sl].tolist(),
+            (due[sl] != NA).tolist(),
+            local_date(clock, np.where(due[sl] == NA, created[sl], due[sl]), tz),
+            jira_ts(clock, created[sl], tz),
+            jira_ts(clock, updated[sl], tz),
+            jira_ts(clock, resolutiondate[sl], tz),
+            label_pick[sl].tolist(),
+            title_of(summary[sl]),
+            body_of(desc[sl]),
+            strict=True,
+        )
+        recs = []
+        for (
+            i,
+            iid,
+            t,
+            kn,
+            it,
+            st,
+            pr,
+            asg,
+            rep,
+            hp,
+            pi,
+            hs,
+            si,
+            f,
+            wtp,
+            env,
+            hd,
+            hdue,
+            due_d,
+            cr_s,
+            up_s,
+            rs_s,
+            lp,
+            summ,
+            body,
+        ) in cols:
+            types = WORK_TYPES[FUNCTION_NAMES[f]]
+            wt = (
+                wt_refs[FUNCTION_NAMES[f]][int(wtp * len(types))] if (f != 0 or wtp < 0.3) else None
+            )
+            recs.append(
+                {
+                    "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+                    "id": str(iid),
+                    "self": f"{BASE}/rest/api/3/issue/{iid}",
+                    "key": f"{keys[t]}-{kn}",
+                    "renderedFields": {"description": f"<p>{body}</p>" if hd else None},
+                    "changelog": {
+                        "startAt": 0,
+                        "maxResults": 0,
+                        "total": n_hist[i],
+                        "histories": [],
+                    },
+                    "fields": {
+                        "summary": summ,
+                        "description": _adf(body) if hd else None,
+                        "issuetype": type_refs[it],
+                        "project": projects[t],
+                        "status": status_refs[st],
+                        "resolution": resolution_refs.get(st),
+                        "resolutiondate": rs_s,
+                        "priority": priority_refs[pr],
+                        "assignee": refs[asg] if asg >= 0 else None,
+                        "reporter": refs[rep],
+                        "creator": refs[rep],
+                        "labels": sorted({LABELS[x] for x in lp if x < len(LABELS)}),
+                        "customfield_10016": float(POINTS[pi]) if hp else None,
+                        "customfield_10050": size_refs[si] if hs else None,
+                        "customfield_10060": wt,
+                        "customfield_10070": env_refs[env] if env else None,
+                        "duedate": due_d if hdue else None,
+                        "created": cr_s,
+                        "updated": up_s,
+                        "issuelinks": links.get(i, []),
+                        "watches": {"watchCount": 1 + (iid % 3), "isWatching": False},
+                    },
+                }
+            )
+        w.write(recs)
 
     # -- write changelogs ------------------------------------------------------------------------
     status_ids = {name: v[0] for name, v in STATUS.items()}
-    from_l, to_l = from_m.tolist(), to_m.tolist()
-    issue_id_l, reporter_l, assignee_l, person_l = issue_id.tolist(), reporter.tolist(), assignee.tolist(), person.tolist()
-    priority_l = priority.tolist()
     prio_of = {p[1]: p[0] for p in PRIORITIES}
-    edit_text = titles(rng, len(h_issue))
+    edit_code = text_codes(rng, len(h_issue))
     w_ch = out.open("changelogs.jsonl")
-    recs = []
-    for hid, i, slot, field, author, ts, txt in zip(h_id.tolist(), h_issue.tolist(), h_slot.tolist(),
-                                                    h_field.tolist(), h_author.tolist(), h_time_s,
-                                                    edit_text, strict=True):
-        if slot >= 0:
-            a, b = from_l[i][slot], to_l[i][slot]
-            items = [{"field": "status", "fieldtype": "jira", "fieldId": "status", "from": status_ids[a],
-                      "fromString": a, "to": status_ids[b], "toString": b}]
-            if b in ("Done", "Won't Do"):
-                items.append({"field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
-                              "from": None, "fromString": None, "to": resolution_refs[b]["id"], "toString": b})
-            elif a == "Done":
-                items.append({"field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
-                              "from": "10000", "fromString": "Done", "to": None, "toString": None})
-        elif field == "summary":
-            items = [{"field": "summary", "fieldtype": "jira", "fieldId": "summary", "from": None,
-                      "fromString": summary[i], "to": None, "toString": txt}]
-        elif field == "description":
-            items = [{"field": "description", "fieldtype": "jira", "fieldId": "description", "from": None,
-                      "fromString": desc[i], "to": None, "toString": f"{desc[i]} {txt}."}]
-        elif field == "assignee":
-            prev = reporter_l[i]
-            now = assignee_l[i] if assignee_l[i] >= 0 else person_l[i]
-            items = [{"field": "assignee", "fieldtype": "jira", "fieldId": "assignee", "from": account[prev],
-                      "fromString": org.name(prev), "to": account[now], "toString": org.name(now)}]
-        else:
-            old = PRIORITIES[2][1]
-            new = PRIORITIES[priority_l[i]][1]
-            if new == old:
-                new = "High"
-            items = [{"field": "priority", "fieldtype": "jira", "fieldId": "priority", "from": prio_of[old],
-                      "fromString": old, "to": prio_of[new], "toString": new}]
-        recs.append({
-            "id": str(hid),
-            "issueId": str(issue_id_l[i]),
-            "author": automation if author == -2 else refs[author],
-            "created": ts,
-            "items": items,
-        })
-        if len(recs) == 20000:
-            w_ch.write(recs)
-            recs = []
-    w_ch.write(recs)
+    for sl in chunks(len(h_issue)):
+        i_ = h_issue[sl]
+        slot_ = np.maximum(h_slot[sl], 0)
+        cols = zip(
+            h_id[sl].tolist(),
+            issue_id[i_].tolist(),
+            h_slot[sl].tolist(),
+            h_field[sl].tolist(),
+            h_author[sl].tolist(),
+            jira_ts(clock, h_time[sl], h_tz[sl]),
+            title_of(edit_code[sl]),
+            from_m[i_, slot_].tolist(),
+            to_m[i_, slot_].tolist(),
+            title_of(summary[i_]),
+            body_of(desc[i_]),
+            reporter[i_].tolist(),
+            np.where(assignee[i_] >= 0, assignee[i_], person[i_]).tolist(),
+            priority[i_].tolist(),
+            strict=True,
+        )
+        recs = []
+        for hid, iid, slot, field, author, ts, txt, fi, ti, summ, body, prev, now, prio in cols:
+            if slot >= 0:
+                a, b = STATUS_NAMES[fi], STATUS_NAMES[ti]
+                items = [
+                    {
+                        "field": "status",
+                        "fieldtype": "jira",
+                        "fieldId": "status",
+                        "from": status_ids[a],
+                        "fromString": a,
+                        "to": status_ids[b],
+                        "toString": b,
+                    }
+                ]
+                if b in ("Done", "Won't Do"):
+                    items.append(
+                        {
+                            "field": "resolution",
+                            "fieldtype": "jira",
+                            "fieldId": "resolution",
+                            "from": None,
+                            "fromString": None,
+                            "to": resolution_refs[b]["id"],
+                            "toString": b,
+                        }
+                    )
+                elif a == "Done":
+                    items.append(
+                        {
+                            "field": "resolution",
+                            "fieldtype": "jira",
+                            "fieldId": "resolution",
+                            "from": "10000",
+                            "fromString": "Done",
+                            "to": None,
+                            "toString": None,
+                        }
+                    )
+            elif field == "summary":
+                items = [
+                    {
+                        "field": "summary",
+                        "fieldtype": "jira",
+                        "fieldId": "summary",
+                        "from": None,
+                        "fromString": summ,
+                        "to": None,
+                        "toString": txt,
+                    }
+                ]
+            elif field == "description":
+                items = [
+                    {
+                        "field": "description",
+                        "fieldtype": "jira",
+                        "fieldId": "description",
+                        "from": None,
+                        "fromString": body,
+                        "to": None,
+                        "toString": f"{body} {txt}.",
+                    }
+                ]
+            elif field == "assignee":
+                items = [
+                    {
+                        "field": "assignee",
+                        "fieldtype": "jira",
+                        "fieldId": "assignee",
+                        "from": account[prev],
+                        "fromString": org.name(prev),
+                        "to": account[now],
+                        "toString": org.name(now),
+                    }
+                ]
+            else:
+                old = PRIORITIES[2][1]
+                new = PRIORITIES[prio][1]
+                if new == old:
+                    new = "High"
+                items = [
+                    {
+                        "field": "priority",
+                        "fieldtype": "jira",
+                        "fieldId": "priority",
+                        "from": prio_of[old],
+                        "fromString": old,
+                        "to": prio_of[new],
+                        "toString": new,
+                    }
+                ]
+            rec = {
+                "id": str(hid),
+                "issueId": str(iid),
+                "author": automation if author == -2 else refs[author],
+                "created": ts,
+                "items": items,
+            }
+            if author == -2:
+                rec["historyMetadata"] = {
+                    "type": "jira-automation",
+                    "description": "Rule: close issue when PR merged",
+                    "actor": {"id": AUTOMATION_ID, "displayName": "Automation for Jira"},
+                }
+            recs.append(rec)
+        w_ch.write(recs)
 
     out.planted["escaped_defects"] = {
         "production_bugs_linked": int((cause >= 0).sum()),

@@ -25,50 +25,146 @@ MIN_WEEKS = 4
 # (function, share of headcount, team names). Names repeat with a number
 # suffix when a large organisation needs more teams than listed.
 FUNCTIONS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
-    ("Engineering", 0.40, (
-        "Platform", "Payments", "Search", "Mobile", "Identity", "Data", "Growth", "Checkout",
-        "Infrastructure", "Observability", "Billing", "Notifications", "Integrations",
-        "Onboarding", "Reporting", "Messaging", "Catalog", "Pricing", "Security",
-        "Developer Experience", "Storage", "Analytics", "Accounts", "Inventory", "Shipping",
-    )),
-    ("Support", 0.15, (
-        "Support EMEA", "Support Americas", "Support APAC", "Technical Support",
-        "Enterprise Support", "Billing Support", "Customer Success",
-    )),
-    ("Sales", 0.15, (
-        "Sales EMEA", "Sales North America", "Sales APAC", "Inside Sales", "Enterprise Sales",
-        "Mid-Market Sales", "Partnerships",
-    )),
-    ("Marketing", 0.11, (
-        "Content Marketing", "Product Marketing", "Demand Generation", "Brand", "Events",
-        "Lifecycle Marketing",
-    )),
-    ("Operations", 0.0, (  # takes the remainder
-        "Business Operations", "Finance", "IT Operations", "Legal", "Procurement",
-        "Revenue Operations", "Facilities",
-    )),
-    ("People", 0.04, (
-        PEOPLE_OPS, "Talent Acquisition", "People Partners", "Learning & Development",
-        "Total Rewards",
-    )),
+    (
+        "Engineering",
+        0.40,
+        (
+            "Platform",
+            "Payments",
+            "Search",
+            "Mobile",
+            "Identity",
+            "Data",
+            "Growth",
+            "Checkout",
+            "Infrastructure",
+            "Observability",
+            "Billing",
+            "Notifications",
+            "Integrations",
+            "Onboarding",
+            "Reporting",
+            "Messaging",
+            "Catalog",
+            "Pricing",
+            "Security",
+            "Developer Experience",
+            "Storage",
+            "Analytics",
+            "Accounts",
+            "Inventory",
+            "Shipping",
+        ),
+    ),
+    (
+        "Support",
+        0.15,
+        (
+            "Support EMEA",
+            "Support Americas",
+            "Support APAC",
+            "Technical Support",
+            "Enterprise Support",
+            "Billing Support",
+            "Customer Success",
+        ),
+    ),
+    (
+        "Sales",
+        0.15,
+        (
+            "Sales EMEA",
+            "Sales North America",
+            "Sales APAC",
+            "Inside Sales",
+            "Enterprise Sales",
+            "Mid-Market Sales",
+            "Partnerships",
+        ),
+    ),
+    (
+        "Marketing",
+        0.11,
+        (
+            "Content Marketing",
+            "Product Marketing",
+            "Demand Generation",
+            "Brand",
+            "Events",
+            "Lifecycle Marketing",
+        ),
+    ),
+    (
+        "Operations",
+        0.0,
+        (  # takes the remainder
+            "Business Operations",
+            "Finance",
+            "IT Operations",
+            "Legal",
+            "Procurement",
+            "Revenue Operations",
+            "Facilities",
+        ),
+    ),
+    (
+        "People",
+        0.04,
+        (
+            PEOPLE_OPS,
+            "Talent Acquisition",
+            "People Partners",
+            "Learning & Development",
+            "Total Rewards",
+        ),
+    ),
 )
 FUNCTION_NAMES = tuple(f[0] for f in FUNCTIONS)
 
 TITLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # function: (head title, team manager title, member titles)
-    "Engineering": ("VP Engineering", "Engineering Manager", (
-        "Software Engineer", "Senior Software Engineer", "Staff Engineer",
-        "Site Reliability Engineer", "QA Engineer", "Software Engineer II")),
-    "Support": ("Head of Support", "Support Team Lead", (
-        "Support Specialist", "Senior Support Specialist", "Technical Support Engineer")),
-    "Sales": ("VP Sales", "Sales Manager", (
-        "Account Executive", "Sales Development Representative", "Senior Account Executive")),
-    "Marketing": ("Head of Marketing", "Marketing Lead", (
-        "Content Marketing Manager", "Product Marketing Manager", "Designer",
-        "Marketing Specialist")),
-    "Operations": ("Chief Executive Officer", "Operations Lead", (
-        "Operations Analyst", "Finance Manager", "IT Administrator", "Legal Counsel")),
-    "People": ("Head of People", "People Lead", ("People Partner", "Recruiter", "People Coordinator")),
+    "Engineering": (
+        "VP Engineering",
+        "Engineering Manager",
+        (
+            "Software Engineer",
+            "Senior Software Engineer",
+            "Staff Engineer",
+            "Site Reliability Engineer",
+            "QA Engineer",
+            "Software Engineer II",
+        ),
+    ),
+    "Support": (
+        "Head of Support",
+        "Support Team Lead",
+        ("Support Specialist", "Senior Support Specialist", "Technical Support Engineer"),
+    ),
+    "Sales": (
+        "VP Sales",
+        "Sales Manager",
+        ("Account Executive", "Sales Development Representative", "Senior Account Executive"),
+    ),
+    "Marketing": (
+        "Head of Marketing",
+        "Marketing Lead",
+        (
+            "Content Marketing Manager",
+            "Product Marketing Manager",
+            "Designer",
+            "Marketing Specialist",
+        ),
+    ),
+    "Operations": (
+        "Chief Executive Officer",
+        "Operations Lead",
+        ("Operations Analyst", "Finance Manager", "IT Administrator", "Legal Counsel"),
+    ),
+    "People": (
+        "Head of People",
+        "People Lead",
+        ("People Partner", "Recruiter", "People Coordinator"),
+    ),
 }
 
 # Teams sit mostly in one or two zones (primary, secondary).
@@ -157,7 +253,10 @@ def _split(n: int, k: int) -> list[int]:
 
 
 def _team_names(names: tuple[str, ...], k: int) -> list[str]:
-    return [names[i % len(names)] + (f" {i // len(names) + 1}" if i >= len(names) else "") for i in range(k)]
+    return [
+        names[i % len(names)] + (f" {i // len(names) + 1}" if i >= len(names) else "")
+        for i in range(k)
+    ]
 
 
 def _headcounts(people: int) -> dict[str, int]:
@@ -176,7 +275,9 @@ def build_org(people: int, weeks: int, seed: int, end_date: date) -> Org:
     if people < MIN_PEOPLE:
         raise ValueError(f"people must be >= {MIN_PEOPLE} (the planted meeting needs 30 invitees)")
     if weeks < MIN_WEEKS:
-        raise ValueError(f"weeks must be >= {MIN_WEEKS} (the planted support overload lasts 4 weeks)")
+        raise ValueError(
+            f"weeks must be >= {MIN_WEEKS} (the planted support overload lasts 4 weeks)"
+        )
     if end_date.weekday() != 0:
         raise ValueError("end_date must be a Monday")
     rng = np.random.default_rng([seed, 0])
@@ -232,7 +333,9 @@ def build_org(people: int, weeks: int, seed: int, end_date: date) -> Org:
     anywhere = rng.integers(0, len(TIMEZONES), people)
     for t in teams:
         m = t.members
-        tz[m] = np.where(u[m] < 0.75, t.tz_primary, np.where(u[m] < 0.95, t.tz_secondary, anywhere[m]))
+        tz[m] = np.where(
+            u[m] < 0.75, t.tz_primary, np.where(u[m] < 0.95, t.tz_secondary, anywhere[m])
+        )
         tz[t.manager] = t.tz_primary
     sched = rng.choice(len(SCHEDULES), size=people, p=[0.8, 0.15, 0.05]).astype(np.int64)
 
@@ -257,7 +360,9 @@ def build_org(people: int, weeks: int, seed: int, end_date: date) -> Org:
     # -- employment ------------------------------------------------------------
     w_start = day_to_epoch(window_start)
     w_end = day_to_epoch(end_date)
-    tenure_days = np.maximum(30, np.exp(np.log(700) + 0.9 * rng.standard_normal(people))).astype(np.int64)
+    tenure_days = np.maximum(30, np.exp(np.log(700) + 0.9 * rng.standard_normal(people))).astype(
+        np.int64
+    )
     start_secs = w_start - tenure_days * DAY
     active_until = np.full(people, w_end, dtype=np.int64)
     is_active = np.ones(people, dtype=bool)
@@ -271,18 +376,37 @@ def build_org(people: int, weeks: int, seed: int, end_date: date) -> Org:
     leavers = (u > 0.985) & ~protected
     span_days = 7 * weeks
     start_secs[joiners] = w_start + rng.integers(7, span_days - 7, joiners.sum()) * DAY
-    active_until[leavers] = w_start + rng.integers(span_days // 2, span_days - 3, leavers.sum()) * DAY
+    active_until[leavers] = (
+        w_start + rng.integers(span_days // 2, span_days - 3, leavers.sum()) * DAY
+    )
     is_active[leavers] = False
-    start_date = [window_start + timedelta(days=int((s - w_start) // DAY)) for s in start_secs.tolist()]
+    start_date = [
+        window_start + timedelta(days=int((s - w_start) // DAY)) for s in start_secs.tolist()
+    ]
 
     scim_id = [str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(people)]
 
     org = Org(
-        people=people, weeks=weeks, seed=seed, end_date=end_date, clock=clock, teams=teams,
-        first=first, last=last, email=email, title=title, team=team_of, function=func_of,
-        tz=tz, sched=sched, manager=manager, start_date=start_date,
-        active_from=np.maximum(start_secs, w_start), active_until=active_until,
-        is_active=is_active, scim_id=scim_id,
+        people=people,
+        weeks=weeks,
+        seed=seed,
+        end_date=end_date,
+        clock=clock,
+        teams=teams,
+        first=first,
+        last=last,
+        email=email,
+        title=title,
+        team=team_of,
+        function=func_of,
+        tz=tz,
+        sched=sched,
+        manager=manager,
+        start_date=start_date,
+        active_from=np.maximum(start_secs, w_start),
+        active_until=active_until,
+        is_active=is_active,
+        scim_id=scim_id,
     )
 
     # -- the teams that carry planted patterns -----------------------------------

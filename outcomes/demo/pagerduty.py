@@ -21,13 +21,26 @@ from .writer import Record, ToolOutput
 SALT = 4
 API = "https://api.pagerduty.com"
 WEB = "https://acme.pagerduty.com"
-SYMPTOMS = ("High error rate on", "Elevated latency on", "Health check failing for", "Queue backlog growing in",
-            "5xx spike on", "Memory pressure on", "Disk almost full on", "Timeouts calling")
+SYMPTOMS = (
+    "High error rate on",
+    "Elevated latency on",
+    "Health check failing for",
+    "Queue backlog growing in",
+    "5xx spike on",
+    "Memory pressure on",
+    "Disk almost full on",
+    "Timeouts calling",
+)
 
 
 def _ref(kind: str, pid: str, summary: str, path: str) -> Record:
-    return {"id": pid, "type": f"{kind}_reference", "summary": summary,
-            "self": f"{API}/{path}/{pid}", "html_url": f"{WEB}/{path}/{pid}"}
+    return {
+        "id": pid,
+        "type": f"{kind}_reference",
+        "summary": summary,
+        "self": f"{API}/{path}/{pid}",
+        "html_url": f"{WEB}/{path}/{pid}",
+    }
 
 
 def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
@@ -43,23 +56,39 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
     service_id = ids[len(members) : len(members) + len(deps.repos)]
     policy_id = ids[len(members) + len(deps.repos) :]
     eng_managers = {t.manager for t in org.teams_of("Engineering")}
+    lead_set = set(leads.tolist())
     w_users = out.open("users.jsonl")
     user_refs: dict[int, Record] = {}
     recs = []
     for p in members.tolist():
         uid = user_id[p]
-        role = "admin" if p in eng_managers else ("limited_user" if p in set(leads.tolist()) else "user")
+        role = "admin" if p in eng_managers else ("limited_user" if p in lead_set else "user")
         ref = _ref("user", uid, org.name(p), "users")
         user_refs[p] = ref
-        recs.append({
-            "id": uid, "type": "user", "summary": org.name(p), "self": ref["self"],
-            "html_url": ref["html_url"], "name": org.name(p), "email": org.email[p],
-            "time_zone": TIMEZONES[int(org.tz[p])], "color": "purple", "role": role,
-            "avatar_url": f"https://secure.gravatar.com/avatar/{uid.lower()}.png?d=mm&r=PG",
-            "description": None, "invitation_sent": False, "job_title": org.title[p],
-            "contact_methods": [{"id": "P" + uid[1:][::-1], "type": "email_contact_method_reference",
-                                 "summary": "Default"}],
-        })
+        recs.append(
+            {
+                "id": uid,
+                "type": "user",
+                "summary": org.name(p),
+                "self": ref["self"],
+                "html_url": ref["html_url"],
+                "name": org.name(p),
+                "email": org.email[p],
+                "time_zone": TIMEZONES[int(org.tz[p])],
+                "color": "purple",
+                "role": role,
+                "avatar_url": f"https://secure.gravatar.com/avatar/{uid.lower()}.png?d=mm&r=PG",
+                "description": None,
+                "job_title": org.title[p],
+                "contact_methods": [
+                    {
+                        "id": "P" + uid[1:][::-1],
+                        "type": "email_contact_method_reference",
+                        "summary": "Default",
+                    }
+                ],
+            }
+        )
     w_users.write(recs)
 
     # -- incidents ---------------------------------------------------------------------
@@ -91,7 +120,12 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
         # keep the planted window clean so the deployment is the obvious cause
         near = (inc_repo == planted_repo) & (np.abs(created - planted_fin) < 12 * 3600)
         keep &= ~near
-    inc_repo, created, linked_dep, explicit = inc_repo[keep], created[keep], linked_dep[keep], explicit[keep]
+    inc_repo, created, linked_dep, explicit = (
+        inc_repo[keep],
+        created[keep],
+        linked_dep[keep],
+        explicit[keep],
+    )
     planted_row = -1
     if planted_repo >= 0:
         inc_repo = np.r_[inc_repo, planted_repo]
@@ -101,26 +135,40 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
     order = np.argsort(created, kind="stable")
     if planted_repo >= 0:
         planted_row = int(np.flatnonzero(order == len(created) - 1)[0])
-    inc_repo, created, linked_dep, explicit = inc_repo[order], created[order], linked_dep[order], explicit[order]
+    inc_repo, created, linked_dep, explicit = (
+        inc_repo[order],
+        created[order],
+        linked_dep[order],
+        explicit[order],
+    )
     n = len(created)
 
     urgency_high = rng.random(n) < 0.7
-    ack = created + np.maximum(30, np.where(urgency_high, lognormal_hours(rng, 4 / 60, 1.0, n),
-                                            lognormal_hours(rng, 0.5, 1.0, n)) * 3600).astype(np.int64)
+    ack = created + np.maximum(
+        30,
+        np.where(
+            urgency_high, lognormal_hours(rng, 4 / 60, 1.0, n), lognormal_hours(rng, 0.5, 1.0, n)
+        )
+        * 3600,
+    ).astype(np.int64)
     resolved = ack + np.maximum(120, lognormal_hours(rng, 1.5, 1.1, n) * 3600).astype(np.int64)
     not_acked = rng.random(n) < 0.05  # resolved straight from triggered (auto-resolve)
     ack = np.where(not_acked, NA, ack)
     ack = np.where(ack >= end, NA, ack)
     resolved = np.where(resolved >= end, NA, resolved)
     status = np.where(resolved != NA, "resolved", np.where(ack != NA, "acknowledged", "triggered"))
-    updated = np.maximum.reduce([created, np.where(ack == NA, created, ack), np.where(resolved == NA, created, resolved)])
+    updated = np.maximum.reduce(
+        [created, np.where(ack == NA, created, ack), np.where(resolved == NA, created, resolved)]
+    )
     updated = np.minimum(updated + rng.integers(0, 300, n), end - 1)
 
     # on call: a weekly rotation through the owning team
     week = (created - start) // (7 * DAY)
     assignee = np.empty(n, dtype=np.int64)
     team_of_repo = deps.repo_team[inc_repo]
-    for k, (t, w, r) in enumerate(zip(team_of_repo.tolist(), week.tolist(), inc_repo.tolist(), strict=True)):
+    for k, (t, w, r) in enumerate(
+        zip(team_of_repo.tolist(), week.tolist(), inc_repo.tolist(), strict=True)
+    ):
         mem = org.teams[t].members
         assignee[k] = mem[(w + r) % len(mem)]
     inc_ids = pagerduty_ids(rng, n)
@@ -128,19 +176,33 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
     prio = rng.choice(5, n, p=[0.3, 0.1, 0.2, 0.25, 0.15])  # 0 = no priority set
     symptom = rng.integers(0, len(SYMPTOMS), n).tolist()
     details = bodies(rng, n)
-    created_s, updated_s, ack_s, resolved_s = iso_z(created), iso_z(updated), iso_z(ack), iso_z(resolved)
+    created_s, updated_s, ack_s, resolved_s = (
+        iso_z(created),
+        iso_z(updated),
+        iso_z(ack),
+        iso_z(resolved),
+    )
     services = [r.split("/", 1)[1] for r in deps.repos]
     service_refs = [_ref("service", service_id[r], services[r], "services") for r in range(R)]
-    policy_refs = [_ref("escalation_policy", policy_id[t.index], f"{t.name} on-call", "escalation_policies")
-                   for t in org.teams]
+    policy_refs = [
+        _ref("escalation_policy", policy_id[t.index], f"{t.name} on-call", "escalation_policies")
+        for t in org.teams
+    ]
     team_refs = [_ref("team", "PT" + policy_id[t.index][2:], t.name, "teams") for t in org.teams]
-    priority_refs = [None] + [_ref("priority", f"PPRI{k}X", f"P{k}", "priorities") for k in range(1, 5)]
+    priority_refs = [None] + [
+        _ref("priority", f"PPRI{k}X", f"P{k}", "priorities") for k in range(1, 5)
+    ]
 
     def older(rec: Record, rng_: np.random.Generator) -> Record | None:
         if rec["updated_at"] == rec["created_at"]:
             return None
-        rec.update(status="triggered", acknowledgements=[], resolved_at=None,
-                   updated_at=rec["created_at"], last_status_change_at=rec["created_at"])
+        rec.update(
+            status="triggered",
+            acknowledgements=[],
+            resolved_at=None,
+            updated_at=rec["created_at"],
+            last_status_change_at=rec["created_at"],
+        )
         return rec
 
     w = out.open("incidents.jsonl", older=older)
@@ -153,38 +215,48 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
         title = f"{SYMPTOMS[symptom[i]]} {services[r]}"
         d = int(linked_dep[i])
         who = user_refs[p]
-        recs.append({
-            "id": iid,
-            "type": "incident",
-            "summary": f"[#{num}] {title}",
-            "self": f"{API}/incidents/{iid}",
-            "html_url": f"{WEB}/incidents/{iid}",
-            "incident_number": num,
-            "title": title,
-            "description": title,
-            "created_at": created_s[i],
-            "updated_at": updated_s[i],
-            "status": str(status[i]),
-            "incident_key": f"{services[r]}-{num}",
-            "service": service_refs[r],
-            "assignments": [{"at": created_s[i], "assignee": who}],
-            "acknowledgements": [] if ack_s[i] is None else [{"at": ack_s[i], "acknowledger": who}],
-            "last_status_change_at": resolved_s[i] or ack_s[i] or created_s[i],
-            "last_status_change_by": who if ack_s[i] else service_refs[r],
-            "escalation_policy": policy_refs[int(team_of_repo[i])],
-            "teams": [team_refs[int(team_of_repo[i])]],
-            "urgency": "high" if urgency_high[i] else "low",
-            "priority": priority_refs[int(prio[i])],
-            "resolved_at": resolved_s[i],
-            "alert_counts": {"all": 1, "triggered": 0 if resolved_s[i] else 1, "resolved": 1 if resolved_s[i] else 0},
-            "custom_fields": {
-                "related_deployment_id": int(deps.id[d]) if explicit[i] else None,
-                "related_commit_sha": deps.sha[d].decode() if explicit[i] else None,
-            },
-            "body": {"type": "incident_body", "details": details[i]},
-            "conference_bridge": {"conference_url": f"https://meet.{DOMAIN}/inc-{num}"} if urgency_high[i] else None,
-            "pending_actions": [],
-        })
+        recs.append(
+            {
+                "id": iid,
+                "type": "incident",
+                "summary": f"[#{num}] {title}",
+                "self": f"{API}/incidents/{iid}",
+                "html_url": f"{WEB}/incidents/{iid}",
+                "incident_number": num,
+                "title": title,
+                "description": title,
+                "created_at": created_s[i],
+                "updated_at": updated_s[i],
+                "status": str(status[i]),
+                "incident_key": f"{services[r]}-{num}",
+                "service": service_refs[r],
+                "assignments": [{"at": created_s[i], "assignee": who}],
+                "acknowledgements": []
+                if ack_s[i] is None
+                else [{"at": ack_s[i], "acknowledger": who}],
+                "last_status_change_at": resolved_s[i] or ack_s[i] or created_s[i],
+                "last_status_change_by": who if ack_s[i] else service_refs[r],
+                "escalation_policy": policy_refs[int(team_of_repo[i])],
+                "teams": [team_refs[int(team_of_repo[i])]],
+                "urgency": "high" if urgency_high[i] else "low",
+                "priority": priority_refs[int(prio[i])],
+                "resolved_at": resolved_s[i],
+                "alert_counts": {
+                    "all": 1,
+                    "triggered": 0 if resolved_s[i] else 1,
+                    "resolved": 1 if resolved_s[i] else 0,
+                },
+                "custom_fields": {
+                    "related_deployment_id": int(deps.id[d]) if explicit[i] else None,
+                    "related_commit_sha": deps.sha[d].decode() if explicit[i] else None,
+                },
+                "body": {"type": "incident_body", "details": details[i]},
+                "conference_bridge": {"conference_url": f"https://meet.{DOMAIN}/inc-{num}"}
+                if urgency_high[i]
+                else None,
+                "pending_actions": [],
+            }
+        )
     w.write(recs)
 
     if planted_row >= 0:

@@ -12,7 +12,9 @@ SALT = 7
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 SCHEDULE = "urn:outcomes:params:scim:schemas:extension:schedule:1.0:User"
 SCHEMAS = ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, SCHEDULE]
-LOCALES = ("de-DE", "en-GB", "en-US", "en-US", "en-IN", "en-AU")
+LOCALES = ("de-DE", "en-GB", "en-US", "en-US", "en-IN", "en-AU")  # by TIMEZONES index
+CITIES = ("Berlin", "London", "New York", "San Francisco", "Bengaluru", "Sydney")
+COUNTRIES = ("DE", "GB", "US", "US", "IN", "AU")
 BASE = "https://hr.acme.example/scim/v2/Users/"
 
 
@@ -62,35 +64,51 @@ def generate(org: Org, out: ToolOutput) -> None:
                 "displayName": org.name(mgr),
             }
         tz = int(org.tz[p])
-        records.append({
-            "schemas": SCHEMAS,
-            "id": org.scim_id[p],
-            "externalId": f"hris-{100000 + p}",
-            "userName": org.email[p],
-            "name": {
-                "givenName": org.first[p],
-                "familyName": org.last[p],
-                "formatted": org.name(p),
-            },
-            "displayName": org.name(p),
-            "emails": [{"value": org.email[p], "type": "work", "primary": True}],
-            "phoneNumbers": [{"value": f"+1 555 {phones[p]}", "type": "work"}],
-            "title": org.title[p],
-            "timezone": TIMEZONES[tz],
-            "locale": LOCALES[tz],
-            "active": bool(org.is_active[p]),
-            ENTERPRISE: enterprise,
-            SCHEDULE: {
-                "workDays": sched.work_days,
-                "workStart": sched.work_start,
-                "workEnd": sched.work_end,
-            },
-            "meta": {
-                "resourceType": "User",
-                "created": created_s[p],
-                "lastModified": modified_s[p],
-                "location": BASE + org.scim_id[p],
-                "version": f'W/"{versions[p]}"',
-            },
-        })
+        records.append(
+            {
+                "schemas": SCHEMAS,
+                "id": org.scim_id[p],
+                "externalId": f"hris-{100000 + p}",
+                "userName": org.email[p],
+                "name": {
+                    "givenName": org.first[p],
+                    "familyName": org.last[p],
+                    "formatted": org.name(p),
+                },
+                "displayName": org.name(p),
+                "emails": [{"value": org.email[p], "type": "work", "primary": True}],
+                "phoneNumbers": [{"value": f"+1 555 {phones[p]}", "type": "work"}],
+                "addresses": [
+                    {
+                        "type": "work",
+                        "locality": CITIES[tz],
+                        "country": COUNTRIES[tz],
+                        "primary": True,
+                    }
+                ],
+                "photos": [
+                    {
+                        "value": f"https://hr.acme.example/photos/{org.scim_id[p]}.jpg",
+                        "type": "photo",
+                    }
+                ],
+                "title": org.title[p],
+                "timezone": TIMEZONES[tz],
+                "locale": LOCALES[tz],
+                "active": bool(org.is_active[p]),
+                ENTERPRISE: enterprise,
+                SCHEDULE: {
+                    "workDays": sched.work_days,
+                    "workStart": sched.work_start,
+                    "workEnd": sched.work_end,
+                },
+                "meta": {
+                    "resourceType": "User",
+                    "created": created_s[p],
+                    "lastModified": modified_s[p],
+                    "location": BASE + org.scim_id[p],
+                    "version": f'W/"{versions[p]}"',
+                },
+            }
+        )
     w.write(records)

@@ -98,7 +98,9 @@ class JsonlWriter:
             if candidates:
                 broken_at = candidates[int(self._rng.integers(0, len(candidates)))]
                 b = self._breakage
-                _set_path(head[broken_at], b.path, "not-a-date", delete=b.reason == "missing_primary_key")
+                _set_path(
+                    head[broken_at], b.path, "not-a-date", delete=b.reason == "missing_primary_key"
+                )
         self._emit(head, broken_at)
 
     def _emit(self, batch: list[Record], broken_at: int) -> None:
@@ -122,12 +124,14 @@ class JsonlWriter:
             self.duplicates += 1
         if broken_at >= 0:
             before = sum(len(v) for k, v in inserts.items() if k < broken_at)
-            self.broken.append({
-                "file": "",  # filled in by the caller, who knows the relative name
-                "line": self.lines + broken_at + before + 1,
-                "reason": self._breakage.reason if self._breakage else "",
-                "path": self._breakage.path if self._breakage else "",
-            })
+            self.broken.append(
+                {
+                    "file": "",  # filled in by the caller, who knows the relative name
+                    "line": self.lines + broken_at + before + 1,
+                    "reason": self._breakage.reason if self._breakage else "",
+                    "path": self._breakage.path if self._breakage else "",
+                }
+            )
         if inserts:
             out: list[bytes] = []
             prev = 0
@@ -178,10 +182,16 @@ class ToolOutput:
             dups[rel] = w.duplicates
             for b in w.broken:
                 broken.append({**b, "file": rel})
-        return {"tool": self.tool, "files": files, "duplicates": dups, "broken_records": broken, "planted": self.planted}
+        return {
+            "tool": self.tool,
+            "files": files,
+            "duplicates": dups,
+            "broken_records": broken,
+            "planted": self.planted,
+        }
 
 
-CHUNK = 20000
+CHUNK = 5000
 
 
 def chunks(n: int, size: int = CHUNK) -> Iterable[slice]:

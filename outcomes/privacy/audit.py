@@ -72,8 +72,10 @@ class AuditLog:
         for entry in entries:
             seq = entry.get("seq")
             if seq != expected_seq:
-                problems.append(f"entry {seq}: expected sequence number {expected_seq} "
-                                "(an entry was deleted or inserted)")
+                problems.append(
+                    f"entry {seq}: expected sequence number {expected_seq} "
+                    "(an entry was deleted or inserted)"
+                )
             if entry.get("prev_hash") != expected_prev:
                 problems.append(f"entry {seq}: does not chain to the entry before it")
             if entry.get("hash") != entry_hash(entry):

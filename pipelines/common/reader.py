@@ -333,6 +333,7 @@ def _quarantine(
     ).fetchall()
     key_rule = table.column(key_column)
     out = []
+    seen: set[str] = set()
     for file_name, record_number, record_key, problem, raw_values in rows:
         reason, _, field_name = problem.rpartition(": ")
         rule = table.column(field_name)
@@ -341,9 +342,13 @@ def _quarantine(
             bad_value = None
         if record_key is not None and key_rule.action in {"pseudonymize", "identity"}:
             record_key = pseudonymize(record_key, salt, key_rule.kind or "account", source)
+        quarantine_id = f"{source}|{table.name}|{file_name}|{record_number}|{field_name}"
+        if quarantine_id in seen:  # list elements of one exploded record share it
+            continue
+        seen.add(quarantine_id)
         out.append(
             {
-                "quarantine_id": f"{source}|{table.name}|{file_name}|{record_number}|{field_name}",
+                "quarantine_id": quarantine_id,
                 "source_system": source,
                 "table_name": table.name,
                 "file_name": file_name,

@@ -12,11 +12,13 @@ import datetime as dt
 from outcomes.runner import demo_config, run
 from outcomes.warehouse import table_counts
 
-from .conftest import DEMO_SALT
+from tests.conftest import DEMO_SALT
 
 
 def team_id(demo_warehouse, team_name: str) -> str:
-    rows = demo_warehouse.query("select team_id from marts.dim_teams where team_name = ?", [team_name])
+    rows = demo_warehouse.query(
+        "select team_id from marts.dim_teams where team_name = ?", [team_name]
+    )
     assert rows, f"team {team_name!r} missing from dim_teams"
     return rows[0][0]
 
@@ -44,7 +46,7 @@ def test_slow_review_team_has_the_slowest_pickup(demo_warehouse):
 def test_the_planted_deployment_is_blamed_for_its_incident(demo_warehouse):
     planted = demo_warehouse.manifest["planted"]["incident_after_deployment"]
     rows = demo_warehouse.query(
-        "select deployment_id from intermediate.int_kpi__incident_attribution "
+        "select attributed_deployment_id from intermediate.int_kpi__incident_attribution "
         "where incident_id = ?",
         [planted["incident_id"]],
     )
@@ -129,7 +131,9 @@ def test_broken_records_are_quarantined_by_file_line_and_field(demo_warehouse):
     expected = {
         (b["file"].split("/")[1], b["line"]) for b in demo_warehouse.manifest["broken_records"]
     }
-    found = set(demo_warehouse.query("select distinct file_name, record_number from quarantine.records"))
+    found = set(
+        demo_warehouse.query("select distinct file_name, record_number from quarantine.records")
+    )
     assert found == expected
     summary_count = sum(load.quarantined for load in demo_warehouse.first_run.loads)
     assert summary_count == demo_warehouse.query("select count(*) from quarantine.records")[0][0]
@@ -146,7 +150,9 @@ def test_event_orphans_come_only_from_quarantined_records(demo_warehouse):
 
 
 def test_event_types_are_the_closed_vocabulary(demo_warehouse):
-    used = {t for (t,) in demo_warehouse.query("select distinct event_type from marts.fct_work_events")}
+    used = {
+        t for (t,) in demo_warehouse.query("select distinct event_type from marts.fct_work_events")
+    }
     vocabulary = {t for (t,) in demo_warehouse.query("select event_type from seeds.event_types")}
     assert used <= vocabulary
     assert len(used) >= 25

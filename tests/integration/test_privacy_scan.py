@@ -37,11 +37,32 @@ SENSITIVE_KEYS = {
 EXCLUDED_SCHEMAS = {"identity", "quarantine", "information_schema", "pg_catalog"}
 
 
+# PagerDuty references carry a `summary`: a person's name for a user
+# reference (and its `id` is an account id), the name of a system otherwise
+# (service, team, escalation policy, priority), which is kept.
+SYSTEM_REFERENCES = {
+    "service_reference",
+    "team_reference",
+    "escalation_policy_reference",
+    "priority_reference",
+}
+
+
 def _strings(node: object, parent: str | None = None) -> Iterator[tuple[str, str]]:
     if isinstance(node, dict):
         user_like = any(k in node for k in ("email", "emailAddress", "login", "accountId"))
+        scim_user = "userName" in node  # its `title` is the job title, kept as the role
+        node_type = node.get("type") if isinstance(node.get("type"), str) else None
+        system_reference = node_type in SYSTEM_REFERENCES
+        if node_type == "user_reference" and isinstance(node.get("id"), str):
+            yield "id", node["id"]
         for key, value in node.items():
-            if isinstance(value, str) and (key in SENSITIVE_KEYS or (key == "name" and user_like)):
+            kept = (scim_user and key == "title") or (system_reference and key == "summary")
+            if (
+                isinstance(value, str)
+                and not kept
+                and (key in SENSITIVE_KEYS or (key == "name" and user_like))
+            ):
                 yield key, value
             else:
                 yield from _strings(value, key)

@@ -99,14 +99,14 @@ final as (
         responses.distinct_invitees,
         series.median_duration_hours,
         cast(responses.declined_responses as float8)
-            / nullif(responses.invitee_responses, 0) as decline_rate,
+        / nullif(responses.invitee_responses, 0) as decline_rate,
         {# Attendee-hours per week the series ran, first to last instance. #}
         responses.attendee_hours
-            / greatest(
-                1.0,
-                {{ elapsed_hours('series.first_held_at', 'series.last_held_at') }} / 168.0
-                + 1.0
-            ) as attendee_hours_per_week,
+        / greatest(
+            1.0,
+            {{ elapsed_hours('series.first_held_at', 'series.last_held_at') }} / 168.0
+            + 1.0
+        ) as attendee_hours_per_week,
         series.agenda_share = 0 as has_no_agenda,
         responses.distinct_invitees > 25 as is_broadcast,
         responses.distinct_invitees >= 15 and series.median_duration_hours >= 1

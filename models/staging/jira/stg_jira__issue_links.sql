@@ -7,6 +7,8 @@ with source as (
 final as (
 
     select
+        {# Jira returns a link on both of its issues with the same id. #}
+        {{ stable_id('issue_link_id', 'issue_id') }} as issue_link_side_id,
         issue_link_id,
         issue_id,
         link_type,
