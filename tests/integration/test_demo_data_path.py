@@ -11,7 +11,6 @@ import datetime as dt
 
 from outcomes.runner import demo_config, run
 from outcomes.warehouse import table_counts
-
 from tests.conftest import DEMO_SALT
 
 
