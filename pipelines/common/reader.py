@@ -17,6 +17,7 @@ the policy is ever extracted.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,6 +233,11 @@ def read_table(
     files = sorted(export_dir.glob(table.file))
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
+    # An in-memory database has nowhere to spill by default; large exports
+    # (GBs of JSON) must be able to spill instead of failing out of memory.
+    con.execute(
+        f"set temp_directory = {_sql_str(str(Path(tempfile.gettempdir()) / 'outcomes-spill'))}"
+    )
     con.execute("set preserve_insertion_order = true")
     parts = []
     for order, path in enumerate(files):

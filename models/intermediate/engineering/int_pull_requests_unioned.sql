@@ -1,0 +1,280 @@
+{#
+    One row per pull request from GitHub and from git-only repositories
+    (raw_git: merge and squash commits naming a pull request), with the
+    moments the engineering marts measure. Only GitHub has opened time,
+    drafts, sizes and reviews: git rows carry null there and
+    has_review_data false, never zero.
+
+    Reviews (KPI_DEFINITIONS.md, Pickup time): a submitted (not pending)
+    review by someone other than the author, and for a merged pull request
+    only one submitted at or before the merge (a review after the merge did
+    not gate the change: such a PR is merged without review). Bots never
+    count as reviewers: first_review_at is the first human review, while
+    first_reviewer_type says who reviewed first (human, bot or none).
+
+    Reverts: GitHub does not link a revert to what it reverts (the title that
+    quotes it is not collected), so a revert PR is taken to revert the latest
+    non-revert PR of its repository merged before the revert was opened. Git
+    revert commits (`Revert "... (#N)"`) name the reverted number exactly.
+#}
+with github_pull_requests as (
+
+    select * from {{ ref('stg_github__pull_requests') }}
+
+),
+
+github_reviews as (
+
+    select * from {{ ref('stg_github__reviews') }}
+
+),
+
+github_commits as (
+
+    select * from {{ ref('stg_github__commits') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('int_accounts_mapped') }}
+    where source_system = 'github'
+
+),
+
+work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where work_item_type = 'pull_request'
+
+),
+
+git_pull_requests as (
+
+    select * from {{ ref('stg_git__pull_requests') }}
+
+),
+
+git_pull_request_commits as (
+
+    select * from {{ ref('stg_git__pull_request_commits') }}
+
+),
+
+git_commits as (
+
+    select * from {{ ref('stg_git__commits') }}
+
+),
+
+people as (
+
+    select * from {{ ref('dim_people') }}
+
+),
+
+github_first_commits as (
+
+    select
+        pull_request_id,
+        min(authored_at) as first_commit_at
+    from github_commits
+    group by pull_request_id
+
+),
+
+github_counted_reviews as (
+
+    select
+        github_reviews.pull_request_id,
+        github_reviews.submitted_at,
+        github_reviews.review_id,
+        coalesce(accounts.is_bot, false) as is_bot_review
+    from github_reviews
+    inner join github_pull_requests
+        on github_reviews.pull_request_id = github_pull_requests.pull_request_id
+    left join accounts
+        on github_reviews.reviewer_account_id = accounts.account_id
+    where
+        github_reviews.review_state <> 'pending'
+        and github_reviews.reviewer_account_id
+        is distinct from github_pull_requests.author_account_id
+        and (
+            github_pull_requests.merged_at is null
+            or github_reviews.submitted_at <= github_pull_requests.merged_at
+        )
+
+),
+
+github_ranked_reviews as (
+
+    select
+        pull_request_id,
+        submitted_at,
+        is_bot_review,
+        row_number() over (
+            partition by pull_request_id
+            order by submitted_at, review_id
+        ) as review_number
+    from github_counted_reviews
+
+),
+
+github_review_summary as (
+
+    select
+        pull_request_id,
+        min(case when not is_bot_review then submitted_at end) as first_review_at,
+        max(
+            case
+                when review_number = 1 and is_bot_review then 'bot'
+                when review_number = 1 then 'human'
+            end
+        ) as first_reviewer_type
+    from github_ranked_reviews
+    group by pull_request_id
+
+),
+
+github_rows as (
+
+    select
+        'github:' || cast(github_pull_requests.pull_request_id as varchar)
+            as pull_request_id,
+        'github' as source_system,
+        work_items.work_item_id,
+        github_pull_requests.repository_name,
+        github_pull_requests.pull_request_number,
+        work_items.owner_person_id as author_person_id,
+        coalesce(accounts.actor_type, 'unknown') as author_type,
+        work_items.team_id,
+        github_pull_requests.pull_request_status,
+        github_pull_requests.is_draft,
+        coalesce(work_items.work_type = 'revert', github_pull_requests.is_revert)
+            as is_revert,
+        coalesce(work_items.work_type = 'hotfix', false) as is_hotfix,
+        github_pull_requests.lines_changed,
+        github_pull_requests.size_label,
+        github_pull_requests.merge_commit_sha,
+        github_first_commits.first_commit_at,
+        github_pull_requests.created_at as opened_at,
+        github_review_summary.first_review_at,
+        coalesce(github_review_summary.first_reviewer_type, 'none') as first_reviewer_type,
+        github_pull_requests.merged_at,
+        github_pull_requests.closed_at,
+        cast(null as bigint) as reverted_pull_request_number,
+        true as has_review_data
+    from github_pull_requests
+    left join work_items
+        on cast(github_pull_requests.pull_request_id as varchar) = work_items.source_item_id
+    left join accounts
+        on github_pull_requests.author_account_id = accounts.account_id
+    left join github_first_commits
+        on github_pull_requests.pull_request_id = github_first_commits.pull_request_id
+    left join github_review_summary
+        on github_pull_requests.pull_request_id = github_review_summary.pull_request_id
+
+),
+
+{# A git pull request's author: the author of its earliest authored commit. #}
+git_authors as (
+
+    select
+        git_pull_request_commits.git_pull_request_id,
+        git_commits.author_person_id,
+        row_number() over (
+            partition by git_pull_request_commits.git_pull_request_id
+            order by git_pull_request_commits.authored_at, git_pull_request_commits.commit_sha
+        ) as commit_rank
+    from git_pull_request_commits
+    inner join git_commits
+        on git_pull_request_commits.git_commit_id = git_commits.git_commit_id
+
+),
+
+git_rows as (
+
+    select
+        'git:' || git_pull_requests.git_pull_request_id as pull_request_id,
+        'git' as source_system,
+        cast(null as varchar) as work_item_id,
+        git_pull_requests.repository_name,
+        git_pull_requests.pull_request_number,
+        people.person_id as author_person_id,
+        case when people.person_id is not null then 'person' else 'unknown' end
+            as author_type,
+        people.team_id,
+        'merged' as pull_request_status,
+        false as is_draft,
+        coalesce(merge_commits.is_revert, false) as is_revert,
+        false as is_hotfix,
+        cast(null as bigint) as lines_changed,
+        cast(null as varchar) as size_label,
+        git_pull_requests.merge_commit_sha,
+        git_pull_requests.first_authored_at as first_commit_at,
+        cast(null as timestamp) as opened_at,
+        cast(null as timestamp) as first_review_at,
+        cast(null as varchar) as first_reviewer_type,
+        git_pull_requests.merged_at,
+        git_pull_requests.merged_at as closed_at,
+        merge_commits.reverted_pull_request_number,
+        false as has_review_data
+    from git_pull_requests
+    left join git_authors
+        on git_pull_requests.git_pull_request_id = git_authors.git_pull_request_id
+            and git_authors.commit_rank = 1
+    left join people
+        on git_authors.author_person_id = people.person_id
+    left join git_commits as merge_commits
+        on git_pull_requests.merge_git_commit_id = merge_commits.git_commit_id
+
+),
+
+unioned as (
+
+    select * from github_rows
+
+    union all
+
+    select * from git_rows
+
+),
+
+final as (
+
+    select
+        pull_request_id,
+        source_system,
+        work_item_id,
+        repository_name,
+        lower(
+            case
+                when strpos(repository_name, '/') > 0
+                    then split_part(repository_name, '/', 2)
+                else repository_name
+            end
+        ) as service_name,
+        pull_request_number,
+        author_person_id,
+        author_type,
+        team_id,
+        pull_request_status,
+        is_draft,
+        is_revert,
+        is_hotfix,
+        lines_changed,
+        size_label,
+        merge_commit_sha,
+        first_commit_at,
+        opened_at,
+        first_review_at,
+        first_reviewer_type,
+        merged_at,
+        closed_at,
+        reverted_pull_request_number,
+        has_review_data
+    from unioned
+
+)
+
+select * from final
