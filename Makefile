@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export DO_NOT_TRACK := 1
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup demo run test lint format bench clean
+.PHONY: setup demo run dev report serve test lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -24,13 +24,27 @@ $(BIN)/outcomes: $(UV) pyproject.toml uv.lock
 
 setup: $(BIN)/outcomes  ## install the locked Python environment in .venv
 
-demo: setup  ## generate the demo organisation, load it, build the KPIs
+reports/node_modules: reports/package.json reports/package-lock.json
+	cd reports && npm install --no-audit --no-fund
+	@touch $@
+
+demo: setup reports/node_modules  ## generate the demo organisation, load it, build the KPIs and the report site
 	$(BIN)/outcomes demo
+
+report: setup reports/node_modules  ## export the marts as CSV and build the report site (reports/build)
+	$(BIN)/python -m outcomes.reports build
+
+serve: setup  ## serve the built report site on http://127.0.0.1:3000/
+	$(BIN)/python -m outcomes.reports serve
 
 run: setup  ## load the sources in outcomes.yml and build
 	$(BIN)/outcomes run
 
-test: setup  ## the whole test suite (what CI runs)
+DAGSTER_PORT ?= 3000
+dev: setup  ## the Dagster UI on 127.0.0.1: the whole asset graph, schedules and checks
+	DAGSTER_HOME=$(CURDIR)/orchestration/dagster_home $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
+
+test: setup reports/node_modules  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: setup  ## ruff, sqlfluff and the dbt manifest rules

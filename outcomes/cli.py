@@ -41,7 +41,8 @@ def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:
 @click.option("--weeks", default=26, show_default=True, help="Weeks of history.")
 @click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
-def demo(people: int, weeks: int, seed: int, skip_build: bool) -> None:
+@click.option("--skip-site", is_flag=True, help="Do not build the report site.")
+def demo(people: int, weeks: int, seed: int, skip_build: bool, skip_site: bool) -> None:
     """Generate a realistic organisation and run the whole data path on it."""
     from outcomes.privacy.salt import resolve_salt
     from outcomes.runner import demo_config, run
@@ -56,6 +57,14 @@ def demo(people: int, weeks: int, seed: int, skip_build: bool) -> None:
         salt = resolve_salt(PROJECT_DIR, demo_salt_file=warehouse.parent / f"{warehouse.stem}.salt")
         run(demo_config(exports, warehouse), salt, summary, skip_build=skip_build)
         click.echo(render(summary, warehouse))
+        if not skip_build and not skip_site:
+            from outcomes.reports import build_site
+
+            seconds = build_site(warehouse)
+            click.echo(
+                f"\nReport site built in {seconds:.0f} s in reports/build: "
+                "`make serve` serves it on http://127.0.0.1:3000/"
+            )
     except OutcomesError as exc:
         _fail(exc)
 

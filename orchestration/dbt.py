@@ -1,0 +1,131 @@
+"""dbt models as Dagster assets (dagster-dbt), dbt tests as their asset checks.
+
+dagster-dbt gives a dbt source table the key `[source_name, table]`; our
+source names are the dlt datasets (`raw_github`), so `["raw_github",
+"pull_requests"]` is both the dbt source's key and the load's asset key:
+lineage runs from each raw table through staging to the marts. Models keep
+the default key (their schema folder path, e.g. `["marts", "fct_work_events"]`
+is not assumed: tests read the keys from the snapshot).
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.loads import WAREHOUSE_TAG
+from orchestration.settings import OutcomesSettings
+from outcomes.config import PROJECT_DIR, WAREHOUSE_ENV
+
+# Dagster's own parse of the project lives apart from `outcomes build`'s
+# artifacts, so the two never overwrite each other's manifest mid-run.
+MANIFEST_TARGET = Path("target") / "dagster"
+MANIFEST_PATH = PROJECT_DIR / MANIFEST_TARGET / "manifest.json"
+
+DBT_PROJECT = DbtProject(
+    project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=MANIFEST_TARGET
+)
+
+
+def _stale(manifest: Path) -> bool:
+    """Missing, or older than any file dbt parses (models, macros, seeds, config)."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots", "analyses"):
+        root = PROJECT_DIR / folder
+        if root.is_dir():
+            sources += [p for p in root.rglob("*") if p.suffix in {".sql", ".yml", ".md", ".csv"}]
+    return any(p.exists() and p.stat().st_mtime > built for p in sources)
+
+
+def prepare_manifest(force: bool = False) -> Path:
+    """`dbt parse` in-process when the manifest is missing or stale (or `force`).
+
+    Local files only, no network; dagster-dbt needs the manifest before the
+    asset definitions can be built.
+    """
+    if force or _stale(MANIFEST_PATH):
+        from dbt.cli.main import dbtRunner
+
+        os.environ.setdefault("DO_NOT_TRACK", "1")
+        result = dbtRunner().invoke(
+            [
+                "parse",
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--target-path",
+                str(PROJECT_DIR / MANIFEST_TARGET),
+                "--log-path",
+                str(PROJECT_DIR / MANIFEST_TARGET / "logs"),
+                "--quiet",
+            ]
+        )
+        if not result.success:
+            raise RuntimeError(f"dbt parse failed: {result.exception}")
+    return MANIFEST_PATH
+
+
+def dbt_executable() -> str:
+    """The dbt of this interpreter's environment (PATH may not hold .venv/bin)."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+class OutcomesDbtTranslator(DagsterDbtTranslator):
+    """Default keys (sources `[raw_<tool>, table]` match the loads); models are
+    grouped by their layer so the UI shows raw -> staging -> intermediate -> marts."""
+
+    def get_group_name(self, dbt_resource_props) -> str | None:
+        if dbt_resource_props["resource_type"] in {"model", "seed", "snapshot"}:
+            fqn = dbt_resource_props.get("fqn") or []
+            return fqn[1] if len(fqn) > 2 else "seeds"
+        return super().get_group_name(dbt_resource_props)
+
+
+TRANSLATOR = OutcomesDbtTranslator()
+
+
+@dbt_assets(
+    manifest=prepare_manifest(),
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    op_tags=WAREHOUSE_TAG,
+)
+def outcomes_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, outcomes: OutcomesSettings
+):
+    """`dbt build` of the selected models: seeds, models, data and unit tests."""
+    from outcomes.build import target_path_for
+
+    config = outcomes.resolve().config
+    args = ["build", "--vars", json.dumps({"min_group_size": config.min_group_size})]
+    # profiles.yml reads the warehouse path from the environment; the dbt
+    # subprocess takes a copy when it starts, then this process's value is restored.
+    previous = os.environ.get(WAREHOUSE_ENV)
+    os.environ[WAREHOUSE_ENV] = str(config.warehouse)
+    try:
+        invocation = dbt.cli(
+            args, context=context, target_path=target_path_for(config.warehouse) / "dagster"
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(WAREHOUSE_ENV, None)
+        else:
+            os.environ[WAREHOUSE_ENV] = previous
+    try:
+        yield from invocation.stream()
+    finally:
+        from outcomes.build import _release_warehouse
+
+        _release_warehouse()  # dagster-dbt opens an adapter in this process
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())

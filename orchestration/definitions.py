@@ -1,0 +1,27 @@
+"""The Dagster code location: assembles the pieces, holds no logic.
+
+DAGSTER_HOME=orchestration/dagster_home dagster dev -m orchestration.definitions
+"""
+
+import dagster as dg
+
+from orchestration.checks import ASSET_CHECKS
+from orchestration.dbt import dbt_resource, outcomes_dbt_models
+from orchestration.loads import LOAD_ASSETS
+from orchestration.reports import report_data
+from orchestration.schedules import JOBS, SCHEDULES
+from orchestration.settings import OutcomesSettings
+
+
+def build_definitions(settings: OutcomesSettings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*LOAD_ASSETS, outcomes_dbt_models, report_data],
+        asset_checks=ASSET_CHECKS,
+        jobs=JOBS,
+        schedules=SCHEDULES,
+        resources={"outcomes": settings, "dbt": dbt_resource()},
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(OutcomesSettings())

@@ -1,0 +1,169 @@
+"""Great Expectations suites on the raw tables, run on pandas frames.
+
+GX's SQL datasource over DuckDB silently returns no rows, so each raw table is
+read with DuckDB into pandas and validated there (an ephemeral GX context,
+one suite per table built from the table's collection policy):
+
+- primary key columns present and unique (compound keys together);
+- timestamp columns inside a sane range (not before 2000, not in the future);
+- enumerated columns only hold known values (`KNOWN_VALUES`), nulls allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipelines.common.policy import LOADED_AT_COLUMN, TablePolicy
+
+# GX usage statistics stay off (our users' data stays on their machine).
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+EARLIEST = dt.datetime(2000, 1, 1)
+# Clock skew between a tool and this machine is tolerated up to this much.
+FUTURE_SLACK = dt.timedelta(days=1)
+# Planned dates (a deal's expected close) may lie in the future, within reason.
+PLANNED_COLUMNS = {("raw_hubspot", "deals", "close_date")}
+PLANNED_HORIZON = dt.timedelta(days=10 * 366)
+
+# Vocabularies of the tools' APIs that the models map (event types, states).
+# A value outside these means an export changed shape: the models would
+# silently drop or misclassify it. Keys: (dataset, table, column).
+KNOWN_VALUES: dict[tuple[str, str, str], frozenset[str]] = {
+    ("raw_github", "pull_requests", "state"): frozenset({"open", "closed"}),
+    ("raw_github", "reviews", "review_state"): frozenset(
+        {"APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"}
+    ),
+    ("raw_github", "deployment_statuses", "status_state"): frozenset(
+        {"error", "failure", "inactive", "in_progress", "queued", "pending", "success"}
+    ),
+    ("raw_github", "workflow_runs", "conclusion"): frozenset(
+        {
+            "action_required",
+            "cancelled",
+            "failure",
+            "neutral",
+            "skipped",
+            "stale",
+            "startup_failure",
+            "success",
+            "timed_out",
+        }
+    ),
+    ("raw_pagerduty", "incidents", "incident_status"): frozenset(
+        {"triggered", "acknowledged", "resolved"}
+    ),
+    ("raw_pagerduty", "incidents", "urgency"): frozenset({"high", "low"}),
+    ("raw_zendesk", "tickets", "ticket_status"): frozenset(
+        {"new", "open", "pending", "hold", "solved", "closed"}
+    ),
+    ("raw_zendesk", "satisfaction_ratings", "score"): frozenset(
+        {"good", "bad", "offered", "unoffered"}
+    ),
+    ("raw_hubspot", "engagements", "engagement_type"): frozenset(
+        {"CALL", "EMAIL", "MEETING", "NOTE", "TASK"}
+    ),
+    ("raw_jira", "issues", "issue_type"): frozenset(
+        {"Bug", "Epic", "Story", "Subtask", "Sub-task", "Task"}
+    ),
+    ("raw_calendar", "events", "event_status"): frozenset({"confirmed", "tentative", "cancelled"}),
+    ("raw_calendar", "event_attendees", "response_status"): frozenset(
+        {"accepted", "declined", "needsAction", "tentative"}
+    ),
+}
+
+
+@dataclass
+class TableQuality:
+    """The outcome of one table's suite: what failed, said plainly."""
+
+    dataset: str
+    table: str
+    rows: int
+    failures: list[str] = field(default_factory=list)
+    expectations: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def describe(self) -> str:
+        where = f"{self.dataset}.{self.table}"
+        if self.passed:
+            return f"{where}: {self.expectations} expectations passed on {self.rows} rows"
+        return f"{where}: " + "; ".join(self.failures)
+
+
+def timestamp_columns(table: TablePolicy) -> list[str]:
+    return [c.name for c in table.columns if c.output_type == "timestamp"]
+
+
+def build_suite(dataset: str, table: TablePolicy, now: dt.datetime):
+    """The GX suite of one raw table (expectations only; no data)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    suite = gx.ExpectationSuite(name=f"{dataset}.{table.name}")
+    keys = list(table.primary_key)
+    for key in keys:
+        suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=key))
+    if len(keys) == 1:
+        suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column=keys[0]))
+    else:
+        suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=keys))
+    for column in [*timestamp_columns(table), LOADED_AT_COLUMN]:
+        planned = (dataset, table.name, column) in PLANNED_COLUMNS
+        latest = now + (PLANNED_HORIZON if planned else FUTURE_SLACK)
+        suite.add_expectation(
+            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=EARLIEST, max_value=latest)
+        )
+    for (ds, tbl, column), values in KNOWN_VALUES.items():
+        if ds == dataset and tbl == table.name:
+            suite.add_expectation(
+                gxe.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(values))
+            )
+    return suite
+
+
+def validate_frame(
+    frame: pd.DataFrame, dataset: str, table: TablePolicy, now: dt.datetime | None = None
+) -> TableQuality:
+    """Run the table's suite on `frame` (the raw table's rows)."""
+    import great_expectations as gx
+
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    context = gx.get_context(mode="ephemeral")
+    batch = (
+        context.data_sources.add_pandas(name="raw")
+        .add_dataframe_asset(name=f"{dataset}.{table.name}")
+        .add_batch_definition_whole_dataframe(name="all_rows")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    suite = build_suite(dataset, table, now)
+    result = batch.validate(suite)
+    quality = TableQuality(dataset, table.name, len(frame), expectations=len(suite.expectations))
+    for outcome in result.results:
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        column = config.kwargs.get("column") or config.kwargs.get("column_list")
+        detail = outcome.result or {}
+        examples = detail.get("partial_unexpected_list") or []
+        count = detail.get("unexpected_count")
+        text = f"{config.type} on {column}"
+        if count is not None:
+            text += f" failed for {count} row(s)"
+        if examples:
+            text += f", e.g. {examples[:3]}"
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            text += f" (error: {outcome.exception_info.get('exception_message')})"
+        quality.failures.append(text)
+    return quality
+
+
+def read_table(con, dataset: str, table: str) -> pd.DataFrame:
+    """The raw table as pandas (DuckDB reads, GX validates)."""
+    return con.execute(f'select * from "{dataset}"."{table}"').df()

@@ -1,0 +1,81 @@
+"""The GX suites on hand-made frames: each broken property is named."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from outcomes.load import source_module
+from outcomes.quality.expectations import validate_frame
+
+NOW = dt.datetime(2026, 11, 20, 12, 0)
+PRS = source_module("github").policy.table("pull_requests")
+COMMITS = source_module("github").policy.table("commits")
+
+
+def _prs(**changes) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "pull_request_id": [1, 2, 3],
+            "repository_name": ["acme/api"] * 3,
+            "state": ["open", "closed", "closed"],
+            "created_at": pd.to_datetime(["2026-10-01", "2026-10-02", "2026-10-03"]),
+            "updated_at": pd.to_datetime(["2026-10-01", "2026-10-02", "2026-10-03"]),
+            "closed_at": pd.to_datetime([None, "2026-10-05", "2026-10-06"]),
+            "merged_at": pd.to_datetime([None, "2026-10-05", None]),
+            "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 3),
+        }
+    )
+    for column, values in changes.items():
+        frame[column] = values
+    return frame
+
+
+def test_clean_table_passes():
+    quality = validate_frame(_prs(), "raw_github", PRS, NOW)
+    assert quality.passed, quality.failures
+    # 1 not-null + 1 unique key, 5 timestamps, 1 enum
+    assert quality.expectations == 8
+    assert quality.rows == 3
+
+
+def test_duplicate_and_missing_keys_fail():
+    quality = validate_frame(_prs(pull_request_id=[1, 1, None]), "raw_github", PRS, NOW)
+    assert not quality.passed
+    text = " | ".join(quality.failures)
+    assert "expect_column_values_to_not_be_null on pull_request_id failed for 1 row(s)" in text
+    assert "expect_column_values_to_be_unique on pull_request_id" in text
+
+
+def test_compound_key_duplicates_fail():
+    frame = pd.DataFrame(
+        {
+            "pull_request_id": [1, 1],
+            "commit_sha": ["a", "a"],
+            "authored_at": pd.to_datetime(["2026-10-01", "2026-10-01"]),
+            "committed_at": pd.to_datetime(["2026-10-01", "2026-10-01"]),
+            "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 2),
+        }
+    )
+    quality = validate_frame(frame, "raw_github", COMMITS, NOW)
+    assert [f.split(" on ")[0] for f in quality.failures] == [
+        "expect_compound_columns_to_be_unique"
+    ]
+
+
+def test_timestamps_out_of_range_and_unknown_enum_fail():
+    quality = validate_frame(
+        _prs(
+            created_at=pd.to_datetime(["1970-01-01", "2026-10-02", "2027-06-01"]),
+            state=["open", "closed", "reopened_by_bot"],
+        ),
+        "raw_github",
+        PRS,
+        NOW,
+    )
+    text = " | ".join(quality.failures)
+    assert "expect_column_values_to_be_between on created_at failed for 2 row(s)" in text
+    assert "expect_column_values_to_be_in_set on state failed for 1 row(s)" in text
+    assert "reopened_by_bot" in text
+    assert quality.describe().startswith("raw_github.pull_requests: ")
