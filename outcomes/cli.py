@@ -29,6 +29,16 @@ def main() -> None:
     """Outcome KPIs per team from the tools your teams already use."""
 
 
+def _register_privacy_commands() -> None:
+    from outcomes.cli_privacy import me, privacy
+
+    main.add_command(privacy)
+    main.add_command(me)
+
+
+_register_privacy_commands()
+
+
 def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:
     from outcomes.demo import generate
 

@@ -157,6 +157,12 @@ def declare_unconfigured_sources(
     exactly what a real load would create and a later real load just merges.
     """
     present = _datasets(warehouse)
+    if "privacy" not in present:
+        # The canonical models filter on the opt-out list: it must exist, even
+        # empty, before any build (the runner then loads the real list).
+        from outcomes.privacy.opt_out import ensure_opt_out_table
+
+        ensure_opt_out_table(warehouse)
     declared = []
     with tempfile.TemporaryDirectory(prefix="outcomes-empty-export-") as empty:
         for name in KNOWN_SOURCES:

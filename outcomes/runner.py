@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
 from outcomes.build import build
 from outcomes.config import Config, SourceConfig
 from outcomes.load import declare_unconfigured_sources, load_source
+from outcomes.privacy.opt_out import DEFAULT_OPT_OUT_FILE, OPT_OUT_ENV, load_opt_outs
 from outcomes.summary import RunSummary
 from outcomes.warehouse import ensure_warehouse
 
@@ -24,6 +26,8 @@ def run(
         summary.loads.append(load_source(source, config.warehouse, salt, loaded_at))
     configured = {source.name for source in config.sources}
     declare_unconfigured_sources(configured, config.warehouse, salt, loaded_at)
+    opt_out_file = Path(os.environ.get(OPT_OUT_ENV) or DEFAULT_OPT_OUT_FILE)
+    load_opt_outs(config.warehouse, salt, opt_out_file)
     summary.stages["load"] = time.perf_counter() - start
     if not skip_build:
         summary.stages["build"] = build(config.warehouse, config.min_group_size).seconds

@@ -22,6 +22,13 @@ people as (
 
 ),
 
+opted_out as (
+
+    select * from {{ ref('stg_privacy__opt_outs') }}
+    where source_system = 'calendar'
+
+),
+
 instances as (
 
     select
@@ -54,7 +61,12 @@ invitations as (
     from instances
     inner join event_attendees
         on instances.calendar_event_id = event_attendees.calendar_event_id
-    where not event_attendees.is_resource
+    {# PRIVACY.md "Opt-outs": an opted-out invitee is not counted. #}
+    left join opted_out
+        on event_attendees.attendee_person_id = opted_out.person_id
+    where
+        not event_attendees.is_resource
+        and opted_out.person_id is null
 
 ),
 

@@ -38,6 +38,12 @@ status_mappings as (
 
 ),
 
+opted_out as (
+
+    select * from {{ ref('stg_privacy__opt_outs') }}
+
+),
+
 size_weights as (
 
     select * from {{ ref('size_weights') }}
@@ -188,10 +194,10 @@ joined as (
 final as (
 
     select
-        work_item_id,
-        work_item_type,
-        source_system,
-        source_item_id,
+        joined.work_item_id,
+        joined.work_item_type,
+        joined.source_system,
+        joined.source_item_id,
         work_type,
         team_id,
         owner_person_id,
@@ -217,6 +223,12 @@ final as (
                 then {{ elapsed_hours('started_at', 'last_done_at') }}
         end as cycle_time_hours
     from joined
+    {# PRIVACY.md "Opt-outs": items owned by an opted-out person leave every mart. #}
+    left join opted_out
+        on
+            joined.owner_person_id = opted_out.person_id
+            and joined.source_system = opted_out.source_system
+    where opted_out.person_id is null
 
 )
 

@@ -1,0 +1,224 @@
+"""`outcomes privacy ...` and `outcomes me`: the person's rights and the audit trail.
+
+outcomes privacy export --email E [--out FILE]   everything held about a person (JSON)
+outcomes privacy erase --email E                 delete a person's rows, rebuild
+outcomes privacy verify-audit                    check the audit log's hash chain
+outcomes privacy retention                       delete raw rows past their window
+outcomes privacy load-opt-outs                   load the hashed opt-out list
+outcomes privacy transparency --out FILE         the transparency page (markdown)
+outcomes me --email E --out PATH                 a person's own figures, private
+
+Every command writes one entry to the audit log beside the warehouse,
+naming people only by pseudonym.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from outcomes.config import PROJECT_DIR, check_min_group_size, warehouse_path
+from outcomes.errors import OutcomesError
+
+_WAREHOUSE = click.option(
+    "--warehouse",
+    "warehouse_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Warehouse file (default: $OUTCOMES_WAREHOUSE, else warehouse/outcomes.duckdb).",
+)
+
+
+def _fail(exc: OutcomesError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+def _warehouse_file(warehouse_file: Path | None) -> Path:
+    """--warehouse wins over $OUTCOMES_WAREHOUSE (unlike outcomes.yml's setting)."""
+    return warehouse_file.resolve() if warehouse_file else warehouse_path()
+
+
+def _warehouse(warehouse_file: Path | None) -> Path:
+    path = _warehouse_file(warehouse_file)
+    if not path.exists():
+        raise OutcomesError(f"no warehouse at {path} (run `outcomes demo` or `outcomes run`)")
+    return path
+
+
+def _salt(warehouse: Path) -> bytes:
+    """The configured salt; for the demo warehouse, the salt kept beside it."""
+    from outcomes.privacy.salt import resolve_salt
+
+    try:
+        return resolve_salt(PROJECT_DIR)
+    except OutcomesError:
+        demo_salt = warehouse.parent / f"{warehouse.stem}.salt"
+        if demo_salt.exists():
+            return resolve_salt(PROJECT_DIR, demo_salt_file=demo_salt)
+        raise
+
+
+@click.group()
+def privacy() -> None:
+    """The person's rights (export, erase), retention, opt-outs and the audit log."""
+
+
+@privacy.command()
+@click.option("--email", required=True, help="The person's roster email.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the JSON here (default: standard output).",
+)
+@_WAREHOUSE
+def export(email: str, out: Path | None, warehouse_file: Path | None) -> None:
+    """Everything held about a person, as JSON (GDPR Art. 15 and 20)."""
+    from outcomes.privacy.rights import export_person
+
+    try:
+        warehouse = _warehouse(warehouse_file)
+        data = export_person(warehouse, email, _salt(warehouse))
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text)
+            out.chmod(0o600)
+            rows = sum(len(r) for r in data["tables"].values())
+            click.echo(f"wrote {rows:,} rows from {len(data['tables'])} tables to {out}")
+    except OutcomesError as exc:
+        _fail(exc)
+
+
+@privacy.command()
+@click.option("--email", required=True, help="The person's roster email.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--min-group-size", type=int, default=None, help="k for the rebuild (5 or more).")
+@_WAREHOUSE
+def erase(email: str, yes: bool, min_group_size: int | None, warehouse_file: Path | None) -> None:
+    """Delete a person's rows from raw, identity and quarantine; rebuild (Art. 17)."""
+    from outcomes.privacy.rights import erase_person
+
+    try:
+        if min_group_size is not None:
+            check_min_group_size(min_group_size, "--min-group-size")
+        warehouse = _warehouse(warehouse_file)
+        if not yes:
+            click.confirm(f"Erase everything about {email} from {warehouse}?", abort=True)
+        result = erase_person(warehouse, email, _salt(warehouse), min_group_size=min_group_size)
+        click.echo(
+            f"erased {sum(result['deleted'].values()):,} rows from "
+            f"{len(result['deleted'])} tables (person {result['person']}); models rebuilt"
+        )
+    except OutcomesError as exc:
+        _fail(exc)
+
+
+@privacy.command(name="verify-audit")
+@_WAREHOUSE
+def verify_audit(warehouse_file: Path | None) -> None:
+    """Check the audit log: exit 1 naming every edited, deleted or cut-off entry."""
+    from outcomes.privacy.people import audit_log_for
+
+    log = audit_log_for(_warehouse_file(warehouse_file))
+    problems = log.verify()
+    if problems:
+        for problem in problems:
+            click.echo(f"audit log {log.path}: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"audit log {log.path}: {len(log.entries())} entries, chain intact")
+
+
+@privacy.command()
+@click.option(
+    "--now",
+    default=None,
+    help="Reference time, ISO 8601 (default: the current UTC time).",
+)
+@click.option("--rebuild", is_flag=True, help="Rebuild the models afterwards.")
+@_WAREHOUSE
+def retention(now: str | None, rebuild: bool, warehouse_file: Path | None) -> None:
+    """Delete raw rows older than each source's retention window."""
+    from outcomes.privacy.retention import apply_retention
+
+    try:
+        warehouse = _warehouse(warehouse_file)
+        when = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.UTC)
+        deleted = apply_retention(warehouse, when, rebuild=rebuild)
+        click.echo(f"deleted {sum(deleted.values()):,} expired rows")
+        for table, count in sorted(deleted.items()):
+            click.echo(f"  {table}: {count:,}")
+    except (OutcomesError, ValueError) as exc:
+        _fail(OutcomesError(str(exc)))
+
+
+@privacy.command(name="load-opt-outs")
+@click.option(
+    "--file",
+    "opt_out_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="CSV with an `email` column (default: $OUTCOMES_OPT_OUT_FILE or privacy/opt_out.csv).",
+)
+@_WAREHOUSE
+def load_opt_outs_command(opt_out_file: Path | None, warehouse_file: Path | None) -> None:
+    """Load the opt-out list, hashed, into privacy.opt_outs."""
+    import os
+
+    from outcomes.privacy.opt_out import DEFAULT_OPT_OUT_FILE, OPT_OUT_ENV, load_opt_outs
+
+    try:
+        warehouse = _warehouse(warehouse_file)
+        path = opt_out_file or Path(os.environ.get(OPT_OUT_ENV) or DEFAULT_OPT_OUT_FILE)
+        count = load_opt_outs(warehouse, _salt(warehouse), path)
+        click.echo(f"{count} people on the opt-out list ({path})")
+    except OutcomesError as exc:
+        _fail(exc)
+
+
+@privacy.command()
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="Markdown file to write."
+)
+@_WAREHOUSE
+def transparency(out: Path, warehouse_file: Path | None) -> None:
+    """Write the transparency page from the policies and the dbt manifest."""
+    from outcomes.build import target_path_for
+    from outcomes.privacy.transparency import write_transparency
+
+    try:
+        manifest = target_path_for(_warehouse_file(warehouse_file)) / "manifest.json"
+        if not manifest.exists():
+            raise OutcomesError(f"no dbt manifest at {manifest} (run `outcomes build` first)")
+        write_transparency(manifest, out)
+        click.echo(f"wrote the transparency page to {out}")
+    except OutcomesError as exc:
+        _fail(exc)
+
+
+@click.command()
+@click.option("--email", required=True, help="Your roster email.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Private file to write (markdown); never inside reports/.",
+)
+@_WAREHOUSE
+def me(email: str, out: Path, warehouse_file: Path | None) -> None:
+    """Your own figures, as a private markdown file (never published)."""
+    from outcomes.privacy.personal import write_personal_view
+
+    try:
+        warehouse = _warehouse(warehouse_file)
+        write_personal_view(warehouse, email, _salt(warehouse), out)
+        click.echo(f"wrote your personal view to {out} (readable by you only)")
+    except OutcomesError as exc:
+        _fail(exc)
