@@ -178,5 +178,29 @@ def build_load_assets(source: str) -> dg.AssetsDefinition:
     return load
 
 
-LOAD_ASSETS = [build_load_assets(source) for source in KNOWN_SOURCES]
 RAW_KEYS = [key for source in KNOWN_SOURCES for key in table_keys(source)]
+
+
+@dg.asset(
+    key=dg.AssetKey(["privacy", "opt_outs"]),
+    group_name=GROUP,
+    kinds={"duckdb"},
+    op_tags=WAREHOUSE_TAG,
+    description="The opt-out list (privacy/opt_out.csv or $OUTCOMES_OPT_OUT_FILE), hashed "
+    "with the pseudonym salt; the canonical marts leave these people out.",
+)
+def opt_outs(context: AssetExecutionContext, outcomes: OutcomesSettings) -> dg.MaterializeResult:
+    import os
+    from pathlib import Path
+
+    from outcomes.privacy.opt_out import DEFAULT_OPT_OUT_FILE, OPT_OUT_ENV, load_opt_outs
+
+    resolved = outcomes.resolve()
+    warehouse = ensure_warehouse(resolved.config.warehouse)
+    path = Path(os.environ.get(OPT_OUT_ENV) or DEFAULT_OPT_OUT_FILE)
+    people = load_opt_outs(warehouse, resolved.salt, path)
+    context.log.info(f"opt-out list: {people} people")
+    return dg.MaterializeResult(metadata={"people": people})
+
+
+LOAD_ASSETS = [*(build_load_assets(source) for source in KNOWN_SOURCES), opt_outs]
