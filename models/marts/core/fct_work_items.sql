@@ -191,13 +191,26 @@ joined as (
 
 ),
 
+{# PRIVACY.md "Opt-outs": items owned by an opted-out person leave every mart. #}
+kept as (
+
+    select joined.*
+    from joined
+    left join opted_out
+        on
+            joined.owner_person_id = opted_out.person_id
+            and joined.source_system = opted_out.source_system
+    where opted_out.person_id is null
+
+),
+
 final as (
 
     select
-        joined.work_item_id,
-        joined.work_item_type,
-        joined.source_system,
-        joined.source_item_id,
+        work_item_id,
+        work_item_type,
+        source_system,
+        source_item_id,
         work_type,
         team_id,
         owner_person_id,
@@ -222,13 +235,7 @@ final as (
             when canonical_state = 'done'
                 then {{ elapsed_hours('started_at', 'last_done_at') }}
         end as cycle_time_hours
-    from joined
-    {# PRIVACY.md "Opt-outs": items owned by an opted-out person leave every mart. #}
-    left join opted_out
-        on
-            joined.owner_person_id = opted_out.person_id
-            and joined.source_system = opted_out.source_system
-    where opted_out.person_id is null
+    from kept
 
 )
 
