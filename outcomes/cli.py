@@ -88,14 +88,32 @@ def demo(people: int, weeks: int, seed: int, skip_build: bool, skip_site: bool) 
     type=click.Path(path_type=Path),
     help="The configuration file.",
 )
+@click.option(
+    "--git",
+    "git_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A local git clone (or a folder of clones) to load; repeatable. "
+    "Works without a config file.",
+)
 @click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
-def run_command(config_path: Path, skip_build: bool) -> None:
-    """Load the sources configured in outcomes.yml and build the KPIs."""
+def run_command(config_path: Path, git_paths: tuple[Path, ...], skip_build: bool) -> None:
+    """Load the sources configured in outcomes.yml (and --git clones) and build the KPIs."""
+    from outcomes.config import Config, source_config
     from outcomes.privacy.salt import resolve_salt
     from outcomes.runner import run
 
     try:
-        config = load_config(config_path)
+        if git_paths and not config_path.exists():
+            config = Config(warehouse=warehouse_path(), sources=())
+        else:
+            config = load_config(config_path)
+        clones = tuple(
+            source_config("git", {"path": str(p)}, Path.cwd(), f"--git {p}") for p in git_paths
+        )
+        config = Config(
+            config.warehouse, config.sources + clones, config.min_group_size, config.config_path
+        )
         salt = resolve_salt(PROJECT_DIR)
         summary = run(config, salt, skip_build=skip_build)
         click.echo(render(summary, config.warehouse))
