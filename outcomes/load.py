@@ -61,7 +61,8 @@ def pipelines_dir(warehouse: Path) -> Path:
     return warehouse.parent / f".dlt_{warehouse.stem}"
 
 
-def _pipeline(name: str, dataset: str, warehouse: Path) -> dlt.Pipeline:
+def pipeline_for(name: str, dataset: str, warehouse: Path) -> dlt.Pipeline:
+    """The dlt pipeline of one (source, dataset) into a warehouse, state kept beside it."""
     return dlt.pipeline(
         pipeline_name=name,
         destination=dlt.destinations.duckdb(str(warehouse)),
@@ -101,7 +102,7 @@ def load_source(
     for table in policy.tables:
         by_dataset.setdefault(policy.dataset_for(table), []).append(table.name)
     for dataset, tables in by_dataset.items():
-        pipeline = _pipeline(f"outcomes_{config.name}_{dataset}", dataset, warehouse)
+        pipeline = pipeline_for(f"outcomes_{config.name}_{dataset}", dataset, warehouse)
         source = source_fn(
             export_dir=str(config.path),
             salt=salt,
@@ -119,7 +120,7 @@ def load_source(
             ) from exc
     quarantine = report.quarantine
     if quarantine.num_rows:
-        _pipeline("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
+        pipeline_for("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
             quarantine_resource(quarantine), loader_file_format="parquet"
         )
     return SourceLoad(

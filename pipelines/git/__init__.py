@@ -32,7 +32,7 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from outcomes.errors import OutcomesError
-from outcomes.load import SourceLoad, pipelines_dir
+from outcomes.load import SourceLoad, pipeline_for
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import TableRead
@@ -188,12 +188,7 @@ def load_git(
         report=report,
     )
     ensure_warehouse(warehouse)
-    pipeline = dlt.pipeline(
-        pipeline_name=PIPELINE_NAME,
-        destination=dlt.destinations.duckdb(str(warehouse)),
-        dataset_name=DATASET,
-        pipelines_dir=str(pipelines_dir(warehouse)),
-    )
+    pipeline = pipeline_for(PIPELINE_NAME, DATASET, warehouse)
     try:
         pipeline.run(source, loader_file_format="parquet")
     except Exception as exc:  # dlt wraps every step failure; say which source
