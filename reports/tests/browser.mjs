@@ -158,6 +158,25 @@ try {
 				fail(`${spec.name}: no row with ${JSON.stringify(cell.row)} showing "${cell.text}"; rows: ${JSON.stringify(rows.slice(0, 5))}`);
 			}
 		}
+		// A visible row holding every text of .row, with a cell that contains .contains.
+		for (const want of spec.rows_containing ?? []) {
+			try {
+				await page.waitForFunction(
+					(spec) =>
+						[...document.querySelectorAll('tr')].some((tr) => {
+							const cells = [...tr.querySelectorAll('td')]
+								.filter((c) => c.checkVisibility())
+								.map((c) => c.innerText.trim());
+							return spec.row.every((t) => cells.includes(t)) && cells.some((c) => c.includes(spec.contains));
+						}),
+					want,
+					{ timeout: 30000 }
+				);
+				record.checks.push(`row ok: ${want.row.join(' / ')} contains ${want.contains}`);
+			} catch {
+				fail(`${spec.name}: no visible row with ${JSON.stringify(want.row)} containing "${want.contains}"`);
+			}
+		}
 		for (const text of spec.texts ?? []) {
 			try {
 				await page.getByText(text, { exact: false }).first().waitFor({ timeout: 20000 });
@@ -220,6 +239,21 @@ try {
 						f.gone_text,
 						{ timeout: 30000 }
 					);
+				}
+				// A visible row holding every text of .row, with a cell containing .contains
+				// (present: expect_text_in_row; absent: gone_text_in_row).
+				const rowContains = ({ spec, present }) =>
+					[...document.querySelectorAll('tr')].some((tr) => {
+						const cells = [...tr.querySelectorAll('td')]
+							.filter((c) => c.checkVisibility())
+							.map((c) => c.innerText.trim());
+						return spec.row.every((t) => cells.includes(t)) && cells.some((c) => c.includes(spec.contains));
+					}) === present;
+				if (f.expect_text_in_row) {
+					await page.waitForFunction(rowContains, { spec: f.expect_text_in_row, present: true }, { timeout: 30000 });
+				}
+				if (f.gone_text_in_row) {
+					await page.waitForFunction(rowContains, { spec: f.gone_text_in_row, present: false }, { timeout: 30000 });
 				}
 				const after = await page.locator(f.scope ?? 'body').innerText();
 				if (after === before) fail(`${spec.name}: filter "${f.choose}" changed nothing`);

@@ -68,6 +68,12 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "meeting_series_by_team",
         "quarantine_by_reason",
         "source_freshness",
+        "eng_pr_flow_weekly",
+        "eng_pr_size",
+        "eng_dora",
+        "eng_dora_next",
+        "eng_deploy_failures",
+        "eng_sources",
     }
     (kpi_rows,) = demo_warehouse.query("select count(*) from marts.fct_team_kpis_weekly")
     assert result.rows["team_kpis_weekly"] == kpi_rows[0]
@@ -121,6 +127,8 @@ def _plan(demo_warehouse) -> dict:
     eng = latest_cells(demo_warehouse, "teams.function_name = ?", ["engineering"])
     eng_cell = next(row for row in reversed(eng) if not row[7] and row[6] is not None)
     (quarantined,) = demo_warehouse.query("select count(*) from quarantine.records")
+    engineering = _engineering_plan(demo_warehouse)
+    transparency = _transparency_plan(demo_warehouse)
 
     def cell(row) -> dict:
         return {"row": [row[1], row[3]], "text": shown(row[6], row[5], row[7])}
@@ -155,6 +163,8 @@ def _plan(demo_warehouse) -> dict:
                 "cells": [cell(eng_cell)],
                 "min_charts": 1,
             },
+            engineering,
+            transparency,
             {
                 "name": "quality",
                 "path": "/quality",
@@ -162,6 +172,82 @@ def _plan(demo_warehouse) -> dict:
                 "min_charts": 1,
             },
         ],
+    }
+
+
+def hours(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.1f} h"
+
+
+def _engineering_plan(demo_warehouse) -> dict:
+    """The engineering delivery page: the cross-team DORA table, the default
+    (first) team's next-level table, and the team filter switching to another
+    team whose figures differ."""
+    latest = demo_warehouse.query(
+        """
+        select teams.team_id, teams.team_name, dora.lead_time_p50_hours,
+            dora.failed_deployment_recovery_p50_hours, dora.is_suppressed
+        from marts.fct_dora_team_rolling as dora
+        inner join marts.dim_teams as teams on dora.team_id = teams.team_id
+        where dora.window_weeks = 13
+            and dora.week_start = (select max(week_start) from marts.fct_dora_team_rolling)
+        order by teams.team_name
+        """
+    )
+    shown_teams = [row for row in latest if not row[4]]
+    assert len(shown_teams) >= 2
+    cells = [{"row": [name], "text": hours(lead)} for _, name, lead, _, _ in shown_teams[:2]] + [
+        {"row": [shown_teams[-1][1]], "text": hours(shown_teams[-1][3])}
+    ]
+    # The dropdown lists teams by name; the first is selected when the page opens.
+    first, other = latest[0], next(row for row in latest[1:] if not row[4])
+    assert other[2] != first[2]
+    lead_label = "Lead time for changes"
+    other_text = f"now {other[2]:.1f} h"
+    return {
+        "name": "engineering-delivery",
+        "path": "/functions/engineering/delivery",
+        "cells": cells,
+        "texts": [
+            "These figures come from:",
+            "Where does the time go?",
+            "Which PR size flows best?",
+        ],
+        # The first team (selected when the page opens): the next level's cut-off.
+        "rows_containing": [
+            {
+                "row": [lead_label],
+                "contains": f"now {first[2]:.1f} h" if not first[4] else "suppressed",
+            }
+        ],
+        "min_charts": 5,
+        "filter": {
+            "open": "Team",
+            "choose": other[1],  # the dropdown's options carry the team name
+            "expect_text_in_row": {"row": [lead_label], "contains": other_text},
+            "gone_text_in_row": (
+                {"row": [lead_label], "contains": f"now {first[2]:.1f} h"} if not first[4] else None
+            ),
+        },
+    }
+
+
+def _transparency_plan(demo_warehouse) -> dict:
+    from outcomes.privacy.people import policies
+
+    github = policies()["github"]
+    return {
+        "name": "transparency",
+        "path": "/transparency",
+        "cells": [{"row": ["fct_pull_requests"], "text": "data-team"}],
+        "texts": [
+            "What we collect, why, who sees it and how long we keep it",
+            "This warehouse currently holds data from:",
+            f"Purpose: {' '.join(github.purpose.split())}",
+            "Never collected:",
+            "outcomes privacy export",
+        ],
+        "min_charts": 0,
     }
 
 
@@ -173,7 +259,14 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
     assert CHROMIUM.exists(), "install Debian chromium: apt-get install -y chromium"
     build_site(demo_warehouse.path)
     pages = REPORTS_DIR / "build"
-    for route in ("index.html", "quality.html", "teams/platform.html", "functions/sales.html"):
+    for route in (
+        "index.html",
+        "quality.html",
+        "teams/platform.html",
+        "functions/sales.html",
+        "functions/engineering/delivery.html",
+        "transparency.html",
+    ):
         assert (pages / route).exists() or (pages / route.replace(".html", "/index.html")).exists()
     plan_path, result_path = tmp_path / "plan.json", tmp_path / "result.json"
     plan_path.write_text(json.dumps(_plan(demo_warehouse), indent=2))
@@ -189,7 +282,20 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads(result_path.read_text())
     assert result["external"] == []
-    assert {page["name"] for page in result["pages"]} >= {"scorecard", "function-engineering"}
-    assert all(page.get("charts", 0) >= 1 for page in result["pages"])
-    assert (SCREENSHOTS / "scorecard.png").exists()
-    assert (SCREENSHOTS / "scorecard-filtered.png").exists()
+    assert {page["name"] for page in result["pages"]} >= {
+        "scorecard",
+        "function-engineering",
+        "engineering-delivery",
+        "transparency",
+    }
+    assert all(
+        page.get("charts", 0) >= 1 for page in result["pages"] if page["name"] != "transparency"
+    )
+    for shot in (
+        "scorecard",
+        "scorecard-filtered",
+        "engineering-delivery",
+        "engineering-delivery-filtered",
+        "transparency",
+    ):
+        assert (SCREENSHOTS / f"{shot}.png").exists(), shot
