@@ -155,8 +155,8 @@ days_off as (
     inner join holidays
         on team_days.work_date = holidays.holiday_date
             and (
-                holidays.team_id = team_days.team_id
-                or (holidays.team_id is null and holidays.time_zone = team_days.time_zone)
+                team_days.team_id = holidays.team_id
+                or (holidays.team_id is null and team_days.time_zone = holidays.time_zone)
             )
 
 ),

@@ -127,7 +127,9 @@ github_ready as (
         github_pull_requests.pull_request_id,
         case
             when not github_pull_requests.is_draft
-                then coalesce(min(github_pull_request_events.created_at), github_pull_requests.created_at)
+                then coalesce(
+                        min(github_pull_request_events.created_at), github_pull_requests.created_at
+                    )
         end as ready_at
     from github_pull_requests
     left join github_pull_request_events

@@ -235,10 +235,24 @@ business_positions as (
 
     select
         pull_request_id,
-        {% for moment in business_moments %}
-            max(case when moment_name = '{{ moment }}' then business_position end)
-                as {{ moment | replace('_at', '') }}_position{{ ',' if not loop.last }}
-        {% endfor %}
+        max(case when moment_name = 'first_commit_at' then business_position end)
+            as first_commit_position,
+        max(case when moment_name = 'ready_at' then business_position end)
+            as ready_position,
+        max(case when moment_name = 'opened_at' then business_position end)
+            as opened_position,
+        max(case when moment_name = 'first_review_at' then business_position end)
+            as first_review_position,
+        max(case when moment_name = 'merged_at' then business_position end)
+            as merged_position,
+        max(case when moment_name = 'deployed_at' then business_position end)
+            as deployed_position,
+        max(case when moment_name = 'cycle_end_at' then business_position end)
+            as cycle_end_position,
+        max(case when moment_name = 'review_requested_at' then business_position end)
+            as review_requested_position,
+        max(case when moment_name = 'first_requested_review_at' then business_position end)
+            as first_requested_review_position
     from positioned_moments
     group by pull_request_id
 
@@ -248,10 +262,15 @@ positioned as (
 
     select
         measured.*,
-        {% for moment in business_moments %}
-            business_positions.{{ moment | replace('_at', '') }}_position
-            {{- ',' if not loop.last }}
-        {% endfor %}
+        business_positions.first_commit_position,
+        business_positions.ready_position,
+        business_positions.opened_position,
+        business_positions.first_review_position,
+        business_positions.merged_position,
+        business_positions.deployed_position,
+        business_positions.cycle_end_position,
+        business_positions.review_requested_position,
+        business_positions.first_requested_review_position
     from measured
     left join business_positions
         on measured.pull_request_id = business_positions.pull_request_id
@@ -293,29 +312,83 @@ final as (
         cast(merged_at as timestamp) as merged_at,
         cast(deployment_id as varchar) as deployment_id,
         cast(deployed_at as timestamp) as deployed_at,
-        {% for measure, start, end, draft_guard in [
-            ('coding_time', 'first_commit', 'ready', false),
-            ('pickup_time', 'opened', 'first_review', true),
-            ('review_time', 'first_review', 'merged', false),
-            ('review_latency', 'review_requested', 'first_requested_review', false),
-            ('deploy_time', 'merged', 'deployed', false),
-            ('cycle_time', 'first_commit', 'cycle_end', false),
-        ] %}
-            cast(
-                case
-                    when {{ 'not is_draft and ' if draft_guard }}{{ end }}_at >= {{ start }}_at
-                        then {{ elapsed_hours(start ~ '_at', end ~ '_at') }}
-                end as float8
-            ) as {{ measure }}_hours,
-            cast(
-                case
-                    when
-                        {{ 'not is_draft and ' if draft_guard }}{{ end }}_at >= {{ start }}_at
-                        and {{ end }}_position >= {{ start }}_position
-                        then {{ end }}_position - {{ start }}_position
-                end as float8
-            ) as {{ measure }}_business_hours,
-        {% endfor %}
+        cast(
+            case
+                when ready_at >= first_commit_at
+                    then {{ elapsed_hours('first_commit_at', 'ready_at') }}
+            end as float8
+        ) as coding_time_hours,
+        cast(
+            case
+                when ready_at >= first_commit_at and ready_position >= first_commit_position
+                    then ready_position - first_commit_position
+            end as float8
+        ) as coding_time_business_hours,
+        cast(
+            case
+                when not is_draft and first_review_at >= opened_at
+                    then {{ elapsed_hours('opened_at', 'first_review_at') }}
+            end as float8
+        ) as pickup_time_hours,
+        cast(
+            case
+                when
+                    not is_draft
+                    and first_review_at >= opened_at
+                    and first_review_position >= opened_position
+                    then first_review_position - opened_position
+            end as float8
+        ) as pickup_time_business_hours,
+        cast(
+            case
+                when merged_at >= first_review_at
+                    then {{ elapsed_hours('first_review_at', 'merged_at') }}
+            end as float8
+        ) as review_time_hours,
+        cast(
+            case
+                when merged_at >= first_review_at and merged_position >= first_review_position
+                    then merged_position - first_review_position
+            end as float8
+        ) as review_time_business_hours,
+        cast(
+            case
+                when first_requested_review_at >= review_requested_at
+                    then {{ elapsed_hours('review_requested_at', 'first_requested_review_at') }}
+            end as float8
+        ) as review_latency_hours,
+        cast(
+            case
+                when
+                    first_requested_review_at >= review_requested_at
+                    and first_requested_review_position >= review_requested_position
+                    then first_requested_review_position - review_requested_position
+            end as float8
+        ) as review_latency_business_hours,
+        cast(
+            case
+                when deployed_at >= merged_at
+                    then {{ elapsed_hours('merged_at', 'deployed_at') }}
+            end as float8
+        ) as deploy_time_hours,
+        cast(
+            case
+                when deployed_at >= merged_at and deployed_position >= merged_position
+                    then deployed_position - merged_position
+            end as float8
+        ) as deploy_time_business_hours,
+        cast(
+            case
+                when cycle_end_at >= first_commit_at
+                    then {{ elapsed_hours('first_commit_at', 'cycle_end_at') }}
+            end as float8
+        ) as cycle_time_hours,
+        cast(
+            case
+                when cycle_end_at >= first_commit_at and cycle_end_position >= first_commit_position
+                    then cycle_end_position - first_commit_position
+            end as float8
+        ) as cycle_time_business_hours,
         cast(cycle_time_basis as varchar) as cycle_time_basis,
         cast(reverted_at is not null as boolean) as is_reverted,
         cast(reverted_at as timestamp) as reverted_at,
