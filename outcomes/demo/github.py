@@ -331,14 +331,18 @@ def generate(org: Org, out: ToolOutput) -> Deployments:
     merge_sha = hex_ids(rng, n)
     base_sha = as_str(hex_ids(rng, R))
 
-    # -- text: titles as codes; reverts name the previous PR of their repository ------------------
+    # -- text: titles as codes; a revert reverts the latest non-revert PR of its repository
+    # merged before the revert was opened, and says so in its body ("Reverts owner/repo#N",
+    # GitHub's own revert text) ------------------------------------------------------------------
     title_code = text_codes(rng, n)
     body_code = text_codes(rng, n)
-    by_repo = np.lexsort((created, repo))
-    reverted = np.full(n, -1, dtype=np.int64)
-    same_repo = repo[by_repo[1:]] == repo[by_repo[:-1]]
-    reverted[by_repo[1:][same_repo]] = by_repo[:-1][same_repo]
-    reverted = np.where(revert, reverted, -1)
+    revertible = np.flatnonzero((merged_at != NA) & ~revert)
+    rv_key = time_key(repo[revertible], merged_at[revertible])
+    rv_order = np.argsort(rv_key, kind="stable")
+    revertible, rv_key = np.r_[revertible[rv_order], -1], rv_key[rv_order]
+    rv_pos = np.searchsorted(rv_key, time_key(repo, created), side="left") - 1
+    reverted = revertible[rv_pos]  # rv_pos == -1 picks the -1 sentinel
+    reverted = np.where(revert & (rv_pos >= 0) & (repo[reverted] == repo), reverted, -1)
     words = rng.integers(0, 10000, n)
     label_kind = np.select([bot_pr, hotfix, revert], [4, 5, 6], rng.integers(0, 4, n))
     additions = np.maximum(1, lognormal_hours(rng, 60, 1.2, n)).astype(np.int64)
@@ -368,6 +372,15 @@ def generate(org: Org, out: ToolOutput) -> Deployments:
             else (f'Revert "{tt}"' if rv >= 0 else t)
             for t, tt, x, b, rv in zip(
                 base, target, w, bot_pr[idx].tolist(), reverted[idx].tolist(), strict=True
+            )
+        ]
+
+    def pr_bodies(idx: np.ndarray) -> list[str]:
+        """Bodies of PRs `idx`: a revert's is GitHub's `Reverts owner/repo#N`."""
+        return [
+            f"Reverts {repos[r]}#{number[rv]}" if rv >= 0 else b
+            for b, r, rv in zip(
+                body_of(body_code[idx]), repo[idx].tolist(), reverted[idx].tolist(), strict=True
             )
         ]
 
@@ -428,7 +441,7 @@ def generate(org: Org, out: ToolOutput) -> Deployments:
             deletions[sl].tolist(),
             changed_files[sl].tolist(),
             pr_titles(idx),
-            body_of(body_code[sl]),
+            pr_bodies(idx),
             branches(idx),
             iso_z(created[sl]),
             iso_z(updated[sl]),
@@ -593,6 +606,10 @@ def generate(org: Org, out: ToolOutput) -> Deployments:
                 }
             )
         w_rev.write(recs)
+
+    _timeline_events(
+        org, out, acc, repos, pr_id, repo, author, ready, draft_first, r_pr, r_reviewer, r_k
+    )
 
     # -- planted fact 1: pickup time per team, measured on what was written -----------------------
     human = ~acc.is_bot[rv_acc]
@@ -1016,4 +1033,66 @@ def _workflow_runs(
                     "repository": repo_refs[r],
                 }
             )
+        w.write(recs)
+
+
+def _timeline_events(
+    org: Org,
+    out: ToolOutput,
+    acc: Accounts,
+    repos: list[str],
+    pr_id: np.ndarray,
+    repo: np.ndarray,
+    author: np.ndarray,
+    ready: np.ndarray,
+    draft_first: np.ndarray,
+    r_pr: np.ndarray,
+    r_reviewer: np.ndarray,
+    r_k: np.ndarray,
+) -> None:
+    """Issue timeline events of each PR (GET /issues/{n}/timeline), the two the policy reads:
+    `ready_for_review` when a draft is marked ready, and `review_requested` for each planned
+    reviewer, requested by the author when the PR is ready (opened, or marked ready).
+
+    Own RNG stream, so adding this file left every other file byte-identical."""
+    rng = np.random.default_rng([org.seed, SALT, 2])
+    end = org.end
+    rf_pr = np.flatnonzero(draft_first & (ready < end))
+    rq_time = ready[r_pr] + 2 + r_k  # requested together, one after the other
+    rq_keep = np.flatnonzero(rq_time < end)
+    e_pr = np.r_[rf_pr, r_pr[rq_keep]]
+    e_time = np.r_[ready[rf_pr], rq_time[rq_keep]]
+    e_reviewer = np.r_[np.full(len(rf_pr), -1), acc.of_person[r_reviewer[rq_keep]]]
+    o = np.lexsort((e_reviewer, e_time))
+    e_pr, e_time, e_reviewer = e_pr[o], e_time[o], e_reviewer[o]
+    e_id = increasing_ids(rng, e_time, 15_000_000_000, 30)
+    w = out.open("timeline_events.jsonl")
+    for sl in chunks(len(e_pr)):
+        i = e_pr[sl]
+        recs = []
+        for eid, pi, r, a, rv, ts in zip(
+            e_id[sl].tolist(),
+            pr_id[i].tolist(),
+            repo[i].tolist(),
+            author[i].tolist(),
+            e_reviewer[sl].tolist(),
+            iso_z(e_time[sl]),
+            strict=True,
+        ):
+            rec: Record = {
+                "id": eid,
+                "node_id": f"{'RRE' if rv >= 0 else 'RFRE'}_kwDO{eid:x}",
+                "url": f"{API}/repos/{repos[r]}/issues/events/{eid}",
+                "actor": acc.refs[a],
+                "event": "review_requested" if rv >= 0 else "ready_for_review",
+                "commit_id": None,
+                "commit_url": None,
+                "created_at": ts,
+                "performed_via_github_app": None,
+                "pull_request_id": pi,
+            }
+            if rv >= 0:
+                rec["review_requester"] = acc.refs[a]
+                rec["requested_reviewer"] = acc.refs[rv]
+            recs.append(rec)
         w.write(recs)

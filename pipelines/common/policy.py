@@ -8,6 +8,7 @@ a policy so a typo fails at once, naming the file, table and column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ from outcomes.errors import OutcomesError
 
 ACTIONS = {"keep", "pseudonymize", "derive", "identity"}
 TYPES = {"string", "bigint", "double", "boolean", "timestamp", "epoch_ms", "date"}
-DERIVATIONS = {"is_present", "starts_with", "in", "join", "count"}
+# extract_number: the first capture group of the regular expression `arg`, as a
+# bigint (e.g. the N of "Reverts owner/repo#N"); the text around it never lands.
+DERIVATIONS = {"is_present", "starts_with", "in", "join", "count", "extract_number"}
 PSEUDONYM_KINDS = {"email", "account"}
 IDENTITY_SCHEMA = "identity"
 # Pseudo-path of an exploded list element's position (0-based).
@@ -47,7 +50,9 @@ class ColumnRule:
     def output_type(self) -> str:
         """The type the column lands with."""
         if self.action == "derive":
-            return {"join": "string", "count": "bigint"}.get(self.derive or "", "boolean")
+            return {"join": "string", "count": "bigint", "extract_number": "bigint"}.get(
+                self.derive or "", "boolean"
+            )
         if self.action in {"pseudonymize", "identity"}:
             return "string"
         return "timestamp" if self.type == "epoch_ms" else self.type
@@ -144,8 +149,15 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
         raise _fail(
             policy_path, where, f"derive must be one of {sorted(DERIVATIONS)}, got {derive!r}"
         )
-    if derive in {"starts_with", "in"} and spec.get("arg") is None:
+    if derive in {"starts_with", "in", "extract_number"} and spec.get("arg") is None:
         raise _fail(policy_path, where, f"derive {derive} needs an `arg`")
+    if derive == "extract_number":
+        try:
+            groups = re.compile(str(spec["arg"])).groups
+        except re.error as exc:
+            raise _fail(policy_path, where, f"`arg` is not a regular expression: {exc}") from exc
+        if groups != 1:
+            raise _fail(policy_path, where, "derive extract_number needs exactly one ( ) group")
     when = spec.get("when") or {}
     if when and (set(when) != {"column", "in"} or not isinstance(when["in"], list)):
         raise _fail(policy_path, where, "`when` takes {column: <name>, in: [values]}")

@@ -99,6 +99,9 @@ def _typed(column: ColumnRule, raw: str) -> str:
             return f"coalesce({raw} in ({values}), false)"
         if column.derive == "count":
             return f"coalesce(try_cast({raw} as bigint), 0)"
+        if column.derive == "extract_number":
+            pattern = _sql_str(str(column.arg))
+            return f"try_cast(nullif(regexp_extract({raw}, {pattern}, 1), '') as bigint)"
         return f"nullif({raw}, '')"
     if column.action in {"pseudonymize", "identity"} or column.type == "string":
         return raw

@@ -5,7 +5,12 @@ Read-only: the session's `demo_warehouse` is built once by tests/conftest.py.
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+
+from outcomes.demo.clock import TIMEZONES, holidays
 
 MIN_GROUP_SIZE = 5
 
@@ -158,3 +163,168 @@ def test_task_flow_marts_hold_their_invariants(demo_warehouse):
         "select count(*) from marts.fct_task_flow_team_weekly where not is_suppressed"
     )
     assert published[0][0] > 0
+
+
+# -- review latency, exact reverts, one change failure rate, business hours ----------------------
+
+
+def test_slow_review_team_has_the_slowest_review_latency(demo_warehouse):
+    """Review requested -> first review by a requested reviewer: the planted team waits longest,
+    in calendar and in business hours (the generator plants ~5x in business hours)."""
+    planted = demo_warehouse.manifest["planted"]["slow_review_team"]
+    slow_team = _team_id(demo_warehouse, planted["team"])
+    rows = demo_warehouse.query(
+        """
+        select team_id,
+            quantile_cont(review_latency_hours, 0.5),
+            quantile_cont(review_latency_business_hours, 0.5),
+            count(review_latency_hours)
+        from marts.fct_pull_requests
+        where team_id is not null and review_latency_hours is not null
+        group by team_id
+        """
+    )
+    by_team = {team: (calendar, business, n) for team, calendar, business, n in rows}
+    assert slow_team in by_team and all(n >= 20 for _, _, n in by_team.values())
+    others = [v for team, v in by_team.items() if team != slow_team]
+    assert by_team[slow_team][0] > 2.5 * max(calendar for calendar, _, _ in others)
+    assert by_team[slow_team][1] > 2.5 * max(business for _, business, _ in others)
+
+
+def test_review_latency_starts_at_the_request_and_ends_at_a_requested_review(demo_warehouse):
+    bad = demo_warehouse.query(
+        """
+        select count(*) from marts.fct_pull_requests
+        where review_requested_at < ready_at
+            or first_requested_review_at < review_requested_at
+            or first_requested_review_at < first_review_at
+            or (review_latency_hours is not null) <> (first_requested_review_at is not null)
+            or (is_draft and (ready_at is not null or review_latency_hours is not null))
+        """
+    )
+    assert bad == [(0,)]
+
+
+def _merged_revert_links(exports) -> set[tuple[str, int]]:
+    """(repository, reverted number) named by every merged revert PR of the raw export."""
+    latest: dict[int, dict] = {}
+    for line in (exports / "github" / "pull_requests.jsonl").read_text().splitlines():
+        try:
+            pr = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if "id" in pr and pr["updated_at"] >= latest.get(pr["id"], {}).get("updated_at", ""):
+            latest[pr["id"]] = pr
+    links = set()
+    for pr in latest.values():
+        match = re.fullmatch(r"Reverts ([\w.-]+/[\w.-]+)#(\d+)", pr.get("body") or "")
+        if match and pr["merged_at"]:
+            links.add((match.group(1), int(match.group(2))))
+    return links
+
+
+def test_reverted_pull_requests_are_exactly_the_ones_reverts_name(demo_warehouse):
+    named = _merged_revert_links(demo_warehouse.exports)
+    assert len(named) >= 5
+    reverted = demo_warehouse.query(
+        """
+        select repository_name, pull_request_number from marts.fct_pull_requests
+        where source_system = 'github' and is_reverted
+        """
+    )
+    assert set(reverted) == named
+    # and the link goes to the revert that names it
+    mismatched = demo_warehouse.query(
+        """
+        select count(*) from marts.fct_pull_requests as reverted
+        inner join marts.fct_pull_requests as revert
+            on reverted.reverted_by_pull_request_id = revert.pull_request_id
+        where not revert.is_revert or revert.repository_name <> reverted.repository_name
+            or revert.merged_at < reverted.merged_at
+        """
+    )
+    assert mismatched == [(0,)]
+
+
+def test_change_failure_rate_kpi_equals_the_dora_mart(demo_warehouse):
+    """One definition: the team KPI and fct_dora_team_weekly count the same failed deployments."""
+    (cells, differing, only_one_side) = demo_warehouse.query(
+        """
+        select
+            count(*),
+            count(*) filter (where abs(kpi.value - dora.change_failure_rate) > 1e-9
+                or kpi.sample_size <> dora.deployment_count),
+            count(*) filter (where kpi.team_id is null or dora.team_id is null)
+        from intermediate.int_kpi__change_failure_rate as kpi
+        full join (
+            select * from intermediate.int_dora_team_windows
+            where window_weeks = 1 and deployment_count > 0
+        ) as dora
+            on kpi.team_id = dora.team_id and kpi.week_start = dora.week_start
+        """
+    )[0]
+    assert cells > 0 and (differing, only_one_side) == (0, 0)
+    published = demo_warehouse.query(
+        """
+        select count(*), count(*) filter (where abs(kpi.value - dora.change_failure_rate) > 1e-9)
+        from marts.fct_team_kpis_weekly as kpi
+        inner join marts.fct_dora_team_weekly as dora
+            on kpi.team_id = dora.team_id and kpi.week_start = dora.week_start
+        where kpi.kpi_id = 'change_failure_rate'
+            and kpi.value is not null and dora.change_failure_rate is not null
+        """
+    )
+    assert published[0][0] > 0 and published[0][1] == 0
+
+
+MEASURES = (
+    "coding_time",
+    "pickup_time",
+    "review_time",
+    "review_latency",
+    "deploy_time",
+    "cycle_time",
+)
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_business_hours_lie_between_zero_and_calendar_hours(demo_warehouse, measure):
+    (measured, bad) = demo_warehouse.query(
+        f"""
+        select
+            count({measure}_business_hours),
+            count(*) filter (where {measure}_business_hours < -1e-9
+                or {measure}_business_hours > {measure}_hours + 1e-9
+                or ({measure}_business_hours is not null and {measure}_hours is null)
+                or ({measure}_hours is not null and team_id is not null
+                    and {measure}_business_hours is null))
+        from marts.fct_pull_requests
+        """
+    )[0]
+    assert measured > 0 and bad == 0
+
+
+def test_holiday_seed_holds_the_demo_holidays(demo_warehouse):
+    """The demo plants quiet public holidays (outcomes/demo/clock.py); the seed knows them."""
+    seeded = demo_warehouse.query(
+        "select time_zone, holiday_date from seeds.holidays where team_id is null"
+    )
+    planted = {(tz, day) for tz in TIMEZONES for y in range(2024, 2028) for day in holidays(tz, y)}
+    assert set(seeded) == planted
+
+
+def test_team_schedules_follow_the_roster(demo_warehouse):
+    rows = demo_warehouse.query(
+        """
+        select count(*), count(*) filter (where days.business_hours_before is null
+            or (days.is_working_day and abs(days.business_hours
+                - (schedules.work_end_hour - schedules.work_start_hour)) > 1e-9))
+        from intermediate.int_team_business_days as days
+        inner join intermediate.int_team_schedules as schedules using (team_id)
+        """
+    )
+    assert rows[0][0] > 0 and rows[0][1] == 0
+    published = demo_warehouse.query(
+        "select count(*) from marts.dim_teams where time_zone is null or work_days is null"
+    )
+    assert published == [(0,)]

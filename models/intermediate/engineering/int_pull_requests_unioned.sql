@@ -12,10 +12,18 @@
     count as reviewers: first_review_at is the first human review, while
     first_reviewer_type says who reviewed first (human, bot or none).
 
-    Reverts: GitHub does not link a revert to what it reverts (the title that
-    quotes it is not collected), so a revert PR is taken to revert the latest
-    non-revert PR of its repository merged before the revert was opened. Git
-    revert commits (`Revert "... (#N)"`) name the reverted number exactly.
+    Ready and review requests (GitHub timeline events): ready_at is when the
+    PR became reviewable, its opening or, for a PR opened as a draft, its
+    first ready_for_review event (null while still a draft).
+    review_requested_at is the first review request, or ready_at when the
+    request was made while the PR was still a draft. first_requested_review_at
+    is the first counted human review (rules above) by an account that was
+    requested as a reviewer of the PR, submitted at or after the request
+    (KPI_DEFINITIONS.md, Review latency).
+
+    Reverts: the number of the reverted PR, exactly as the revert names it:
+    GitHub's `Reverts owner/repo#N` body (extracted at ingest; the body never
+    lands) or a git revert commit's `Revert "... (#N)"`.
 #}
 with github_pull_requests as (
 
@@ -32,6 +40,12 @@ github_reviews as (
 github_commits as (
 
     select * from {{ ref('stg_github__commits') }}
+
+),
+
+github_pull_request_events as (
+
+    select * from {{ ref('stg_github__pull_request_events') }}
 
 ),
 
@@ -89,6 +103,7 @@ github_counted_reviews as (
         github_reviews.pull_request_id,
         github_reviews.submitted_at,
         github_reviews.review_id,
+        github_reviews.reviewer_account_id,
         coalesce(accounts.is_bot, false) as is_bot_review
     from github_reviews
     inner join github_pull_requests
@@ -103,6 +118,83 @@ github_counted_reviews as (
             github_pull_requests.merged_at is null
             or github_reviews.submitted_at <= github_pull_requests.merged_at
         )
+
+),
+
+github_ready as (
+
+    select
+        github_pull_requests.pull_request_id,
+        case
+            when not github_pull_requests.is_draft
+                then coalesce(
+                        min(github_pull_request_events.created_at), github_pull_requests.created_at
+                    )
+        end as ready_at
+    from github_pull_requests
+    left join github_pull_request_events
+        on github_pull_requests.pull_request_id = github_pull_request_events.pull_request_id
+            and github_pull_request_events.event_type = 'ready_for_review'
+    group by
+        github_pull_requests.pull_request_id,
+        github_pull_requests.is_draft,
+        github_pull_requests.created_at
+
+),
+
+github_review_requests as (
+
+    select
+        pull_request_id,
+        requested_reviewer_account_id,
+        created_at as requested_at
+    from github_pull_request_events
+    where event_type = 'review_requested' and requested_reviewer_account_id is not null
+
+),
+
+github_requested as (
+
+    select
+        github_review_requests.pull_request_id,
+        case
+            when min(github_review_requests.requested_at) < github_ready.ready_at
+                then github_ready.ready_at
+            else min(github_review_requests.requested_at)
+        end as review_requested_at
+    from github_review_requests
+    inner join github_ready
+        on github_review_requests.pull_request_id = github_ready.pull_request_id
+    where github_ready.ready_at is not null
+    group by github_review_requests.pull_request_id, github_ready.ready_at
+
+),
+
+github_requested_reviewers as (
+
+    select distinct
+        pull_request_id,
+        requested_reviewer_account_id
+    from github_review_requests
+
+),
+
+github_requested_reviews as (
+
+    select
+        github_counted_reviews.pull_request_id,
+        min(github_counted_reviews.submitted_at) as first_requested_review_at
+    from github_counted_reviews
+    inner join github_requested
+        on github_counted_reviews.pull_request_id = github_requested.pull_request_id
+    inner join github_requested_reviewers
+        on github_counted_reviews.pull_request_id = github_requested_reviewers.pull_request_id
+            and github_counted_reviews.reviewer_account_id
+            = github_requested_reviewers.requested_reviewer_account_id
+    where
+        not github_counted_reviews.is_bot_review
+        and github_counted_reviews.submitted_at >= github_requested.review_requested_at
+    group by github_counted_reviews.pull_request_id
 
 ),
 
@@ -158,11 +250,14 @@ github_rows as (
         github_pull_requests.merge_commit_sha,
         github_first_commits.first_commit_at,
         github_pull_requests.created_at as opened_at,
+        github_ready.ready_at,
+        github_requested.review_requested_at,
+        github_requested_reviews.first_requested_review_at,
         github_review_summary.first_review_at,
         coalesce(github_review_summary.first_reviewer_type, 'none') as first_reviewer_type,
         github_pull_requests.merged_at,
         github_pull_requests.closed_at,
-        cast(null as bigint) as reverted_pull_request_number,
+        github_pull_requests.reverted_pull_request_number,
         true as has_review_data
     from github_pull_requests
     left join work_items
@@ -173,6 +268,12 @@ github_rows as (
         on github_pull_requests.pull_request_id = github_first_commits.pull_request_id
     left join github_review_summary
         on github_pull_requests.pull_request_id = github_review_summary.pull_request_id
+    left join github_ready
+        on github_pull_requests.pull_request_id = github_ready.pull_request_id
+    left join github_requested
+        on github_pull_requests.pull_request_id = github_requested.pull_request_id
+    left join github_requested_reviews
+        on github_pull_requests.pull_request_id = github_requested_reviews.pull_request_id
 
 ),
 
@@ -213,6 +314,9 @@ git_rows as (
         git_pull_requests.merge_commit_sha,
         git_pull_requests.first_authored_at as first_commit_at,
         cast(null as timestamp) as opened_at,
+        cast(null as timestamp) as ready_at,
+        cast(null as timestamp) as review_requested_at,
+        cast(null as timestamp) as first_requested_review_at,
         cast(null as timestamp) as first_review_at,
         cast(null as varchar) as first_reviewer_type,
         git_pull_requests.merged_at,
@@ -267,6 +371,9 @@ final as (
         merge_commit_sha,
         first_commit_at,
         opened_at,
+        ready_at,
+        review_requested_at,
+        first_requested_review_at,
         first_review_at,
         first_reviewer_type,
         merged_at,

@@ -3,21 +3,22 @@
     deployments that caused a failure / successful production deployments, in
     the week the deployment finished, for the team owning the repository.
     KPI_DEFINITIONS.md counts DEPLOYMENTS, not incidents: a deployment with two
-    attributed incidents counts once. It caused a failure when an incident is
-    attributed to it (int_kpi__incident_attribution) or it was rolled back (the
-    next production deployment of the service is a `deploy:rollback`).
-    Revert/hotfix detection is not implemented: a revert PR does not say which
-    change it reverts in the collected data.
+    attributed incidents counts once.
+
+    One definition: "caused a failure" is fct_deployments.has_caused_failure
+    (an attributed incident, a rollback, or a revert / hotfix of its changes
+    deployed within the attribution window), the verdict the DORA marts
+    (int_dora_team_windows) count too, so this KPI and
+    fct_dora_team_weekly.change_failure_rate agree for every team-week. It
+    reads the mart like int_dora_team_windows does: the verdict needs the
+    PR-to-deployment crediting of fct_pull_requests, which lives in the marts.
+    contributor_count: the team's change authors that week
+    (int_kpi__change_authors_weekly).
 #}
-with production_deployments as (
+with deployments as (
 
-    select * from {{ ref('int_kpi__production_deployments') }}
-
-),
-
-incident_attribution as (
-
-    select * from {{ ref('int_kpi__incident_attribution') }}
+    select * from {{ ref('fct_deployments') }}
+    where is_live and team_id is not null
 
 ),
 
@@ -27,26 +28,14 @@ change_authors as (
 
 ),
 
-attributed_deployments as (
-
-    select distinct attributed_deployment_id as deployment_id
-    from incident_attribution
-    where attributed_deployment_id is not null
-
-),
-
 judged as (
 
     select
-        production_deployments.team_id,
-        {{ week_start('production_deployments.finished_at') }} as week_start,
-        production_deployments.deployment_id,
-        attributed_deployments.deployment_id is not null
-        or production_deployments.is_rolled_back as has_caused_failure
-    from production_deployments
-    left join attributed_deployments
-        on production_deployments.deployment_id = attributed_deployments.deployment_id
-    where production_deployments.team_id is not null
+        team_id,
+        {{ week_start('finished_at') }} as week_start,
+        deployment_id,
+        has_caused_failure
+    from deployments
 
 ),
 

@@ -5,10 +5,14 @@
     FIRST REPLY, so a week's number is final once the week is over and a
     ticket still waiting does not hide (it shows up, with its full wait, in the
     week it is answered; first_reply_sla_compliance catches the ones never
-    answered). Business-hours first reply time is not published here.
-    Published as the interpolated median (first_reply_time_p50) and 85th
-    percentile (first_reply_time_p85). contributor_count is the distinct
-    roster people among the replying agents and the tickets' assignees.
+    answered). Published as the interpolated median (first_reply_time_p50)
+    and 85th percentile (first_reply_time_p85), and the same in business hours
+    of the ticket's team (first_reply_business_time_p50 / _p85: the overlap
+    with the team's working intervals, int_team_business_days; tickets whose
+    moments fall outside the calendar are left out of those, and their
+    sample_size counts only the tickets measured). contributor_count is the
+    distinct roster people among the replying agents and the tickets'
+    assignees.
 #}
 with work_items as (
 
@@ -21,6 +25,18 @@ work_events as (
 
     select * from {{ ref('fct_work_events') }}
     where event_type = 'case.first_reply'
+
+),
+
+team_schedules as (
+
+    select * from {{ ref('int_team_schedules') }}
+
+),
+
+team_business_days as (
+
+    select * from {{ ref('int_team_business_days') }}
 
 ),
 
@@ -46,6 +62,8 @@ replied as (
         work_items.owner_person_id,
         first_replies.actor_person_id as replier_person_id,
         {{ week_start('first_replies.occurred_at') }} as week_start,
+        work_items.created_at,
+        first_replies.occurred_at as replied_at,
         {{ elapsed_hours('work_items.created_at', 'first_replies.occurred_at') }}
             as first_reply_hours
     from work_items
@@ -55,6 +73,40 @@ replied as (
     where
         work_items.team_id is not null
         and first_replies.occurred_at >= work_items.created_at
+
+),
+
+located as (
+
+    select
+        replied.work_item_id,
+        replied.team_id,
+        replied.created_at,
+        replied.replied_at,
+        {{ to_date(utc_to_local('replied.created_at', 'team_schedules.time_zone')) }}
+            as created_local_date,
+        {{ to_date(utc_to_local('replied.replied_at', 'team_schedules.time_zone')) }}
+            as replied_local_date
+    from replied
+    inner join team_schedules
+        on replied.team_id = team_schedules.team_id
+
+),
+
+business_timed as (
+
+    select
+        located.work_item_id,
+        {{ business_hours_at('located.replied_at', 'replied_day') }}
+        - {{ business_hours_at('located.created_at', 'created_day') }}
+            as first_reply_business_hours
+    from located
+    inner join team_business_days as created_day
+        on located.team_id = created_day.team_id
+            and located.created_local_date = created_day.work_date
+    inner join team_business_days as replied_day
+        on located.team_id = replied_day.team_id
+            and located.replied_local_date = replied_day.work_date
 
 ),
 
@@ -90,13 +142,20 @@ contributor_counts as (
 aggregated as (
 
     select
-        team_id,
-        week_start,
-        {{ percentile('first_reply_hours', 0.5) }} as first_reply_p50_hours,
-        {{ percentile('first_reply_hours', 0.85) }} as first_reply_p85_hours,
-        count(*) as ticket_count
+        replied.team_id,
+        replied.week_start,
+        {{ percentile('replied.first_reply_hours', 0.5) }} as first_reply_p50_hours,
+        {{ percentile('replied.first_reply_hours', 0.85) }} as first_reply_p85_hours,
+        {{ percentile('business_timed.first_reply_business_hours', 0.5) }}
+            as first_reply_p50_business_hours,
+        {{ percentile('business_timed.first_reply_business_hours', 0.85) }}
+            as first_reply_p85_business_hours,
+        count(*) as ticket_count,
+        count(business_timed.first_reply_business_hours) as business_ticket_count
     from replied
-    group by team_id, week_start
+    left join business_timed
+        on replied.work_item_id = business_timed.work_item_id
+    group by replied.team_id, replied.week_start
 
 ),
 
@@ -133,6 +192,30 @@ kpi_rows as (
         cast(ticket_count as bigint) as sample_size,
         cast(contributor_count as bigint) as contributor_count
     from measured
+
+    union all
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('first_reply_business_time_p50' as varchar) as kpi_id,
+        cast(first_reply_p50_business_hours as float8) as value,
+        cast(business_ticket_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+    where business_ticket_count > 0
+
+    union all
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('first_reply_business_time_p85' as varchar) as kpi_id,
+        cast(first_reply_p85_business_hours as float8) as value,
+        cast(business_ticket_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+    where business_ticket_count > 0
 
 ),
 

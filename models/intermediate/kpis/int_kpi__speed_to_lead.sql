@@ -4,7 +4,12 @@
     lead was created (KPI_DEFINITIONS.md), for the lead owner's team. A lead
     not touched yet has no speed to lead and is left out, so a week's value can
     still rise while its leads are being worked. Published as the interpolated
-    median (speed_to_lead_p50) and 85th percentile (speed_to_lead_p85).
+    median (speed_to_lead_p50) and 85th percentile (speed_to_lead_p85), and
+    as the share of touched leads touched within 1 business hour of the lead
+    owner's team (speed_to_lead_within_1_business_hour, KPI_DEFINITIONS.md:
+    business hours between created and first touch from
+    int_team_business_days, <= 1; leads whose moments fall outside the
+    calendar are left out of the share and of its sample_size).
     contributor_count is the distinct roster people among the lead owners and
     the people who made the first touch.
 #}
@@ -19,6 +24,18 @@ work_events as (
 
     select * from {{ ref('fct_work_events') }}
     where event_type = 'lead.first_touch'
+
+),
+
+team_schedules as (
+
+    select * from {{ ref('int_team_schedules') }}
+
+),
+
+team_business_days as (
+
+    select * from {{ ref('int_team_business_days') }}
 
 ),
 
@@ -44,6 +61,8 @@ touched as (
         work_items.work_item_id,
         work_items.owner_person_id,
         first_touches.actor_person_id as toucher_person_id,
+        work_items.created_at,
+        first_touches.occurred_at as touched_at,
         {{ elapsed_hours('work_items.created_at', 'first_touches.occurred_at') }}
             as speed_to_lead_hours
     from work_items
@@ -53,6 +72,40 @@ touched as (
     where
         work_items.team_id is not null
         and first_touches.occurred_at >= work_items.created_at
+
+),
+
+located as (
+
+    select
+        touched.work_item_id,
+        touched.team_id,
+        touched.created_at,
+        touched.touched_at,
+        {{ to_date(utc_to_local('touched.created_at', 'team_schedules.time_zone')) }}
+            as created_local_date,
+        {{ to_date(utc_to_local('touched.touched_at', 'team_schedules.time_zone')) }}
+            as touched_local_date
+    from touched
+    inner join team_schedules
+        on touched.team_id = team_schedules.team_id
+
+),
+
+business_timed as (
+
+    select
+        located.work_item_id,
+        {{ business_hours_at('located.touched_at', 'touched_day') }}
+        - {{ business_hours_at('located.created_at', 'created_day') }}
+            as speed_to_lead_business_hours
+    from located
+    inner join team_business_days as created_day
+        on located.team_id = created_day.team_id
+            and located.created_local_date = created_day.work_date
+    inner join team_business_days as touched_day
+        on located.team_id = touched_day.team_id
+            and located.touched_local_date = touched_day.work_date
 
 ),
 
@@ -88,13 +141,19 @@ contributor_counts as (
 aggregated as (
 
     select
-        team_id,
-        week_start,
-        {{ percentile('speed_to_lead_hours', 0.5) }} as speed_to_lead_p50_hours,
-        {{ percentile('speed_to_lead_hours', 0.85) }} as speed_to_lead_p85_hours,
-        count(*) as lead_count
+        touched.team_id,
+        touched.week_start,
+        {{ percentile('touched.speed_to_lead_hours', 0.5) }} as speed_to_lead_p50_hours,
+        {{ percentile('touched.speed_to_lead_hours', 0.85) }} as speed_to_lead_p85_hours,
+        count(*) as lead_count,
+        count(business_timed.speed_to_lead_business_hours) as business_lead_count,
+        count(
+            case when business_timed.speed_to_lead_business_hours <= 1.0 then 1 end
+        ) as within_1_business_hour_count
     from touched
-    group by team_id, week_start
+    left join business_timed
+        on touched.work_item_id = business_timed.work_item_id
+    group by touched.team_id, touched.week_start
 
 ),
 
@@ -131,6 +190,18 @@ kpi_rows as (
         cast(lead_count as bigint) as sample_size,
         cast(contributor_count as bigint) as contributor_count
     from measured
+
+    union all
+
+    select
+        cast(team_id as varchar) as team_id,
+        week_start,
+        cast('speed_to_lead_within_1_business_hour' as varchar) as kpi_id,
+        cast(within_1_business_hour_count as float8) / business_lead_count as value,
+        cast(business_lead_count as bigint) as sample_size,
+        cast(contributor_count as bigint) as contributor_count
+    from measured
+    where business_lead_count > 0
 
 ),
 

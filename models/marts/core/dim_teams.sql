@@ -1,7 +1,9 @@
 {#
-    One row per team (roster department). Function, time zone and schedule are
-    the most common among the team's members, active members first; ties go to
-    the alphabetically first value so the result is deterministic.
+    One row per team (roster department). Function is the most common among
+    the team's members, active members first; ties go to the alphabetically
+    first value so the result is deterministic. Time zone and working
+    schedule are the team's business-hours schedule (int_team_schedules,
+    same rule; default Mon-Fri 09:00-17:00, UTC).
 #}
 with roster_users as (
 
@@ -12,6 +14,12 @@ with roster_users as (
 people as (
 
     select * from {{ ref('dim_people') }}
+
+),
+
+team_schedules as (
+
+    select * from {{ ref('int_team_schedules') }}
 
 ),
 
@@ -47,45 +55,6 @@ team_functions as (
 
 ),
 
-team_time_zones as (
-
-    select
-        team_id,
-        time_zone,
-        row_number() over (
-            partition by team_id
-            order by
-                sum(case when is_active then 1 else 0 end) desc,
-                count(*) desc,
-                time_zone
-        ) as value_rank
-    from people
-    where time_zone is not null
-    group by team_id, time_zone
-
-),
-
-team_schedules as (
-
-    select
-        team_id,
-        work_days,
-        work_start_time,
-        work_end_time,
-        row_number() over (
-            partition by team_id
-            order by
-                sum(case when is_active then 1 else 0 end) desc,
-                count(*) desc,
-                work_days,
-                work_start_time asc,
-                work_end_time asc
-        ) as value_rank
-    from people
-    group by team_id, work_days, work_start_time, work_end_time
-
-),
-
 team_members as (
 
     select
@@ -103,7 +72,7 @@ final as (
         team_names.team_name,
         team_functions.function_name,
         team_members.member_count,
-        coalesce(team_time_zones.time_zone, 'UTC') as time_zone,
+        coalesce(team_schedules.time_zone, 'UTC') as time_zone,
         team_schedules.work_days,
         team_schedules.work_start_time,
         team_schedules.work_end_time
@@ -114,12 +83,8 @@ final as (
     left join team_functions
         on team_members.team_id = team_functions.team_id
             and team_functions.value_rank = 1
-    left join team_time_zones
-        on team_members.team_id = team_time_zones.team_id
-            and team_time_zones.value_rank = 1
     left join team_schedules
         on team_members.team_id = team_schedules.team_id
-            and team_schedules.value_rank = 1
 
 )
 

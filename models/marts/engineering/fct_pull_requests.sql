@@ -1,23 +1,34 @@
 {#
     One row per pull request (GitHub and git-only repositories) with its flow
-    times (KPI_DEFINITIONS.md, Engineering), all calendar hours; an interval
-    that would be negative (clock skew) or lacks an end is null, never zero.
+    times (KPI_DEFINITIONS.md, Engineering), in calendar hours (`*_hours`) and
+    in business hours of the PR's team (`*_business_hours`,
+    int_team_business_days); an interval that would be negative (clock skew)
+    or lacks an end is null, never zero.
 
-    - coding = opened - earliest commit authored; pickup = first human review
-      - opened; review = merged - first human review; deploy = deployed -
-      merged. A PR still a draft has no coding or pickup time yet (the moment
-      it was marked ready is not collected, so a PR that WAS a draft measures
-      from opened).
+    - coding = ready - earliest commit, where ready is the opening or, for a
+      PR opened as a draft, when it was marked ready (null while a draft);
+      pickup = first human review - opened (null while a draft); review =
+      merged - first human review; deploy = deployed - merged; review latency
+      = first review by a requested reviewer - review requested.
     - shipped by: the first successful production deployment of the same
       repository that contains the merge commit, i.e. whose credit window
       (int_deployments_unioned) holds the merge time.
     - cycle = earliest commit -> deployed; -> merged only when the repository
       has no production deployment data at all (cycle_time_basis says which).
-    - reverted: GitHub revert PRs revert the latest non-revert PR of the
-      repository merged before the revert was opened (no link is collected);
-      git revert commits name the reverted number. reverted_at is when the
-      first revert was merged (committed, for git).
+    - reverted: only by an exact link, the reverted PR number a revert names
+      (GitHub `Reverts owner/repo#N`, git `Revert "... (#N)"`) in the same
+      repository, merged (committed, for git) after the reverted PR. A revert
+      naming nothing reverts nothing known: no guess. reverted_at is when the
+      first revert was merged.
+    - business hours: the team's working intervals (time zone, working days
+      and hours, holidays) between the two moments; null for PRs without a
+      team (bots, authors outside the roster).
 #}
+{%- set business_moments = [
+    'first_commit_at', 'ready_at', 'opened_at', 'first_review_at', 'merged_at',
+    'deployed_at', 'cycle_end_at', 'review_requested_at', 'first_requested_review_at',
+] %}
+
 with pull_requests as (
 
     select * from {{ ref('int_pull_requests_unioned') }}
@@ -33,6 +44,18 @@ deployments as (
 git_commits as (
 
     select * from {{ ref('stg_git__commits') }}
+
+),
+
+team_schedules as (
+
+    select * from {{ ref('int_team_schedules') }}
+
+),
+
+team_business_days as (
+
+    select * from {{ ref('int_team_business_days') }}
 
 ),
 
@@ -67,26 +90,20 @@ shipped as (
 
 ),
 
-github_revert_candidates as (
+github_reverts as (
 
     select
         reverted.pull_request_id,
         reverts.pull_request_id as reverted_by_pull_request_id,
-        reverts.merged_at as reverted_at,
-        row_number() over (
-            partition by reverts.pull_request_id
-            order by reverted.merged_at desc, reverted.pull_request_id desc
-        ) as candidate_rank
+        reverts.merged_at as reverted_at
     from pull_requests as reverts
     inner join pull_requests as reverted
         on reverts.repository_name = reverted.repository_name
-            and reverts.opened_at > reverted.merged_at
+            and reverts.reverted_pull_request_number = reverted.pull_request_number
     where
         reverts.source_system = 'github'
         and reverted.source_system = 'github'
-        and reverts.is_revert
-        and reverts.merged_at is not null
-        and not reverted.is_revert
+        and reverts.merged_at >= reverted.merged_at
 
 ),
 
@@ -109,12 +126,7 @@ git_reverts as (
 
 all_reverts as (
 
-    select
-        pull_request_id,
-        reverted_by_pull_request_id,
-        reverted_at
-    from github_revert_candidates
-    where candidate_rank = 1
+    select * from github_reverts
 
     union all
 
@@ -122,14 +134,24 @@ all_reverts as (
 
 ),
 
-first_reverts as (
+ranked_reverts as (
 
     select
         pull_request_id,
-        min(reverted_at) as reverted_at,
-        min(reverted_by_pull_request_id) as reverted_by_pull_request_id
+        reverted_by_pull_request_id,
+        reverted_at,
+        row_number() over (
+            partition by pull_request_id
+            order by reverted_at, reverted_by_pull_request_id
+        ) as revert_rank
     from all_reverts
-    group by pull_request_id
+
+),
+
+first_reverts as (
+
+    select * from ranked_reverts
+    where revert_rank = 1
 
 ),
 
@@ -169,6 +191,92 @@ measured as (
 
 ),
 
+{# The PR's measured moments, one row each, located on its team's calendar. #}
+moments as (
+    {% for moment in business_moments %}
+        select
+            measured.pull_request_id,
+            measured.team_id,
+            '{{ moment }}' as moment_name,
+            measured.{{ moment }} as moment_at
+        from measured
+        where measured.team_id is not null and measured.{{ moment }} is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+located_moments as (
+
+    select
+        moments.*,
+        {{ to_date(utc_to_local('moments.moment_at', 'team_schedules.time_zone')) }}
+            as local_date
+    from moments
+    inner join team_schedules
+        on moments.team_id = team_schedules.team_id
+
+),
+
+positioned_moments as (
+
+    select
+        located_moments.pull_request_id,
+        located_moments.moment_name,
+        {{ business_hours_at('located_moments.moment_at', 'team_business_days') }}
+            as business_position
+    from located_moments
+    inner join team_business_days
+        on located_moments.team_id = team_business_days.team_id
+            and located_moments.local_date = team_business_days.work_date
+
+),
+
+business_positions as (
+
+    select
+        pull_request_id,
+        max(case when moment_name = 'first_commit_at' then business_position end)
+            as first_commit_position,
+        max(case when moment_name = 'ready_at' then business_position end)
+            as ready_position,
+        max(case when moment_name = 'opened_at' then business_position end)
+            as opened_position,
+        max(case when moment_name = 'first_review_at' then business_position end)
+            as first_review_position,
+        max(case when moment_name = 'merged_at' then business_position end)
+            as merged_position,
+        max(case when moment_name = 'deployed_at' then business_position end)
+            as deployed_position,
+        max(case when moment_name = 'cycle_end_at' then business_position end)
+            as cycle_end_position,
+        max(case when moment_name = 'review_requested_at' then business_position end)
+            as review_requested_position,
+        max(case when moment_name = 'first_requested_review_at' then business_position end)
+            as first_requested_review_position
+    from positioned_moments
+    group by pull_request_id
+
+),
+
+positioned as (
+
+    select
+        measured.*,
+        business_positions.first_commit_position,
+        business_positions.ready_position,
+        business_positions.opened_position,
+        business_positions.first_review_position,
+        business_positions.merged_position,
+        business_positions.deployed_position,
+        business_positions.cycle_end_position,
+        business_positions.review_requested_position,
+        business_positions.first_requested_review_position
+    from measured
+    left join business_positions
+        on measured.pull_request_id = business_positions.pull_request_id
+
+),
+
 final as (
 
     select
@@ -197,16 +305,25 @@ final as (
         ) as is_merged_without_review,
         cast(first_commit_at as timestamp) as first_commit_at,
         cast(opened_at as timestamp) as opened_at,
+        cast(ready_at as timestamp) as ready_at,
+        cast(review_requested_at as timestamp) as review_requested_at,
+        cast(first_requested_review_at as timestamp) as first_requested_review_at,
         cast(first_review_at as timestamp) as first_review_at,
         cast(merged_at as timestamp) as merged_at,
         cast(deployment_id as varchar) as deployment_id,
         cast(deployed_at as timestamp) as deployed_at,
         cast(
             case
-                when not is_draft and opened_at >= first_commit_at
-                    then {{ elapsed_hours('first_commit_at', 'opened_at') }}
+                when ready_at >= first_commit_at
+                    then {{ elapsed_hours('first_commit_at', 'ready_at') }}
             end as float8
         ) as coding_time_hours,
+        cast(
+            case
+                when ready_at >= first_commit_at and ready_position >= first_commit_position
+                    then ready_position - first_commit_position
+            end as float8
+        ) as coding_time_business_hours,
         cast(
             case
                 when not is_draft and first_review_at >= opened_at
@@ -215,11 +332,39 @@ final as (
         ) as pickup_time_hours,
         cast(
             case
+                when
+                    not is_draft
+                    and first_review_at >= opened_at
+                    and first_review_position >= opened_position
+                    then first_review_position - opened_position
+            end as float8
+        ) as pickup_time_business_hours,
+        cast(
+            case
                 when merged_at >= first_review_at
                     then {{ elapsed_hours('first_review_at', 'merged_at') }}
             end as float8
         ) as review_time_hours,
-        cast(null as float8) as review_latency_hours,
+        cast(
+            case
+                when merged_at >= first_review_at and merged_position >= first_review_position
+                    then merged_position - first_review_position
+            end as float8
+        ) as review_time_business_hours,
+        cast(
+            case
+                when first_requested_review_at >= review_requested_at
+                    then {{ elapsed_hours('review_requested_at', 'first_requested_review_at') }}
+            end as float8
+        ) as review_latency_hours,
+        cast(
+            case
+                when
+                    first_requested_review_at >= review_requested_at
+                    and first_requested_review_position >= review_requested_position
+                    then first_requested_review_position - review_requested_position
+            end as float8
+        ) as review_latency_business_hours,
         cast(
             case
                 when deployed_at >= merged_at
@@ -228,15 +373,27 @@ final as (
         ) as deploy_time_hours,
         cast(
             case
+                when deployed_at >= merged_at and deployed_position >= merged_position
+                    then deployed_position - merged_position
+            end as float8
+        ) as deploy_time_business_hours,
+        cast(
+            case
                 when cycle_end_at >= first_commit_at
                     then {{ elapsed_hours('first_commit_at', 'cycle_end_at') }}
             end as float8
         ) as cycle_time_hours,
+        cast(
+            case
+                when cycle_end_at >= first_commit_at and cycle_end_position >= first_commit_position
+                    then cycle_end_position - first_commit_position
+            end as float8
+        ) as cycle_time_business_hours,
         cast(cycle_time_basis as varchar) as cycle_time_basis,
         cast(reverted_at is not null as boolean) as is_reverted,
         cast(reverted_at as timestamp) as reverted_at,
         cast(reverted_by_pull_request_id as varchar) as reverted_by_pull_request_id
-    from measured
+    from positioned
 
 )
 

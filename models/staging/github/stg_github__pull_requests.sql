@@ -21,7 +21,8 @@ final as (
             else 'open'
         end as pull_request_status,
         coalesce(is_draft, false) as is_draft,
-        coalesce(is_revert, false) as is_revert,
+        coalesce(is_revert, false) or reverted_pull_request_number is not null as is_revert,
+        reverted_pull_request_number,
         merged_at is not null as is_merged,
         lower(label_names) as label_names,
         additions,

@@ -1,0 +1,119 @@
+{#
+    One row per team (roster department): its working schedule
+    (KPI_DEFINITIONS.md, Business hours). The roster holds each person's time
+    zone, working days and hours; a team's are the most common among its
+    members, active members first, ties to the alphabetically first value, so
+    the result is deterministic. A person counts once, with the roster account
+    dim_people keeps (active, most recently modified). Without a value the
+    default applies: Mon-Fri 09:00-17:00, time zone UTC.
+#}
+with roster_users as (
+
+    select * from {{ ref('stg_roster__users') }}
+
+),
+
+ranked_accounts as (
+
+    select
+        roster_users.*,
+        row_number() over (
+            partition by roster_users.person_id
+            order by
+                roster_users.is_active desc,
+                roster_users.last_modified_at desc,
+                roster_users.roster_user_id asc
+        ) as account_rank
+    from roster_users
+
+),
+
+people as (
+
+    select
+        team_id,
+        person_id,
+        is_active,
+        time_zone,
+        coalesce(work_days, 'Mon|Tue|Wed|Thu|Fri') as work_days,
+        coalesce(work_start_time, '09:00') as work_start_time,
+        coalesce(work_end_time, '17:00') as work_end_time
+    from ranked_accounts
+    where account_rank = 1
+
+),
+
+team_time_zones as (
+
+    select
+        team_id,
+        time_zone,
+        row_number() over (
+            partition by team_id
+            order by
+                sum(case when is_active then 1 else 0 end) desc,
+                count(*) desc,
+                time_zone
+        ) as value_rank
+    from people
+    where time_zone is not null
+    group by team_id, time_zone
+
+),
+
+team_work_hours as (
+
+    select
+        team_id,
+        work_days,
+        work_start_time,
+        work_end_time,
+        row_number() over (
+            partition by team_id
+            order by
+                sum(case when is_active then 1 else 0 end) desc,
+                count(*) desc,
+                work_days,
+                work_start_time asc,
+                work_end_time asc
+        ) as value_rank
+    from people
+    group by team_id, work_days, work_start_time, work_end_time
+
+),
+
+teams as (
+
+    select distinct team_id from people
+
+),
+
+final as (
+
+    select
+        teams.team_id,
+        coalesce(team_time_zones.time_zone, 'UTC') as time_zone,
+        team_work_hours.work_days,
+        team_work_hours.work_start_time,
+        team_work_hours.work_end_time,
+        cast(
+            cast(split_part(team_work_hours.work_start_time, ':', 1) as integer)
+            + cast(split_part(team_work_hours.work_start_time, ':', 2) as integer) / 60.0
+            as float8
+        ) as work_start_hour,
+        cast(
+            cast(split_part(team_work_hours.work_end_time, ':', 1) as integer)
+            + cast(split_part(team_work_hours.work_end_time, ':', 2) as integer) / 60.0
+            as float8
+        ) as work_end_hour
+    from teams
+    left join team_time_zones
+        on teams.team_id = team_time_zones.team_id
+            and team_time_zones.value_rank = 1
+    left join team_work_hours
+        on teams.team_id = team_work_hours.team_id
+            and team_work_hours.value_rank = 1
+
+)
+
+select * from final

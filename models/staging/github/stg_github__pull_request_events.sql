@@ -1,0 +1,21 @@
+with source as (
+
+    select * from {{ source('raw_github', 'pull_request_events') }}
+
+),
+
+final as (
+
+    select
+        pull_request_event_id,
+        pull_request_id,
+        lower(event_type) as event_type,
+        actor_user_key as actor_account_id,
+        requested_reviewer_user_key as requested_reviewer_account_id,
+        created_at,
+        _outcomes_loaded_at as loaded_at
+    from source
+
+)
+
+select * from final
