@@ -11,9 +11,12 @@
     It caused a failure when, within var('attribution_window_hours') (72) of
     finishing: an incident is attributed to it (int_kpi__incident_attribution),
     it was rolled back (the service's next production deployment is a
-    rollback), a revert of one of its changes was deployed, or the service's
-    next production deployment ships a hotfix. failure_reason names the first
-    of these that holds, in that order.
+    rollback), a revert of one of its changes was deployed (a revert linked
+    exactly, by the PR number it names: fct_pull_requests.is_reverted; no
+    heuristic), or the service's next production deployment ships a hotfix.
+    failure_reason names the first of these that holds, in that order.
+    has_caused_failure is the one verdict: int_kpi__change_failure_rate and the
+    DORA marts both count it.
 #}
 {%- set window_hours = var('attribution_window_hours', 72) %}
 
