@@ -64,6 +64,20 @@ def find_postgres_bin() -> Path | None:
     return None
 
 
+def require_postgres_bin() -> Path:
+    """The binaries' folder; without one, skip on a developer's machine, fail in CI."""
+    bindir = find_postgres_bin()
+    if bindir is None:
+        message = (
+            "PostgreSQL binaries not found (/usr/lib/postgresql/*/bin or initdb on PATH); "
+            "install Debian's postgresql (apt-get install postgresql), as .ci/run does"
+        )
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return bindir
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -127,15 +141,7 @@ def _run(cmd: list[str], what: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    bindir = find_postgres_bin()
-    if bindir is None:
-        message = (
-            "PostgreSQL binaries not found (/usr/lib/postgresql/*/bin or initdb on PATH); "
-            "install Debian's postgresql (apt-get install postgresql), as .ci/run does"
-        )
-        if _in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+    bindir = require_postgres_bin()
     if os.geteuid() == 0:
         try:
             server = pwd.getpwnam(SERVER_USER)
