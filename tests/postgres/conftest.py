@@ -30,12 +30,18 @@ from pathlib import Path
 import pytest
 
 from outcomes.build import BuildResult
+from outcomes.config import WAREHOUSE_ENV
 
 SUPERUSER = "outcomes"  # the bootstrap superuser dbt connects as
 DBNAME = "outcomes"
 SERVER_USER = "postgres"  # runs the server when the tests run as root
 
 
+# tryfirst: pytest-xdist reads the xdist_group marks in its own
+# pytest_collection_modifyitems; an initial conftest (this one, or any
+# conftest of a path given on the command line) runs after it unless
+# tryfirst, and its groups are then silently ignored.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/postgres" in str(item.fspath):
@@ -255,7 +261,8 @@ def published(postgres_cluster: PostgresCluster, tmp_path_factory) -> Iterator[P
     finally:
         con.close()
 
-    saved = {key: os.environ.get(key) for key in postgres_cluster.env()}
+    # run_dbt sets OUTCOMES_WAREHOUSE: restore it too for later tests on this worker.
+    saved = {key: os.environ.get(key) for key in [*postgres_cluster.env(), WAREHOUSE_ENV]}
     os.environ.update(postgres_cluster.env())
     try:
         # Every seed, model, data test and unit test; its own dbt target folder.
