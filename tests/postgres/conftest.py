@@ -19,6 +19,7 @@ import json
 import os
 import pwd
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -123,18 +124,13 @@ class PostgresCluster:
 
 
 def _as_server_user(cmd: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run it as SERVER_USER."""
     if os.geteuid() != 0:
         return cmd
     runuser = shutil.which("runuser")
     if runuser:
         return [runuser, "-u", SERVER_USER, "--", *cmd]
-    return ["su", SERVER_USER, "-s", "/bin/sh", "-c", " ".join(map(_quote, cmd))]
-
-
-def _quote(arg: str) -> str:
-    import shlex
-
-    return shlex.quote(arg)
+    return ["su", SERVER_USER, "-s", "/bin/sh", "-c", shlex.join(cmd)]
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -143,6 +139,34 @@ def _run(cmd: list[str], what: str) -> None:
     )
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+def _start(bindir: Path, data: Path, log: Path, base: Path, port: int) -> PostgresCluster:
+    """initdb (trust auth, superuser SUPERUSER), pg_ctl start, create DBNAME."""
+    _run(
+        [str(bindir / "initdb"), "--pgdata", str(data), "--username", SUPERUSER,
+         "--auth", "trust", "--encoding", "UTF8", "--locale", "C", "--no-sync"],
+        "initdb",
+    )  # fmt: skip
+    # Loopback only; durability off (a throwaway cluster); UTC like the warehouse.
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} "
+        f"-c unix_socket_directories={base} -c timezone=UTC "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    _run(
+        [str(bindir / "pg_ctl"), "--pgdata", str(data), "--log", str(log), "--wait",
+         "--timeout", "60", "--options", options, "start"],
+        "pg_ctl start",
+    )  # fmt: skip
+    cluster = PostgresCluster("127.0.0.1", port, SUPERUSER, DBNAME, base)
+    con = cluster.connect(dbname="postgres")
+    try:
+        with con.cursor() as cur:
+            cur.execute(f"create database {DBNAME}")
+    finally:
+        con.close()
+    return cluster
 
 
 @pytest.fixture(scope="session")
@@ -163,44 +187,12 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         os.chown(base, server.pw_uid, server.pw_gid)
     port = _free_port()
     try:
-        _run(
-            [
-                str(bindir / "initdb"),
-                "--pgdata",
-                str(data),
-                "--username",
-                SUPERUSER,
-                "--auth",
-                "trust",
-                "--encoding",
-                "UTF8",
-                "--locale",
-                "C",
-                "--no-sync",
-            ],
-            "initdb",
-        )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={port} "
-            f"-c unix_socket_directories={base} -c timezone=UTC "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        _run(
-            [str(bindir / "pg_ctl"), "--pgdata", str(data), "--log", str(log), "--wait",
-             "--timeout", "60", "--options", options, "start"],
-            "pg_ctl start",
-        )  # fmt: skip
-        cluster = PostgresCluster("127.0.0.1", port, SUPERUSER, DBNAME, base)
-        con = cluster.connect(dbname="postgres")
         try:
-            with con.cursor() as cur:
-                cur.execute(f"create database {DBNAME}")
-        finally:
-            con.close()
+            cluster = _start(bindir, data, log, base, port)
+        except RuntimeError as exc:
+            detail = log.read_text() if log.exists() else ""
+            pytest.fail(f"{exc}\n{detail}")
         yield cluster
-    except RuntimeError as exc:
-        detail = log.read_text() if log.exists() else ""
-        pytest.fail(f"{exc}\n{detail}")
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(
@@ -231,13 +223,26 @@ class Published:
 
 @pytest.fixture(scope="session")
 def published(postgres_cluster: PostgresCluster, tmp_path_factory) -> Iterator[Published]:
+    # run_dbt sets OUTCOMES_WAREHOUSE; restore it and the OUTCOMES_PG_* variables
+    # at the end, for later tests on this worker.
+    saved = {key: os.environ.get(key) for key in [*postgres_cluster.env(), WAREHOUSE_ENV]}
+    try:
+        yield _publish(postgres_cluster, tmp_path_factory.mktemp("postgres"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _publish(cluster: PostgresCluster, root: Path) -> Published:
     from outcomes.build import run_dbt, target_path_for
     from outcomes.demo import generate
     from outcomes.runner import demo_config, run
     from tests.conftest import DEMO_SALT
     from tests.postgres.copy_raw import copy_warehouse
 
-    root = tmp_path_factory.mktemp("postgres")
     exports = root / "exports"
     generate(exports, people=PEOPLE, weeks=WEEKS, seed=SEED)
     warehouse = root / "outcomes.duckdb"
@@ -251,7 +256,7 @@ def published(postgres_cluster: PostgresCluster, tmp_path_factory) -> Iterator[P
         warehouse,
     )  # fmt: skip
 
-    con = postgres_cluster.connect()
+    con = cluster.connect()
     try:
         copied = copy_warehouse(warehouse, con, root / "copy")
         with con.cursor() as cur:
@@ -261,18 +266,7 @@ def published(postgres_cluster: PostgresCluster, tmp_path_factory) -> Iterator[P
     finally:
         con.close()
 
-    # run_dbt sets OUTCOMES_WAREHOUSE: restore it too for later tests on this worker.
-    saved = {key: os.environ.get(key) for key in [*postgres_cluster.env(), WAREHOUSE_ENV]}
-    os.environ.update(postgres_cluster.env())
-    try:
-        # Every seed, model, data test and unit test; its own dbt target folder.
-        build = run_dbt(
-            ["build", "--target", "postgres", "--vars", as_of], root / "postgres.duckdb"
-        )
-        yield Published(postgres_cluster, warehouse, target_path_for(warehouse), copied, build)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    os.environ.update(cluster.env())
+    # Every seed, model, data test and unit test; its own dbt target folder.
+    build = run_dbt(["build", "--target", "postgres", "--vars", as_of], root / "postgres.duckdb")
+    return Published(cluster, warehouse, target_path_for(warehouse), copied, build)
