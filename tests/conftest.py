@@ -54,6 +54,11 @@ class DemoWarehouse:
             con.close()
 
 
+# tryfirst: pytest-xdist reads the xdist_group marks in its own
+# pytest_collection_modifyitems; an initial conftest (this one, or any
+# conftest of a path given on the command line) runs after it unless
+# tryfirst, and its groups are then silently ignored.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "demo_warehouse" in getattr(item, "fixturenames", ()):
