@@ -68,9 +68,10 @@ def _table_resource(
     since: str | None,
     until: str | None,
     report: ReadReport,
+    erased: frozenset[str],
 ) -> DltResource:
     def rows() -> Iterator[pa.Table]:
-        read = read_table(table, policy.source, export_dir, salt, loaded_at, since, until)
+        read = read_table(table, policy.source, export_dir, salt, loaded_at, since, until, erased)
         report.reads.append(read)
         yield read.data
 
@@ -96,12 +97,17 @@ def export_source(source_name: str) -> Callable[..., Any]:
         until: str | None = None,
         loaded_at: dt.datetime | None = None,
         report: ReadReport | None = None,
+        erased: frozenset[str] | None = None,
     ) -> list[DltResource]:
+        """`erased`: the warehouse's erasure list (`read_erasure_tokens`); rows of
+        erased people are dropped before they land."""
         stamp = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         sink = report if report is not None else ReadReport()
         chosen = [t for t in policy.tables if tables is None or t.name in tables]
         return [
-            _table_resource(policy, t, Path(export_dir), salt, stamp, since, until, sink)
+            _table_resource(
+                policy, t, Path(export_dir), salt, stamp, since, until, sink, erased or frozenset()
+            )
             for t in chosen
         ]
 
