@@ -36,9 +36,7 @@
             where
                 opted_out.source_system = '{{ source_system }}'
                 and opted_out.account_id in (
-                    {%- for column in columns -%}
-                        consented_rows.{{ column }}{% if not loop.last %}, {% endif %}
-                    {%- endfor -%}
+                    consented_rows.{{ columns | join(', consented_rows.') }}
                 )
         )
     ) as consented_rows
