@@ -135,3 +135,23 @@ def drop_erased(
             drop = pc.or_(drop, hits)
     dropped = drop.true_count
     return (data.filter(pc.invert(drop)) if dropped else data), dropped
+
+
+def purge_loaded_packages(warehouse: Path) -> int:
+    """Delete the copies of loaded rows dlt kept beside the warehouse; return how many files.
+
+    Unless told otherwise dlt keeps every completed load package (parquet files
+    of the rows it loaded, pseudonymized) in the pipelines folder, where they
+    would outlive erasure and retention. The loaders now tell dlt to delete
+    them (`LOAD__DELETE_COMPLETED_JOBS`, pipelines/common/source.py); erase
+    removes any left by earlier loads.
+    """
+    from outcomes.load import pipelines_dir  # outcomes.load imports this module
+
+    removed = 0
+    for jobs in pipelines_dir(warehouse).glob("*/load/loaded/*/completed_jobs"):
+        for path in jobs.iterdir():
+            if path.is_file():
+                path.unlink()
+                removed += 1
+    return removed

@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from outcomes.errors import OutcomesError
-from outcomes.privacy.erasures import REFERENCE_COLUMNS, record_erasures
+from outcomes.privacy.erasures import (
+    REFERENCE_COLUMNS,
+    purge_loaded_packages,
+    record_erasures,
+)
 from outcomes.privacy.people import (
     IDENTITY_TABLE,
     QUARANTINE_TABLE,
@@ -79,7 +83,8 @@ def erase_person(
 
     In the same transaction their pseudonyms join the erasure list
     (`outcomes.privacy.erasures`), which every loader checks: a later load of
-    the same exports does not bring them back.
+    the same exports does not bring them back. The copies of loaded rows dlt
+    kept beside the warehouse are deleted too.
     Returns {"person": pseudonym, "deleted": {schema.table: n}, "unlinked": {...}}.
     """
     if not warehouse.exists():
@@ -122,6 +127,7 @@ def erase_person(
         raise
     finally:
         con.close()
+    purged = purge_loaded_packages(warehouse)
     audit_log_for(warehouse).append(
         "privacy.erase",
         {
@@ -129,6 +135,7 @@ def erase_person(
             "deleted": deleted,
             "unlinked": unlinked,
             "erasure_list_added": listed,
+            "load_package_files_deleted": purged,
         },
         actor=actor,
     )

@@ -9,6 +9,7 @@ the same export twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,10 @@ from dlt.sources import DltResource
 
 from pipelines.common.policy import LOADED_AT_COLUMN, SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import QUARANTINE_SCHEMA, TableRead, read_table
+
+# dlt otherwise keeps a parquet copy of every loaded row in its pipelines
+# folder, beyond the reach of retention and erasure (outcomes.privacy.erasures).
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
 
 _DLT_TYPES = {
     "string": "text",

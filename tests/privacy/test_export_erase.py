@@ -179,12 +179,18 @@ def test_a_reload_of_the_same_exports_does_not_bring_an_erased_person_back(
     loaders drop the person's rows (counted as erased, not quarantined), so
     nothing names them anywhere and everyone else's raw rows are as erase left
     them (a direct report's manager link stays cut)."""
+    from outcomes.load import pipelines_dir
     from outcomes.runner import demo_config, run
     from outcomes.summary import erased_rows
 
     copy = demo_warehouse.copy_to(tmp_path / "wh")
     keys = _keys(export_person(copy.path, manager_email, DEMO_SALT))
+    # A load package an older version left behind: dlt's copy of loaded rows.
+    leftover = pipelines_dir(copy.path) / "old" / "load" / "loaded" / "1" / "completed_jobs"
+    leftover.mkdir(parents=True)
+    (leftover / "users.parquet").write_bytes(b"rows")
     erase_person(copy.path, manager_email, DEMO_SALT, rebuild=False)
+    assert not any(leftover.iterdir())
     erased_state = _without_reload_columns(raw_dump(copy.path))
     # The list names nobody: no email, no pseudonym, one token per pseudonym.
     tokens = copy.query("select erasure_token from privacy.erasures")
@@ -194,6 +200,9 @@ def test_a_reload_of_the_same_exports_does_not_bring_an_erased_person_back(
     summary = run(demo_config(copy.exports, copy.path), DEMO_SALT)
 
     assert tables_naming(copy.path, keys) == {}
+    # The reload kept no copies of what it loaded either.
+    packages = pipelines_dir(copy.path).glob("*/load/loaded/*/completed_jobs/*")
+    assert [p for p in packages if p.is_file()] == []
     with pytest.raises(OutcomesError, match="no person with that email"):
         export_person(copy.path, manager_email, DEMO_SALT)
     assert _without_reload_columns(raw_dump(copy.path)) == erased_state
