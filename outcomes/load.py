@@ -20,6 +20,8 @@ import dlt
 
 from outcomes.config import KNOWN_SOURCES, SourceConfig
 from outcomes.errors import OutcomesError
+from outcomes.privacy.erasures import read_erasure_tokens
+from outcomes.privacy.policy_audit import log_policy_version
 from pipelines.common.policy import SourcePolicy
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, quarantine_resource
@@ -98,6 +100,8 @@ def load_source(
     source_fn = source_module(config.name)
     policy: SourcePolicy = source_fn.policy
     report = ReadReport()
+    log_policy_version(warehouse, policy)  # audit log: policy_adopted / policy_changed
+    erased = read_erasure_tokens(warehouse)  # erased people never land again
     by_dataset: dict[str, list[str]] = {}
     for table in policy.tables:
         by_dataset.setdefault(policy.dataset_for(table), []).append(table.name)
@@ -111,6 +115,7 @@ def load_source(
             until=config.until,
             loaded_at=loaded_at,
             report=report,
+            erased=erased,
         )
         try:
             pipeline.run(source, loader_file_format="parquet")

@@ -16,6 +16,11 @@ class RunSummary:
     generated: dict[str, int] = field(default_factory=dict)
 
 
+def erased_rows(load: SourceLoad) -> int:
+    """Rows of people on the erasure list that the load dropped (outcomes.privacy.erasures)."""
+    return sum(read.erased for read in load.reads)
+
+
 def _relation_exists(con, schema: str, name: str) -> bool:
     return bool(
         con.execute(
@@ -58,12 +63,15 @@ def render(summary: RunSummary, warehouse: Path) -> str:
             f"\nGenerated demo exports: {total:,} records in {len(summary.generated)} files"
         )
     if summary.loads:
-        lines.append("\nLoaded (records read -> rows landed; duplicates merged; quarantined):")
+        lines.append(
+            "\nLoaded (records read -> rows landed; duplicates merged; quarantined; "
+            "erased: people on the erasure list):"
+        )
         for load in summary.loads:
             lines.append(
                 f"  {load.source:<10} {load.records_read:>10,} -> {load.rows_landed:>10,}"
                 f"   dup {load.duplicates_dropped:>6,}   quarantined {load.quarantined:>4,}"
-                f"   ({load.seconds:.1f} s)"
+                f"   erased {erased_rows(load):>4,}   ({load.seconds:.1f} s)"
             )
             for read in load.reads:
                 if not read.files:

@@ -5,9 +5,11 @@ The list is a CSV of emails (`privacy/opt_out.csv`, git-ignored; the example
 loaded hashed into `privacy.opt_outs (person_key, source_system)`: one row
 per person and source whose policy has `opt_out_allowed: true`, email
 pseudonyms only, so the warehouse never stores who opted out in clear text
-and the models need no list of sources. The canonical models anti-join it on
-(person, source_system) (privacy/README.md; `opt_out_filter` renders the
-predicate for a test).
+and the models need no list of sources. In dbt, `int_accounts_opted_out`
+turns it into every identifier of the person per source and the macro
+`consented` drops their staging rows before any model above staging reads
+them (privacy/README.md). `opt_out_filter` renders the same rule as a
+predicate on (person, source_system) for ad-hoc queries and tests.
 """
 
 from __future__ import annotations
@@ -99,8 +101,7 @@ def opt_out_filter(
 
     Both columns must be qualified by their table's alias (`events.source_system`):
     unqualified, `source_system` would resolve to the opt-out table's own column.
-    In dbt, `opted_out_relation` is `{{ ref('stg_privacy__opt_outs') }}` (see
-    privacy/README.md for the exact lines).
+    Models do not use it: they read staging through the macro `consented`.
     """
     if "." not in person_column or "." not in source_column:
         raise ValueError("qualify both columns with their table alias, e.g. events.source_system")

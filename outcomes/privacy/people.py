@@ -9,7 +9,7 @@ Which columns name people (the rule, documented in privacy/README.md):
 
 - raw tables (`raw_<source>` and dlt's `raw_<source>_staging`): the columns
   the source's policy pseudonymizes, plus `person_key` of the identity table
-  and `record_key` of `quarantine.quarantine`;
+  and `record_key` of `quarantine.records`;
 - dbt models (every other schema): VARCHAR columns named `person_id`,
   `*_person_id`, `account_id`, `*_account_id`, `*_user_id`, `person_key` or
   `*_key`.
@@ -40,7 +40,7 @@ from outcomes.privacy.pseudonym import pseudonymize
 from pipelines.common.policy import IDENTITY_SCHEMA, SourcePolicy, load_policy
 
 IDENTITY_TABLE = (IDENTITY_SCHEMA, "people_identity")
-QUARANTINE_TABLE = ("quarantine", "quarantine")
+QUARANTINE_TABLE = ("quarantine", "records")
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "privacy")
 _MODEL_PEOPLE_COLUMN = re.compile(r"^(.*_)?(person_id|account_id|user_id|person_key)$|^.+_key$")
 

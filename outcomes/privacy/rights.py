@@ -10,6 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from outcomes.errors import OutcomesError
+from outcomes.privacy.erasures import (
+    REFERENCE_COLUMNS,
+    purge_loaded_packages,
+    record_erasures,
+)
 from outcomes.privacy.people import (
     IDENTITY_TABLE,
     QUARANTINE_TABLE,
@@ -23,11 +28,7 @@ from outcomes.privacy.people import (
 )
 from outcomes.warehouse import connect
 
-# Columns that name a person only as someone else's relation: the row is
-# about the other person (a direct report's roster record names their
-# manager), so erasure sets the reference to NULL instead of deleting it.
-# Keyed by (source, table, column), for `raw_<source>` and its dlt staging copy.
-REFERENCE_COLUMNS = {("roster", "users", "manager_scim_user_key")}
+__all__ = ["REFERENCE_COLUMNS", "erase_person", "export_person"]
 
 
 def export_person(warehouse: Path, email: str, salt: bytes, actor: str | None = None) -> dict:
@@ -80,6 +81,10 @@ def erase_person(
 ) -> dict[str, Any]:
     """Delete the person's raw, identity and quarantine rows, then rebuild dbt.
 
+    In the same transaction their pseudonyms join the erasure list
+    (`outcomes.privacy.erasures`), which every loader checks: a later load of
+    the same exports does not bring them back. The copies of loaded rows dlt
+    kept beside the warehouse are deleted too.
     Returns {"person": pseudonym, "deleted": {schema.table: n}, "unlinked": {...}}.
     """
     if not warehouse.exists():
@@ -114,6 +119,7 @@ def erase_person(
                 ).fetchone()
                 if count:
                     deleted[name] = count
+        listed = record_erasures(con, person.keys, salt)
         con.execute("commit")
     except Exception:
         if in_transaction:
@@ -121,9 +127,16 @@ def erase_person(
         raise
     finally:
         con.close()
+    purged = purge_loaded_packages(warehouse)
     audit_log_for(warehouse).append(
         "privacy.erase",
-        {"person": person.person_key, "deleted": deleted, "unlinked": unlinked},
+        {
+            "person": person.person_key,
+            "deleted": deleted,
+            "unlinked": unlinked,
+            "erasure_list_added": listed,
+            "load_package_files_deleted": purged,
+        },
         actor=actor,
     )
     if rebuild:

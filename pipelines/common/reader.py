@@ -10,8 +10,9 @@ cores, which keeps the loaders arrow-fast (STACK_NOTES: dicts into dlt are
 Rows with a problem (invalid JSON, a missing required field, an unparsable
 timestamp or number) go to quarantine with the file, record number, field and
 reason; the rest are deduplicated on the primary key (the newest delivery
-wins) and pseudonymized before they leave this module. Nothing not named in
-the policy is ever extracted.
+wins) and pseudonymized before they leave this module, and rows of people
+on the erasure list are dropped (`outcomes.privacy.erasures`). Nothing not
+named in the policy is ever extracted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from outcomes.privacy.erasures import drop_erased, erased_mask
 from outcomes.privacy.pseudonym import pseudonymize, pseudonymize_array
 from pipelines.common.policy import INDEX_PATH, LOADED_AT_COLUMN, ColumnRule, TablePolicy
 
@@ -59,6 +62,8 @@ class TableRead:
     records_read: int = 0
     duplicates_dropped: int = 0
     outside_window: int = 0
+    # Rows of people on the erasure list, dropped before landing (not quarantined).
+    erased: int = 0
     files: list[str] = field(default_factory=list)
     # Top-level keys seen in the records of each file: compared with the
     # policy to report columns that newly appeared (and were dropped).
@@ -231,8 +236,13 @@ def read_table(
     loaded_at: dt.datetime,
     since: str | None = None,
     until: str | None = None,
+    erased: frozenset[str] = frozenset(),
 ) -> TableRead:
-    """Read every file of `table` in `export_dir` (a name or a glob, sorted)."""
+    """Read every file of `table` in `export_dir` (a name or a glob, sorted).
+
+    `erased` holds the erasure list's tokens (`read_erasure_tokens`): rows
+    naming an erased person do not land and are counted in `TableRead.erased`.
+    """
     files = sorted(export_dir.glob(table.file))
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
@@ -270,13 +280,29 @@ def read_table(
     ).fetchall()[0]
     result.duplicates_dropped = stats[0] - data.num_rows
     result.outside_window = stats[1]
-    result.data = _finish(data, table, source, salt, loaded_at)
+    result.data, result.erased = drop_erased(
+        _finish(data, table, source, salt, loaded_at),
+        source,
+        table.name,
+        [c.name for c in table.columns if c.action == "pseudonymize"],
+        erased,
+        salt,
+    )
     result.quarantine = _quarantine(con, table, source, salt, loaded_at)
+    if erased and result.quarantine.num_rows and _key_names_person(table):
+        # A quarantined record keyed by an erased person's pseudonym is theirs too.
+        hits = erased_mask(result.quarantine.column("record_key"), erased, salt)
+        result.erased += hits.true_count
+        result.quarantine = result.quarantine.filter(pc.invert(hits))
     invalid = _scan_lines(con, [p.name for p in files], table, source, loaded_at, result.keys_seen)
     if invalid.num_rows:
         result.quarantine = pa.concat_tables([result.quarantine, invalid])
         result.records_read += invalid.num_rows
     return result
+
+
+def _key_names_person(table: TablePolicy) -> bool:
+    return table.column(table.primary_key[0]).action == "pseudonymize"
 
 
 _ARROW_TYPES = {

@@ -9,6 +9,7 @@ the same export twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,10 @@ from dlt.sources import DltResource
 
 from pipelines.common.policy import LOADED_AT_COLUMN, SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import QUARANTINE_SCHEMA, TableRead, read_table
+
+# dlt otherwise keeps a parquet copy of every loaded row in its pipelines
+# folder, beyond the reach of retention and erasure (outcomes.privacy.erasures).
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
 
 _DLT_TYPES = {
     "string": "text",
@@ -68,9 +73,10 @@ def _table_resource(
     since: str | None,
     until: str | None,
     report: ReadReport,
+    erased: frozenset[str],
 ) -> DltResource:
     def rows() -> Iterator[pa.Table]:
-        read = read_table(table, policy.source, export_dir, salt, loaded_at, since, until)
+        read = read_table(table, policy.source, export_dir, salt, loaded_at, since, until, erased)
         report.reads.append(read)
         yield read.data
 
@@ -96,12 +102,17 @@ def export_source(source_name: str) -> Callable[..., Any]:
         until: str | None = None,
         loaded_at: dt.datetime | None = None,
         report: ReadReport | None = None,
+        erased: frozenset[str] | None = None,
     ) -> list[DltResource]:
+        """`erased`: the warehouse's erasure list (`read_erasure_tokens`); rows of
+        erased people are dropped before they land."""
         stamp = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         sink = report if report is not None else ReadReport()
         chosen = [t for t in policy.tables if tables is None or t.name in tables]
         return [
-            _table_resource(policy, t, Path(export_dir), salt, stamp, since, until, sink)
+            _table_resource(
+                policy, t, Path(export_dir), salt, stamp, since, until, sink, erased or frozenset()
+            )
             for t in chosen
         ]
 

@@ -33,6 +33,8 @@ from dlt.sources import DltResource
 
 from outcomes.errors import OutcomesError
 from outcomes.load import SourceLoad, pipeline_for
+from outcomes.privacy.erasures import drop_erased, read_erasure_tokens
+from outcomes.privacy.policy_audit import log_policy_version
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import TableRead
@@ -81,8 +83,13 @@ def read_tables(
     tables: Sequence[str] | None = None,
     since: str | None = None,
     until: str | None = None,
+    erased: frozenset[str] = frozenset(),
 ) -> list[TableRead]:
-    """The policy's tables (all, or those named), built from the repositories read."""
+    """The policy's tables (all, or those named), built from the repositories read.
+
+    Rows naming a person on the erasure list (`erased`, its tokens) are dropped
+    and counted in `TableRead.erased`.
+    """
     files = [str(r.path) for r in repos]
     reads = []
     for table in POLICY.tables:
@@ -91,9 +98,10 @@ def read_tables(
         stream = pa.concat_tables(
             [STREAMS[table.file].empty_table()] + [r.streams[table.file] for r in repos]
         )
-        reads.append(
-            apply_policy(POLICY, table, stream, salt, loaded_at, files, since=since, until=until)
-        )
+        read = apply_policy(POLICY, table, stream, salt, loaded_at, files, since=since, until=until)
+        people = [c.name for c in table.columns if c.action == "pseudonymize"]
+        read.data, read.erased = drop_erased(read.data, SOURCE, table.name, people, erased, salt)
+        reads.append(read)
     return reads
 
 
@@ -132,6 +140,7 @@ def git(
     report: ReadReport | None = None,
     release_tag_pattern: str | None = None,
     default_branch: str | None = None,
+    erased: frozenset[str] | None = None,
 ) -> list[DltResource]:
     """Local git repositories, one resource per table of `policy.yml`.
 
@@ -142,7 +151,9 @@ def git(
     and `default_branch` can also come from dlt config (`SOURCES__GIT__...`).
     Reads the repositories when called, so a bad path fails here with an
     `OutcomesError` naming it. `report`, when given, receives one TableRead
-    per table (rows read, landed, outside the window).
+    per table (rows read, landed, outside the window, erased). `erased` is the
+    warehouse's erasure list (`outcomes.privacy.erasures.read_erasure_tokens`):
+    commits and tags of erased people do not land.
     """
     stamp = utc_naive(loaded_at or dt.datetime.now(dt.UTC).replace(microsecond=0))
     if isinstance(export_dir, str | Path):
@@ -150,7 +161,7 @@ def git(
     else:
         paths = [Path(p) for p in export_dir]
     repos = read_repositories(paths, release_tag_pattern, default_branch)
-    reads = read_tables(repos, salt, stamp, tables, since, until)
+    reads = read_tables(repos, salt, stamp, tables, since, until, erased or frozenset())
     if report is not None:
         report.reads.extend(reads)
     return [_resource(read.table, read) for read in reads]
@@ -186,8 +197,10 @@ def load_git(
         release_tag_pattern=release_tag_pattern,
         default_branch=default_branch,
         report=report,
+        erased=read_erasure_tokens(warehouse),
     )
     ensure_warehouse(warehouse)
+    log_policy_version(warehouse, POLICY)
     pipeline = pipeline_for(PIPELINE_NAME, DATASET, warehouse)
     try:
         pipeline.run(source, loader_file_format="parquet")

@@ -18,6 +18,7 @@ from tests.git.conftest import (
     DAN,
     EVE,
     GITHUB,
+    GRACE,
     LOADED_AT,
     PEOPLE,
     SALT,
@@ -413,3 +414,41 @@ def test_since_and_until_window_like_the_other_sources(repos):
     s = repos["api"].shas
     assert set(reads["commits"].data.column("commit_sha").to_pylist()) == {s["M7"], s["S8"]}
     assert reads["tags"].data.column("tag_name").to_pylist() == ["v1.0.0"]
+
+
+def test_commits_and_tags_of_erased_people_do_not_land(tmp_path, repos):
+    """Grace (author and committer of api's w1 and of web's two commits) and Eve
+    (tagger of v1.0.0) are on the erasure list: those 3 commits and that tag do
+    not land, counted as erased; the other 11 commits and 2 tags do."""
+    import duckdb
+
+    from outcomes.privacy.erasures import record_erasures
+    from outcomes.warehouse import ensure_warehouse
+
+    warehouse = ensure_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(warehouse))
+    record_erasures(con, [key(GRACE), key(EVE)], SALT)
+    con.close()
+
+    result = load_git([repos["api"].path, repos["web"].path], warehouse, SALT, LOADED_AT)
+
+    erased = {read.table.name: read.erased for read in result.reads}
+    assert erased == {
+        "commits": 3,
+        "pull_requests": 0,
+        "pull_request_commits": 0,
+        "tags": 1,
+        "repositories": 0,
+    }
+    assert query(warehouse, "select count(*) from raw_git.commits") == [(11,)]
+    people = query(
+        warehouse,
+        "select distinct author_person_key from raw_git.commits "
+        "union select committer_person_key from raw_git.commits "
+        "union select tagger_person_key from raw_git.tags",
+    )
+    assert {key(GRACE), key(EVE)}.isdisjoint({p for (p,) in people})
+    assert [t for (t,) in query(warehouse, "select tag_name from raw_git.tags order by 1")] == [
+        "1.2",
+        "v0.9.0",
+    ]

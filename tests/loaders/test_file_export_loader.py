@@ -169,3 +169,34 @@ def test_time_window_keeps_only_records_inside(tmp_path):
     pulls = next(r for r in result.reads if r.table.name == "pull_requests")
     assert pulls.data.column("pull_request_id").to_pylist() == [104]
     assert pulls.outside_window == 4  # lines 1, 2, 3, 7 were created on May 4
+
+
+def test_rows_of_an_erased_person_do_not_land_and_are_counted_as_erased(tmp_path):
+    """Two authors; grace-h is on the erasure list: her 2 pull requests (lines 2
+    and 3) are dropped and counted as erased, not quarantined; ada's land (204
+    is quarantined for its own unparsable timestamp)."""
+    from outcomes.privacy.erasures import ERASURES_TABLE, record_erasures
+
+    grace = {"user": {"login": "grace-h", "id": 7, "type": "User"}}
+    lines = [
+        pr(201, "2026-05-04T09:00:00Z", "2026-05-04T10:00:00Z"),
+        pr(202, "2026-05-04T09:00:00Z", "2026-05-04T10:00:00Z", **grace),
+        pr(203, "2026-05-04T09:00:00Z", "2026-05-04T10:00:00Z", **grace),
+        pr(204, "2026-05-04T09:00:00Z", "2026-05-04T10:00:00Z", closed_at="yesterday"),
+    ]
+    export = tmp_path / "github"
+    export.mkdir()
+    (export / "pull_requests.jsonl").write_text("\n".join(lines) + "\n")
+    warehouse = ensure_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(warehouse))
+    assert record_erasures(con, [pseudonymize("grace-h", SALT, "account", "github")], SALT) == 1
+    stored = con.execute(f"select erasure_token from {ERASURES_TABLE}").fetchall()
+    con.close()
+    assert stored and "grace" not in str(stored)
+
+    result = load_source(SourceConfig("github", export), warehouse, SALT, LOADED_AT)
+
+    pulls = next(r for r in result.reads if r.table.name == "pull_requests")
+    assert (pulls.records_read, pulls.data.num_rows, pulls.erased) == (4, 1, 2)
+    assert result.quarantined == 1  # ada's 204 (unparsable closed_at), not grace's
+    assert query(warehouse, "select pull_request_id from raw_github.pull_requests") == [(201,)]

@@ -153,3 +153,62 @@ def test_erase_removes_the_person_everywhere_and_changes_nobody_else(
     assert log.verify() == []
     with pytest.raises(OutcomesError, match="no person with that email"):
         export_person(warehouse, manager_email, DEMO_SALT)
+
+
+# Columns a reload rewrites whatever the data: when and by which dlt load.
+RELOAD_COLUMNS = {"_outcomes_loaded_at", "_dlt_load_id", "_dlt_id"}
+
+
+def _without_reload_columns(dump: dict) -> dict[str, Counter]:
+    out = {}
+    for table, (names, rows) in dump.items():
+        if table.rsplit(".", 1)[-1].startswith("_dlt"):
+            continue
+        keep = [i for i, n in enumerate(names) if n not in RELOAD_COLUMNS]
+        counted: Counter = Counter()
+        for row, count in rows.items():
+            counted[tuple(row[i] for i in keep)] += count
+        out[table] = counted
+    return out
+
+
+def test_a_reload_of_the_same_exports_does_not_bring_an_erased_person_back(
+    demo_warehouse, manager_email, tmp_path
+):
+    """Erase, then run the data path again on the very same demo exports: the
+    loaders drop the person's rows (counted as erased, not quarantined), so
+    nothing names them anywhere and everyone else's raw rows are as erase left
+    them (a direct report's manager link stays cut)."""
+    from outcomes.load import pipelines_dir
+    from outcomes.runner import demo_config, run
+    from outcomes.summary import erased_rows
+
+    copy = demo_warehouse.copy_to(tmp_path / "wh")
+    keys = _keys(export_person(copy.path, manager_email, DEMO_SALT))
+    # A load package an older version left behind: dlt's copy of loaded rows.
+    leftover = pipelines_dir(copy.path) / "old" / "load" / "loaded" / "1" / "completed_jobs"
+    leftover.mkdir(parents=True)
+    (leftover / "users.parquet").write_bytes(b"rows")
+    erase_person(copy.path, manager_email, DEMO_SALT, rebuild=False)
+    assert not any(leftover.iterdir())
+    erased_state = _without_reload_columns(raw_dump(copy.path))
+    # The list names nobody: no email, no pseudonym, one token per pseudonym.
+    tokens = copy.query("select erasure_token from privacy.erasures")
+    assert len(tokens) == len(keys)
+    assert not {t for (t,) in tokens} & keys
+
+    summary = run(demo_config(copy.exports, copy.path), DEMO_SALT)
+
+    assert tables_naming(copy.path, keys) == {}
+    # The reload kept no copies of what it loaded either.
+    packages = pipelines_dir(copy.path).glob("*/load/loaded/*/completed_jobs/*")
+    assert [p for p in packages if p.is_file()] == []
+    with pytest.raises(OutcomesError, match="no person with that email"):
+        export_person(copy.path, manager_email, DEMO_SALT)
+    assert _without_reload_columns(raw_dump(copy.path)) == erased_state
+    erased = {load.source: erased_rows(load) for load in summary.loads}
+    # Their roster row and identity row, and their GitHub user and activity.
+    assert erased["roster"] == 2
+    assert erased["github"] >= 2
+    first = {load.source: load.quarantined for load in demo_warehouse.first_run.loads}
+    assert {load.source: load.quarantined for load in summary.loads} == first

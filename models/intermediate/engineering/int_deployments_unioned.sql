@@ -22,7 +22,7 @@
 #}
 with github_deployments as (
 
-    select * from {{ ref('stg_github__deployments') }}
+    select * from {{ consented(ref('stg_github__deployments'), 'creator_account_id') }}
 
 ),
 
@@ -34,7 +34,7 @@ github_deployment_statuses as (
 
 github_pull_requests as (
 
-    select * from {{ ref('stg_github__pull_requests') }}
+    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
 
 ),
 
@@ -52,13 +52,13 @@ environments as (
 
 git_tags as (
 
-    select * from {{ ref('stg_git__tags') }}
+    select * from {{ consented(ref('stg_git__tags'), 'tagger_person_id') }}
 
 ),
 
 git_commits as (
 
-    select * from {{ ref('stg_git__commits') }}
+    select * from {{ consented(ref('stg_git__commits'), 'author_person_id') }}
 
 ),
 

@@ -27,25 +27,32 @@
 #}
 with github_pull_requests as (
 
-    select * from {{ ref('stg_github__pull_requests') }}
+    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
 
 ),
 
 github_reviews as (
 
-    select * from {{ ref('stg_github__reviews') }}
+    select * from {{ consented(ref('stg_github__reviews'), 'reviewer_account_id') }}
 
 ),
 
 github_commits as (
 
-    select * from {{ ref('stg_github__commits') }}
+    select * from {{ consented(
+        ref('stg_github__commits'),
+        ['author_account_id', 'author_person_id']
+    ) }}
 
 ),
 
+{# A review request names the requested reviewer: theirs to opt out of. #}
 github_pull_request_events as (
 
-    select * from {{ ref('stg_github__pull_request_events') }}
+    select * from {{ consented(
+        ref('stg_github__pull_request_events'),
+        'requested_reviewer_account_id'
+    ) }}
 
 ),
 
@@ -77,7 +84,7 @@ git_pull_request_commits as (
 
 git_commits as (
 
-    select * from {{ ref('stg_git__commits') }}
+    select * from {{ consented(ref('stg_git__commits'), 'author_person_id') }}
 
 ),
 

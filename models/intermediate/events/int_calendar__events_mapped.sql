@@ -7,13 +7,16 @@
 #}
 with calendar_events as (
 
-    select * from {{ ref('stg_calendar__events') }}
+    select * from {{ consented(ref('stg_calendar__events'), 'organizer_person_id') }}
 
 ),
 
 event_attendees as (
 
-    select * from {{ ref('stg_calendar__event_attendees') }}
+    select * from {{ consented(
+        ref('stg_calendar__event_attendees'),
+        'attendee_person_id'
+    ) }}
 
 ),
 

@@ -7,19 +7,19 @@
 #}
 with pull_requests as (
 
-    select * from {{ ref('stg_github__pull_requests') }}
+    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
 
 ),
 
 reviews as (
 
-    select * from {{ ref('stg_github__reviews') }}
+    select * from {{ consented(ref('stg_github__reviews'), 'reviewer_account_id') }}
 
 ),
 
 deployments as (
 
-    select * from {{ ref('stg_github__deployments') }}
+    select * from {{ consented(ref('stg_github__deployments'), 'creator_account_id') }}
 
 ),
 
@@ -31,7 +31,7 @@ deployment_statuses as (
 
 workflow_runs as (
 
-    select * from {{ ref('stg_github__workflow_runs') }}
+    select * from {{ consented(ref('stg_github__workflow_runs'), 'actor_account_id') }}
 
 ),
 

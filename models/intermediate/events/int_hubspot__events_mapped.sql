@@ -7,13 +7,13 @@
 #}
 with contacts as (
 
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select * from {{ consented(ref('stg_hubspot__contacts'), 'owner_account_id') }}
 
 ),
 
 deals as (
 
-    select * from {{ ref('stg_hubspot__deals') }}
+    select * from {{ consented(ref('stg_hubspot__deals'), 'owner_account_id') }}
 
 ),
 
@@ -25,7 +25,7 @@ deal_stages as (
 
 engagements as (
 
-    select * from {{ ref('stg_hubspot__engagements') }}
+    select * from {{ consented(ref('stg_hubspot__engagements'), 'owner_account_id') }}
 
 ),
 

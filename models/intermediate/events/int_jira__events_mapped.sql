@@ -6,13 +6,16 @@
 #}
 with issues as (
 
-    select * from {{ ref('stg_jira__issues') }}
+    select * from {{ consented(
+        ref('stg_jira__issues'),
+        ['assignee_account_id', 'reporter_account_id']
+    ) }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ ref('stg_jira__changelog_items') }}
+    select * from {{ consented(ref('stg_jira__changelog_items'), 'author_account_id') }}
 
 ),
 

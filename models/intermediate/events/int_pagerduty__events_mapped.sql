@@ -6,7 +6,10 @@
 #}
 with incidents as (
 
-    select * from {{ ref('stg_pagerduty__incidents') }}
+    select * from {{ consented(
+        ref('stg_pagerduty__incidents'),
+        'first_assignee_account_id'
+    ) }}
 
 ),
 

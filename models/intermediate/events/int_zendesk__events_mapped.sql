@@ -9,19 +9,28 @@
 #}
 with tickets as (
 
-    select * from {{ ref('stg_zendesk__tickets') }}
+    select * from {{ consented(
+        ref('stg_zendesk__tickets'),
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+    ) }}
 
 ),
 
 audit_events as (
 
-    select * from {{ ref('stg_zendesk__ticket_audit_events') }}
+    select * from {{ consented(
+        ref('stg_zendesk__ticket_audit_events'),
+        ['audit_author_account_id', 'comment_author_account_id']
+    ) }}
 
 ),
 
 satisfaction_ratings as (
 
-    select * from {{ ref('stg_zendesk__satisfaction_ratings') }}
+    select * from {{ consented(
+        ref('stg_zendesk__satisfaction_ratings'),
+        'assignee_account_id'
+    ) }}
 
 ),
 

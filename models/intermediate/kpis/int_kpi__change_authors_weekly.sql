@@ -8,7 +8,7 @@
 #}
 with pull_requests as (
 
-    select * from {{ ref('stg_github__pull_requests') }}
+    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
 
 ),
 

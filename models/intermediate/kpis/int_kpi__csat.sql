@@ -8,7 +8,10 @@
 #}
 with satisfaction_ratings as (
 
-    select * from {{ ref('stg_zendesk__satisfaction_ratings') }}
+    select * from {{ consented(
+        ref('stg_zendesk__satisfaction_ratings'),
+        'assignee_account_id'
+    ) }}
 
 ),
 

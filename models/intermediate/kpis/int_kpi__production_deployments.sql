@@ -13,7 +13,7 @@
 #}
 with deployments as (
 
-    select * from {{ ref('stg_github__deployments') }}
+    select * from {{ consented(ref('stg_github__deployments'), 'creator_account_id') }}
 
 ),
 

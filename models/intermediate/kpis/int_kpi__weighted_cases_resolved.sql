@@ -9,7 +9,10 @@
 #}
 with tickets as (
 
-    select * from {{ ref('stg_zendesk__tickets') }}
+    select * from {{ consented(
+        ref('stg_zendesk__tickets'),
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+    ) }}
 
 ),
 

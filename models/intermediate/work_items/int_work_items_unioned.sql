@@ -5,37 +5,46 @@
 #}
 with jira_issues as (
 
-    select * from {{ ref('stg_jira__issues') }}
+    select * from {{ consented(
+        ref('stg_jira__issues'),
+        ['assignee_account_id', 'reporter_account_id']
+    ) }}
 
 ),
 
 github_pull_requests as (
 
-    select * from {{ ref('stg_github__pull_requests') }}
+    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
 
 ),
 
 pagerduty_incidents as (
 
-    select * from {{ ref('stg_pagerduty__incidents') }}
+    select * from {{ consented(
+        ref('stg_pagerduty__incidents'),
+        'first_assignee_account_id'
+    ) }}
 
 ),
 
 zendesk_tickets as (
 
-    select * from {{ ref('stg_zendesk__tickets') }}
+    select * from {{ consented(
+        ref('stg_zendesk__tickets'),
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+    ) }}
 
 ),
 
 hubspot_deals as (
 
-    select * from {{ ref('stg_hubspot__deals') }}
+    select * from {{ consented(ref('stg_hubspot__deals'), 'owner_account_id') }}
 
 ),
 
 hubspot_contacts as (
 
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select * from {{ consented(ref('stg_hubspot__contacts'), 'owner_account_id') }}
 
 ),
 

@@ -6,26 +6,22 @@
 #}
 with calendar_events as (
 
-    select * from {{ ref('stg_calendar__events') }}
+    select * from {{ consented(ref('stg_calendar__events'), 'organizer_person_id') }}
 
 ),
 
 event_attendees as (
 
-    select * from {{ ref('stg_calendar__event_attendees') }}
+    select * from {{ consented(
+        ref('stg_calendar__event_attendees'),
+        'attendee_person_id'
+    ) }}
 
 ),
 
 people as (
 
     select * from {{ ref('dim_people') }}
-
-),
-
-opted_out as (
-
-    select * from {{ ref('stg_privacy__opt_outs') }}
-    where source_system = 'calendar'
 
 ),
 
@@ -61,12 +57,7 @@ invitations as (
     from instances
     inner join event_attendees
         on instances.calendar_event_id = event_attendees.calendar_event_id
-    {# PRIVACY.md "Opt-outs": an opted-out invitee is not counted. #}
-    left join opted_out
-        on event_attendees.attendee_person_id = opted_out.person_id
-    where
-        not event_attendees.is_resource
-        and opted_out.person_id is null
+    where not event_attendees.is_resource
 
 ),
 

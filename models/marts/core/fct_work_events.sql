@@ -54,12 +54,6 @@ people as (
 
 ),
 
-opted_out as (
-
-    select * from {{ ref('stg_privacy__opt_outs') }}
-
-),
-
 {# Every mapper has the same columns; they are listed, not assumed in order. #}
 unioned as (
 
@@ -187,14 +181,8 @@ final as (
         on unioned.work_item_id = work_items.work_item_id
     left join people as owner_people
         on unioned.work_item_owner_person_id = owner_people.person_id
-    {# PRIVACY.md "Opt-outs": an opted-out person's events leave every mart. #}
-    left join opted_out
-        on
-            unioned.actor_person_id = opted_out.person_id
-            and unioned.source_system = opted_out.source_system
-    where
-        unioned.occurred_at is not null
-        and opted_out.person_id is null
+    {# Opted-out people's rows never reach the mappers (macro consented). #}
+    where unioned.occurred_at is not null
 
 )
 

@@ -38,12 +38,6 @@ status_mappings as (
 
 ),
 
-opted_out as (
-
-    select * from {{ ref('stg_privacy__opt_outs') }}
-
-),
-
 size_weights as (
 
     select * from {{ ref('size_weights') }}
@@ -191,19 +185,6 @@ joined as (
 
 ),
 
-{# PRIVACY.md "Opt-outs": items owned by an opted-out person leave every mart. #}
-kept as (
-
-    select joined.*
-    from joined
-    left join opted_out
-        on
-            joined.owner_person_id = opted_out.person_id
-            and joined.source_system = opted_out.source_system
-    where opted_out.person_id is null
-
-),
-
 final as (
 
     select
@@ -235,7 +216,8 @@ final as (
             when canonical_state = 'done'
                 then {{ elapsed_hours('started_at', 'last_done_at') }}
         end as cycle_time_hours
-    from kept
+    {# Opted-out people's items never reach int_work_items_unioned (macro consented). #}
+    from joined
 
 )
 

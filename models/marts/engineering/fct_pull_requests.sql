@@ -43,7 +43,7 @@ deployments as (
 
 git_commits as (
 
-    select * from {{ ref('stg_git__commits') }}
+    select * from {{ consented(ref('stg_git__commits'), 'author_person_id') }}
 
 ),
 
