@@ -28,6 +28,8 @@ FUTURE_SLACK = dt.timedelta(days=1)
 # Planned dates (a deal's expected close) may lie in the future, within reason.
 PLANNED_COLUMNS = {("raw_hubspot", "deals", "close_date")}
 PLANNED_HORIZON = dt.timedelta(days=10 * 366)
+# Failing values and records named per failed expectation.
+MAX_EXAMPLES = 5
 
 # Vocabularies of the tools' APIs that the models map (event types, states).
 # A value outside these means an export changed shape: the models would
@@ -143,7 +145,15 @@ def validate_frame(
         .get_batch(batch_parameters={"dataframe": frame})
     )
     suite = build_suite(dataset, table, now)
-    result = batch.validate(suite)
+    keys = [k for k in table.primary_key if k in frame.columns]
+    result = batch.validate(
+        suite,
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": keys,
+            "partial_unexpected_count": MAX_EXAMPLES,
+        },
+    )
     quality = TableQuality(dataset, table.name, len(frame), expectations=len(suite.expectations))
     for outcome in result.results:
         if outcome.success:
@@ -158,10 +168,29 @@ def validate_frame(
             text += f" failed for {count} row(s)"
         if examples:
             text += f", e.g. {examples[:3]}"
+        records = failing_records(detail.get("unexpected_index_list") or [], keys)
+        if records:
+            text += f"; failing records: {records}"
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
             text += f" (error: {outcome.exception_info.get('exception_message')})"
         quality.failures.append(text)
     return quality
+
+
+def failing_records(index_list: list, keys: list[str]) -> str:
+    """The primary keys of the first failing rows, e.g. `pull_request_id=7, pull_request_id=9`."""
+    if not keys:
+        return ""
+    named = []
+    for row in index_list[:MAX_EXAMPLES]:
+        if isinstance(row, dict):
+            named.append(" ".join(f"{k}={_plain(row.get(k))}" for k in keys))
+    more = len(index_list) - len(named)
+    return ", ".join(named) + (f" (+{more} more)" if more > 0 else "")
+
+
+def _plain(value: object) -> object:
+    return value.item() if hasattr(value, "item") else value
 
 
 def read_table(con, dataset: str, table: str) -> pd.DataFrame:
