@@ -149,7 +149,7 @@ def validate_frame(
     result = batch.validate(
         suite,
         result_format={
-            "result_format": "COMPLETE",
+            "result_format": "SUMMARY",
             "unexpected_index_column_names": keys,
             "partial_unexpected_count": MAX_EXAMPLES,
         },
@@ -168,7 +168,9 @@ def validate_frame(
             text += f" failed for {count} row(s)"
         if examples:
             text += f", e.g. {examples[:3]}"
-        records = failing_records(detail.get("unexpected_index_list") or [], keys)
+        records = failing_records(
+            detail.get("partial_unexpected_index_list") or [], keys, count or 0
+        )
         if records:
             text += f"; failing records: {records}"
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
@@ -177,7 +179,7 @@ def validate_frame(
     return quality
 
 
-def failing_records(index_list: list, keys: list[str]) -> str:
+def failing_records(index_list: list, keys: list[str], count: int) -> str:
     """The primary keys of the first failing rows, e.g. `pull_request_id=7, pull_request_id=9`."""
     if not keys:
         return ""
@@ -185,7 +187,7 @@ def failing_records(index_list: list, keys: list[str]) -> str:
     for row in index_list[:MAX_EXAMPLES]:
         if isinstance(row, dict):
             named.append(" ".join(f"{k}={_plain(row.get(k))}" for k in keys))
-    more = len(index_list) - len(named)
+    more = count - len(named)
     return ", ".join(named) + (f" (+{more} more)" if more > 0 else "")
 
 
@@ -193,6 +195,27 @@ def _plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def read_table(con, dataset: str, table: str) -> pd.DataFrame:
-    """The raw table as pandas (DuckDB reads, GX validates)."""
-    return con.execute(f'select * from "{dataset}"."{table}"').df()
+def suite_columns(dataset: str, table: TablePolicy) -> list[str]:
+    """The columns the table's suite looks at (keys, timestamps, enumerations)."""
+    columns = [*table.primary_key, *timestamp_columns(table), LOADED_AT_COLUMN]
+    columns += [c for (ds, tbl, c) in KNOWN_VALUES if ds == dataset and tbl == table.name]
+    return list(dict.fromkeys(columns))
+
+
+def read_table(con, schema: str, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A table as pandas (DuckDB reads, GX validates); only `columns` when given
+    (those present), so a large batch is not copied whole into memory."""
+    if columns is not None:
+        present = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        chosen = [c for c in columns if c in present]
+        if chosen:
+            names = ", ".join(f'"{c}"' for c in chosen)
+            return con.execute(f'select {names} from "{schema}"."{table}"').df()
+    return con.execute(f'select * from "{schema}"."{table}"').df()

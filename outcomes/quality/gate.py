@@ -16,7 +16,12 @@ from pathlib import Path
 
 import duckdb
 
-from outcomes.quality.expectations import TableQuality, read_table, validate_frame
+from outcomes.quality.expectations import (
+    TableQuality,
+    read_table,
+    suite_columns,
+    validate_frame,
+)
 from outcomes.quality.row_counts import RowCountCheck, check_counts, record_counts
 from pipelines.common.policy import SourcePolicy
 
@@ -79,7 +84,7 @@ def gate_source(
         for table in policy.tables:
             dataset = policy.dataset_for(table)
             schema = read_from.get(dataset, dataset)
-            frame = read_table(con, schema, table.name)
+            frame = read_table(con, schema, table.name, suite_columns(dataset, table))
             gates.append(
                 TableGate(
                     dataset,
