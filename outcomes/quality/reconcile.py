@@ -7,11 +7,13 @@ Quarantined records never reach the raw tables, so raw counts are already
 "minus quarantine". A mismatch means a mapper dropped or duplicated rows, or a
 mart is stale against the raw data.
 
-Coverage: every event type of GitHub, PagerDuty, HubSpot and Calendar, and
-the event types of Jira and Zendesk that map raw rows directly. The types
-derived from the canonical-state intervals (`int_work_item_state_intervals`:
-jira task.started / task.done / task.reopened, zendesk case.reopened) are not
-restated; they are listed as unreconciled, never silently passed.
+Coverage: every event type the mappers produce. The Jira and Zendesk types
+derived from canonical-state intervals (task.started / task.done /
+task.reopened, case.reopened) are restated from the raw status histories and
+`seeds.status_mappings`: each entry into a status, mapped to its canonical
+state; consecutive entries in the same state are one interval. Event types
+without a rule (a new mapper) are listed as unreconciled, never silently
+passed.
 
 Opt-outs: `fct_work_events` drops the events of opted-out people per source
 (privacy.opt_outs). The rules do not subtract them; a source with at least
@@ -35,6 +37,57 @@ _HUBSPOT_TOUCH = (
     "(lower(e.engagement_type) in ('call', 'email') or (lower(e.engagement_type) = 'meeting' "
     "and coalesce(lower(e.meeting_outcome), 'completed') "
     "not in ('no_show', 'canceled', 'cancelled', 'rescheduled')))"
+)
+
+
+def _intervals(source: str, work_item_type: str, entries: str) -> str:
+    """Canonical-state intervals (item, state, previous_state, entered_at, idx)
+    from `entries` (item, entered_at, status, entry_order): consecutive entries
+    mapping to the same state are one interval."""
+    return (
+        f"with entries as ({entries}), "
+        "mapped as (select e.*, m.canonical_state as state from entries as e "
+        "left join seeds.status_mappings as m "
+        f"on m.source_system = '{source}' and m.work_item_type = '{work_item_type}' "
+        "and lower(e.status) = lower(m.source_status)), "
+        "flagged as (select *, lag(state) over w as prev, row_number() over w as k "
+        "from mapped window w as (partition by item order by entered_at, entry_order)), "
+        "starts as (select * from flagged where k = 1 or state is distinct from prev), "
+        "intervals as (select item, state, entered_at, "
+        "lag(state) over w as previous_state, row_number() over w as idx "
+        "from starts window w as (partition by item order by entered_at, entry_order)) "
+    )
+
+
+# Jira: the status before the first change holds from creation, then each change.
+_JIRA_INTERVALS = _intervals(
+    "jira",
+    "task",
+    "with changes as (select issue_id, changed_at, trim(from_value) as from_value, "
+    "trim(to_value) as to_value, row_number() over (partition by issue_id "
+    "order by changed_at, history_id, item_index) as n "
+    "from raw_jira.changelog_items where field_name = 'status') "
+    "select i.issue_id as item, i.created_at as entered_at, "
+    "coalesce(c.from_value, trim(i.status_name)) as status, 0 as entry_order "
+    "from raw_jira.issues as i left join changes as c on i.issue_id = c.issue_id and c.n = 1 "
+    "union all select issue_id, changed_at, to_value, n from changes",
+)
+# Zendesk: the status set by the create audit ('new' when absent), then each change.
+_ZENDESK_STATUS = (
+    "case when lower(trim(new_value)) = 'on-hold' then 'hold' else lower(trim(new_value)) end"
+)
+_ZENDESK_INTERVALS = _intervals(
+    "zendesk",
+    "case",
+    f"with statuses as (select ticket_id, created_at, audit_event_id, {_ZENDESK_STATUS} "
+    "as status, lower(event_type) as kind from raw_zendesk.ticket_audit_events "
+    "where field_name = 'status' and lower(event_type) in ('create', 'change')) "
+    "select t.ticket_id as item, t.created_at as entered_at, "
+    "coalesce(min(s.status), 'new') as status, 0 as entry_order "
+    "from raw_zendesk.tickets as t left join statuses as s "
+    "on t.ticket_id = s.ticket_id and s.kind = 'create' group by t.ticket_id, t.created_at "
+    "union all select ticket_id, created_at, status, audit_event_id "
+    "from statuses where kind = 'change'",
 )
 _ZENDESK_RATED = "('good', 'good_with_comment', '4', '5', 'bad', 'bad_with_comment', '1', '2', '3')"
 
@@ -93,6 +146,24 @@ RULES: dict[tuple[str, str], str] = {
     ("jira", "task.status_changed"): (
         "select count(*) from raw_jira.changelog_items "
         "where field_name = 'status' and changed_at is not null"
+    ),
+    # the first entry into in_progress, every entry into done, every exit from done
+    ("jira", "task.started"): (
+        _JIRA_INTERVALS + "select count(*) from (select entered_at, row_number() over "
+        "(partition by item order by idx) as r from intervals where state = 'in_progress') "
+        "where r = 1 and entered_at is not null"
+    ),
+    ("jira", "task.done"): (
+        _JIRA_INTERVALS
+        + "select count(*) from intervals where state = 'done' and entered_at is not null"
+    ),
+    ("jira", "task.reopened"): (
+        _JIRA_INTERVALS + "select count(*) from intervals "
+        "where previous_state = 'done' and entered_at is not null"
+    ),
+    ("zendesk", "case.reopened"): (
+        _ZENDESK_INTERVALS + "select count(*) from intervals "
+        "where previous_state = 'done' and entered_at is not null"
     ),
     ("zendesk", "case.created"): (
         "select count(*) from raw_zendesk.tickets where created_at is not null"
