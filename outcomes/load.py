@@ -15,8 +15,9 @@
    (git: `repository_name`). A rerun on the same exports changes no counts.
    Quarantined records are merged into `quarantine.records` after publishing.
 
-When the gate fails, the raw schemas are untouched, the candidate stays for
-inspection (until the next load of that source) and `SourceLoad.published`
+When the gate fails, the raw schemas are untouched, the raw candidates stay
+for inspection until the next load of that source (an identity candidate,
+which holds emails, is dropped at once) and `SourceLoad.published`
 is False; `SourceLoad.gate_report()` names the source, table, check and
 failing records. `outcomes run`, `outcomes demo` and the Dagster load assets
 all call `load_source`.
@@ -78,7 +79,7 @@ class SourceLoad:
         """What failed and where, for the CLI and the Dagster log."""
         if self.published:
             return f"source {self.source!r}: quality gate passed, published"
-        candidates = sorted({g.read_from for g in self.gates})
+        candidates = sorted({g.read_from for g in self.gates if g.dataset.startswith("raw_")})
         lines = [
             f"source {self.source!r}: quality gate FAILED; raw tables untouched, "
             f"the batch is kept in {', '.join(candidates)} for inspection"
@@ -207,7 +208,11 @@ def load_source(
     rows_read = None if declare_only else load.rows_read_by_table
     load.gates = gate_source(warehouse, policy, rows_read, loaded_at, now, read_from=candidates)
     load.published = not load.failed_gates
-    if load.published:
+    if not load.published:
+        # Kept for inspection: the raw candidates (pseudonymized, like raw). An
+        # identity candidate holds emails, which live nowhere but `identity`.
+        _drop_schemas(warehouse, [c for d, c in candidates.items() if not d.startswith("raw_")])
+    else:
         publish(warehouse, candidates, keys)
         quarantine = report.quarantine
         if quarantine.num_rows:

@@ -130,3 +130,31 @@ def test_a_collapsed_batch_is_not_published(tmp_path, export):
         "raw_github.pull_requests [row_count_stable]: raw_github.pull_requests: 10 rows read, "
         "last good load read 30"
     ) in result.gate_report()
+
+
+def test_a_failed_roster_keeps_no_emails_outside_identity(tmp_path):
+    """The roster writes raw_roster and identity: when its gate fails, the raw
+    candidate stays for inspection but the identity candidate (emails) is dropped."""
+    export = tmp_path / "roster"
+    export.mkdir()
+    users = [
+        {
+            "id": f"u{i}",
+            "userName": f"person{i}@acme.example",
+            "displayName": f"Person {i}",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Core"},
+            # a creation time of 1970: the users suite fails on created_at
+            "meta": {"created": "1970-01-01T00:00:00Z", "lastModified": "2026-05-01T00:00:00Z"},
+        }
+        for i in (1, 2)
+    ]
+    (export / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
+    warehouse = ensure_warehouse(tmp_path / "w.duckdb")
+    result = load_source(SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW)
+    assert not result.published
+    assert [(g.dataset, g.table) for g in result.failed_gates] == [("raw_roster", "users")]
+    found = schemas(warehouse)
+    assert candidate_dataset("raw_roster") in found
+    assert {"raw_roster", "identity", candidate_dataset("identity")}.isdisjoint(found)
+    assert "kept in candidate_raw_roster for inspection" in result.gate_report()
+    assert "created_at failed for 2 row(s)" in result.gate_report()
