@@ -140,6 +140,11 @@ def candidate_dataset(dataset: str) -> str:
     return f"{CANDIDATE_PREFIX}{dataset}"
 
 
+def staging_dataset(dataset: str) -> str:
+    """dlt's own staging schema beside a dataset; dlt creates it even for appends."""
+    return f"{dataset}_staging"
+
+
 def _drop_schemas(warehouse: Path, schemas: list[str]) -> None:
     from outcomes.warehouse import connect
 
@@ -173,7 +178,8 @@ def load_source(
     for table in policy.tables:
         by_dataset.setdefault(policy.dataset_for(table), []).append(table.name)
     candidates = {dataset: candidate_dataset(dataset) for dataset in by_dataset}
-    _drop_schemas(warehouse, list(candidates.values()))
+    staging = [staging_dataset(c) for c in candidates.values()]
+    _drop_schemas(warehouse, [*candidates.values(), *staging])
     keys: dict[tuple[str, str], tuple[str, list[str]]] = {}
     for dataset, tables in by_dataset.items():
         pipeline = pipeline_for(
@@ -211,7 +217,8 @@ def load_source(
     if not load.published:
         # Kept for inspection: the raw candidates (pseudonymized, like raw). An
         # identity candidate holds emails, which live nowhere but `identity`.
-        _drop_schemas(warehouse, [c for d, c in candidates.items() if not d.startswith("raw_")])
+        identity = [c for d, c in candidates.items() if not d.startswith("raw_")]
+        _drop_schemas(warehouse, [*identity, *staging])
     else:
         publish(warehouse, candidates, keys)
         quarantine = report.quarantine
@@ -292,6 +299,7 @@ def publish(
             inserted[(dataset, table)] = count
         for schema in candidates.values():
             con.execute(f"drop schema if exists {_ident(schema)} cascade")
+            con.execute(f"drop schema if exists {_ident(staging_dataset(schema))} cascade")
         con.execute("commit")
     except Exception:
         con.execute("rollback")

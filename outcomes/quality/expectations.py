@@ -137,7 +137,11 @@ def validate_frame(
     import great_expectations as gx
 
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    # no progress bar per table on the terminal of `outcomes run`
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
         context.data_sources.add_pandas(name="raw")
         .add_dataframe_asset(name=f"{dataset}.{table.name}")
