@@ -63,6 +63,7 @@ class SourceLoad:
     seconds: float = 0.0
     gates: list[TableGate] = field(default_factory=list)
     published: bool = True
+    timings: dict[str, float] = field(default_factory=dict)  # land, gate, publish (s)
 
     @property
     def rows_read_by_table(self) -> dict[str, int]:
@@ -211,8 +212,10 @@ def load_source(
         quarantined=report.quarantine.num_rows,
         new_columns=new_columns(policy, report.reads),
     )
+    load.timings["land"] = time.perf_counter() - start
     rows_read = None if declare_only else load.rows_read_by_table
     load.gates = gate_source(warehouse, policy, rows_read, loaded_at, now, read_from=candidates)
+    load.timings["gate"] = time.perf_counter() - start - load.timings["land"]
     load.published = not load.failed_gates
     if not load.published:
         # Kept for inspection: the raw candidates (pseudonymized, like raw). An
@@ -220,7 +223,9 @@ def load_source(
         identity = [c for d, c in candidates.items() if not d.startswith("raw_")]
         _drop_schemas(warehouse, [*identity, *staging])
     else:
+        published_at = time.perf_counter()
         publish(warehouse, candidates, keys)
+        load.timings["publish"] = time.perf_counter() - published_at
         quarantine = report.quarantine
         if quarantine.num_rows:
             pipeline_for("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
