@@ -1,9 +1,11 @@
 """Freshness of each source: how long ago its last published load was.
 
-Read from the data, not from run history: every published row carries the
-`_outcomes_loaded_at` stamp of the load that wrote it, and a load whose
-quality gate failed publishes nothing, so a source that keeps failing its
-gate grows stale here even though its loads keep running.
+Read from the warehouse, not from run history: every published row carries
+the `_outcomes_loaded_at` stamp of the load that wrote it, and
+`quality.row_counts` marks each load that passed its gate (so a published
+load of an empty export counts too). A load whose gate failed publishes
+nothing, so a source that keeps failing its gate grows stale here even
+though its loads keep running.
 
 Thresholds as the report's freshness page reads them: a source is fresh up to
 one day after its last load, `warn` after that, `error` after two days.
@@ -15,6 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from outcomes.quality.row_counts import SCHEMA as COUNTS_SCHEMA
+from outcomes.quality.row_counts import TABLE as COUNTS_TABLE
 from outcomes.warehouse import connect
 from pipelines.common.policy import LOADED_AT_COLUMN, SourcePolicy
 
@@ -67,11 +71,21 @@ def source_freshness(
             (s, t)
             for s, t in con.execute(
                 "select table_schema, table_name from information_schema.columns "
-                "where column_name = ?",
+                "where column_name in (?, 'loaded_at')",
                 [LOADED_AT_COLUMN],
             ).fetchall()
         }
         stamps = []
+        datasets = sorted({policy.dataset_for(t) for t in policy.tables})
+        if (COUNTS_SCHEMA, COUNTS_TABLE) in present:
+            marks = ", ".join("?" for _ in datasets)
+            (latest,) = con.execute(
+                f"select max(loaded_at) from {COUNTS_SCHEMA}.{COUNTS_TABLE} "
+                f"where passed and dataset in ({marks})",
+                datasets,
+            ).fetchone()
+            if latest is not None:
+                stamps.append(latest)
         for table in policy.tables:
             where = (policy.dataset_for(table), table.name)
             if where in present:

@@ -84,3 +84,13 @@ def test_dagster_check_severity_follows_the_status():
         assert {(r.check_name, r.passed, r.severity) for r in results} == {
             (FRESHNESS_CHECK, passed, severity)
         }
+
+
+def test_a_published_load_of_an_empty_export_is_fresh(tmp_path):
+    """No row carries a load stamp, but quality.row_counts marks the load as passed."""
+    warehouse = ensure_warehouse(tmp_path / "w.duckdb")
+    (tmp_path / "github").mkdir()
+    load = load_source(SourceConfig("github", tmp_path / "github"), warehouse, SALT, T0, now=T0)
+    assert load.published and load.rows_landed == 0
+    fresh = source_freshness(warehouse, GITHUB, T0 + dt.timedelta(hours=1))
+    assert (fresh.last_loaded_at, fresh.status) == (T0, "fresh")
