@@ -3,8 +3,8 @@
 1. Land: one dlt pipeline per (source, dataset) appends this load's rows to
    a fresh candidate schema `candidate_<dataset>` (`candidate_raw_github`,
    `candidate_identity`), dropped and recreated for every load. Nothing reads
-   the candidates: they are not dbt sources and their names do not start
-   with `raw_` (the report's freshness and the privacy code look at `raw_*`).
+   the candidates: they are not dbt sources, and their names do not start
+   with `raw_`, so the report's freshness (`raw_*`) never counts them.
 2. Gate: the quality gate (outcomes.quality.gate: Great Expectations suites
    and row counts) judges the candidate tables.
 3. Publish, only when every table of the source passed: one DuckDB
@@ -17,8 +17,8 @@
 
 When the gate fails, the raw schemas are untouched, the raw candidates stay
 for inspection until the next load of that source (an identity candidate,
-which holds emails, is dropped at once) and `SourceLoad.published`
-is False; `SourceLoad.gate_report()` names the source, table, check and
+which holds emails, is dropped at once; `outcomes privacy erase` does not
+look at candidates yet) and `SourceLoad.published` is False; `SourceLoad.gate_report()` names the source, table, check and
 failing records. `outcomes run`, `outcomes demo` and the Dagster load assets
 all call `load_source`.
 """
