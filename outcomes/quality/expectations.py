@@ -25,9 +25,19 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 EARLIEST = dt.datetime(2000, 1, 1)
 # Clock skew between a tool and this machine is tolerated up to this much.
 FUTURE_SLACK = dt.timedelta(days=1)
-# Planned dates (a deal's expected close) may lie in the future, within reason.
-PLANNED_COLUMNS = {("raw_hubspot", "deals", "close_date")}
+# Planned dates (a deal's expected close, a ticket's due time, a meeting on
+# the calendar) may lie in the future, within reason.
+PLANNED_COLUMNS = {
+    ("raw_hubspot", "deals", "close_date"),
+    ("raw_zendesk", "tickets", "due_at"),
+    ("raw_calendar", "events", "start_at"),
+    ("raw_calendar", "events", "end_at"),
+}
 PLANNED_HORIZON = dt.timedelta(days=10 * 366)
+# HR accounts of long-tenured people predate 2000; only the epoch-zero
+# default (1970-01-01 00:00, an unset value) is refused there.
+HISTORIC_COLUMNS = {("raw_roster", "users", "created_at")}
+EARLIEST_HISTORIC = dt.datetime(1970, 1, 1, 0, 0, 1)
 # Failing values and records named per failed expectation.
 MAX_EXAMPLES = 5
 
@@ -119,8 +129,10 @@ def build_suite(dataset: str, table: TablePolicy, now: dt.datetime):
     for column in [*timestamp_columns(table), LOADED_AT_COLUMN]:
         planned = (dataset, table.name, column) in PLANNED_COLUMNS
         latest = now + (PLANNED_HORIZON if planned else FUTURE_SLACK)
+        historic = (dataset, table.name, column) in HISTORIC_COLUMNS
+        earliest = EARLIEST_HISTORIC if historic else EARLIEST
         suite.add_expectation(
-            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=EARLIEST, max_value=latest)
+            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=earliest, max_value=latest)
         )
     for (ds, tbl, column), values in KNOWN_VALUES.items():
         if ds == dataset and tbl == table.name:
