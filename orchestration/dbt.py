@@ -13,10 +13,11 @@ import os
 import sys
 from pathlib import Path
 
+import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.loads import WAREHOUSE_TAG
+from orchestration.loads import WAREHOUSE_TAG, failed_gates_in_run
 from orchestration.settings import OutcomesSettings
 from outcomes.config import PROJECT_DIR, WAREHOUSE_ENV
 
@@ -101,11 +102,21 @@ TRANSLATOR = OutcomesDbtTranslator()
 def outcomes_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, outcomes: OutcomesSettings
 ):
-    """`dbt build` of the selected models: seeds, models, data and unit tests."""
+    """`dbt build` of the selected models: seeds, models, data and unit tests.
+
+    Models downstream of a source whose quality gate failed in this run are
+    left out (their published marts keep their last good state); the rest are
+    built, then the step fails naming what failed.
+    """
     from outcomes.build import target_path_for
+    from outcomes.runner import build_exclusions
 
     config = outcomes.resolve().config
+    failed = failed_gates_in_run(context.instance, context.run.run_id)
     args = ["build", "--vars", json.dumps({"min_group_size": config.min_group_size})]
+    args += build_exclusions(set(failed))
+    if failed:
+        context.log.warning(f"quality gate failed for {sorted(failed)}: dbt {' '.join(args)}")
     # profiles.yml reads the warehouse path from the environment; the dbt
     # subprocess takes a copy when it starts, then this process's value is restored.
     previous = os.environ.get(WAREHOUSE_ENV)
@@ -125,6 +136,15 @@ def outcomes_dbt_models(
         from outcomes.build import _release_warehouse
 
         _release_warehouse()  # dagster-dbt opens an adapter in this process
+    if failed:
+        lines = [line for source in sorted(failed) for line in failed[source]]
+        raise dg.Failure(
+            description="quality gate failed, models downstream of "
+            + ", ".join(f"source:raw_{s}+" for s in sorted(failed))
+            + " were not rebuilt (the published marts keep their last good state):\n"
+            + "\n".join(lines),
+            metadata={"failed_sources": ", ".join(sorted(failed))},
+        )
 
 
 def dbt_resource() -> DbtCliResource:

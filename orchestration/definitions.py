@@ -9,6 +9,7 @@ from orchestration.checks import ASSET_CHECKS
 from orchestration.dbt import dbt_resource, outcomes_dbt_models
 from orchestration.loads import LOAD_ASSETS
 from orchestration.reports import report_data
+from orchestration.retention import RETENTION_JOBS, RETENTION_SCHEDULES
 from orchestration.schedules import JOBS, SCHEDULES
 from orchestration.settings import OutcomesSettings
 
@@ -17,8 +18,8 @@ def build_definitions(settings: OutcomesSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*LOAD_ASSETS, outcomes_dbt_models, report_data],
         asset_checks=ASSET_CHECKS,
-        jobs=JOBS,
-        schedules=SCHEDULES,
+        jobs=[*JOBS, *RETENTION_JOBS],
+        schedules=[*SCHEDULES, *RETENTION_SCHEDULES],
         resources={"outcomes": settings, "dbt": dbt_resource()},
         executor=dg.in_process_executor,
     )

@@ -13,9 +13,18 @@ records), and one source writes several datasets (`raw_roster` and
 `identity`) plus `quarantine` through separate pipelines. `load_source`
 already does all of that and is what the CLI runs, so Dagster calls it.
 
-After the load, the quality gate (outcomes.quality.gate) runs two BLOCKING
-checks per table: a failed one fails this step, so the dbt models downstream
-are not rebuilt in that run and the published marts keep their last state.
+`load_source` lands each load in candidate schemas, runs the quality gate
+(outcomes.quality.gate) on them and publishes to the raw tables only when
+every table passed. Each table gets two checks with the gate's verdict. They
+are not Dagster-`blocking`: a blocking failure fails the load step, and
+Dagster then skips the whole dbt step (one op for every model). Instead the
+load step succeeds and reports its raw tables with `published: false` (their
+rows are the last good ones), and the dbt asset reads this run's failed gate
+checks and leaves out the models downstream of those sources
+(`--exclude source:raw_<tool>+`), builds the rest, then fails the run naming
+what failed and where. Freshness is therefore judged from the data
+(`_outcomes_loaded_at`, orchestration/checks.py), not from materialization
+times.
 """
 
 import datetime as dt
@@ -26,17 +35,12 @@ from dagster import AssetExecutionContext
 from orchestration.settings import OutcomesSettings
 from outcomes.config import KNOWN_SOURCES
 from outcomes.load import declare_unconfigured_sources, load_source, source_module
-from outcomes.quality.gate import TableGate, gate_source
+from outcomes.quality.gate import ROW_COUNT_CHECK, SUITE_CHECK, TableGate, gate_source
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.policy import SourcePolicy
 
 GROUP = "raw"
-# As the dbt sources declare: warn after a day without a load, fail after two.
-FRESHNESS = dg.FreshnessPolicy.time_window(
-    fail_window=dt.timedelta(days=2), warn_window=dt.timedelta(days=1)
-)
-SUITE_CHECK = "gx_suite"
-ROW_COUNT_CHECK = "row_count_stable"
+GATE_CHECKS = (SUITE_CHECK, ROW_COUNT_CHECK)
 # Every run that writes the warehouse carries this tag; dagster.yaml limits it
 # to one run at a time (DuckDB has a single writer).
 WAREHOUSE_TAG = {"outcomes/warehouse": "write"}
@@ -51,7 +55,7 @@ def table_keys(source: str) -> list[dg.AssetKey]:
     return [dg.AssetKey([policy.dataset_for(t), t.name]) for t in policy.tables]
 
 
-def _check_results(gate: TableGate) -> list[dg.AssetCheckResult]:
+def _check_results(gate: TableGate, source: str) -> list[dg.AssetCheckResult]:
     key = dg.AssetKey([gate.dataset, gate.table])
     results = [
         dg.AssetCheckResult(
@@ -61,8 +65,10 @@ def _check_results(gate: TableGate) -> list[dg.AssetCheckResult]:
             severity=dg.AssetCheckSeverity.ERROR,
             description=gate.suite.describe(),
             metadata={
+                "source": source,
+                "read_from": gate.read_from,
                 "expectations": gate.suite.expectations,
-                "rows_in_table": gate.suite.rows,
+                "rows_in_batch": gate.suite.rows,
                 "failures": "\n".join(gate.suite.failures) or "none",
             },
         )
@@ -76,6 +82,7 @@ def _check_results(gate: TableGate) -> list[dg.AssetCheckResult]:
             severity=dg.AssetCheckSeverity.ERROR,
             description=rows.describe() if rows else "source not configured: nothing loaded",
             metadata={
+                "source": source,
                 "rows_read": rows.rows if rows else 0,
                 "previous_good_rows_read": (rows.previous if rows else None) or 0,
             },
@@ -92,7 +99,6 @@ def build_load_assets(source: str) -> dg.AssetsDefinition:
             key=key,
             group_name=GROUP,
             kinds={"dlt", "duckdb"},
-            freshness_policy=FRESHNESS,
             description=f"`{key.path[0]}.{table.name}` loaded by dlt under "
             f"pipelines/{source}/policy.yml.",
         )
@@ -105,15 +111,15 @@ def build_load_assets(source: str) -> dg.AssetsDefinition:
             dg.AssetCheckSpec(
                 SUITE_CHECK,
                 asset=key,
-                blocking=True,
-                description="Great Expectations: keys present and unique, timestamps in "
-                "range, known enum values.",
+                description="Great Expectations on this load's batch (its candidate): keys "
+                "present and unique, timestamps in range, known enum values. On failure the "
+                "source is not published and its downstream models are not rebuilt.",
             ),
             dg.AssetCheckSpec(
                 ROW_COUNT_CHECK,
                 asset=key,
-                blocking=True,
-                description="This load read at least half the rows of the last good load.",
+                description="This load read at least half the rows of the last good load "
+                "(else not published, downstream models not rebuilt).",
             ),
         )
     ]
@@ -129,23 +135,26 @@ def build_load_assets(source: str) -> dg.AssetsDefinition:
         warehouse = ensure_warehouse(resolved.config.warehouse)
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         configured = {s.name: s for s in resolved.config.sources}
-        rows_read: dict[str, int] | None = None
+        published = True
         metadata: dict[str, dict] = {}
         if source in configured:
             result = load_source(configured[source], warehouse, resolved.salt, loaded_at)
-            rows_read = {}
-            for read in result.reads:
-                rows_read[read.table.name] = rows_read.get(read.table.name, 0) + read.data.num_rows
             context.log.info(
                 f"{source}: {result.rows_landed} rows landed, {result.quarantined} quarantined,"
                 f" {result.duplicates_dropped} duplicates dropped in {result.seconds:.1f}s"
             )
             for file_name, columns in result.new_columns.items():
                 context.log.warning(f"{source}: {file_name} has new, unstored columns {columns}")
+            gates, published = result.gates, result.published
             metadata = {
                 t: {"rows_read": n, "quarantined_in_load": result.quarantined}
-                for t, n in rows_read.items()
+                for t, n in result.rows_read_by_table.items()
             }
+            if not published:
+                context.log.error(
+                    result.gate_report()
+                    + "\n-> the dbt models reading this source are not rebuilt in this run"
+                )
         else:
             declared = declare_unconfigured_sources(
                 set(KNOWN_SOURCES) - {source}, warehouse, resolved.salt, loaded_at
@@ -154,31 +163,49 @@ def build_load_assets(source: str) -> dg.AssetsDefinition:
                 f"{source}: not configured; "
                 + ("declared its tables empty" if declared else "tables already exist")
             )
-        gates = gate_source(warehouse, policy, rows_read, loaded_at)
+            gates = gate_source(warehouse, policy, None, loaded_at)
         for gate in gates:
             key = dg.AssetKey([gate.dataset, gate.table])
+            # Reported even when not published (rows unchanged), so that the
+            # dbt step runs for the other sources; see the module docstring.
             yield dg.MaterializeResult(
                 asset_key=key,
                 metadata={
-                    "rows_in_table": gate.suite.rows,
+                    "published": published,
                     "configured": source in configured,
                     **metadata.get(gate.table, {}),
                 },
             )
         for gate in gates:
-            yield from _check_results(gate)
-        failed = [g for g in gates if not g.passed]
-        for gate in failed:
-            context.log.error(
-                f"quality gate FAILED for {gate.dataset}.{gate.table}: "
-                + " | ".join([*gate.suite.failures, *([gate.rows.describe()] if gate.rows else [])])
-                + " -> the dbt models reading it are not rebuilt in this run"
-            )
+            yield from _check_results(gate, source)
 
     return load
 
 
 RAW_KEYS = [key for source in KNOWN_SOURCES for key in table_keys(source)]
+
+
+def failed_gates_in_run(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
+    """Sources whose quality gate failed in this run -> what failed (table, check, why)."""
+    records = instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    failed: dict[str, list[str]] = {}
+    for record in records:
+        event = record.event_log_entry.dagster_event
+        evaluation = event.asset_check_evaluation_data if event else None
+        if evaluation is None or evaluation.passed or evaluation.check_name not in GATE_CHECKS:
+            continue
+        source_value = evaluation.metadata.get("source")
+        source = source_value.value if source_value is not None else None
+        if source is None:
+            continue
+        failures = evaluation.metadata.get("failures")
+        detail = failures.value if failures is not None else evaluation.description
+        failed.setdefault(str(source), []).append(
+            f"{evaluation.asset_key.to_user_string()} [{evaluation.check_name}]: {detail}"
+        )
+    return failed
 
 
 @dg.asset(

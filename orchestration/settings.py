@@ -46,6 +46,15 @@ class OutcomesSettings(dg.ConfigurableResource):
         """The Evidence project; its data goes to `<reports>/static/data/`."""
         return self._path(self.reports_dir)
 
+    def warehouse_path(self) -> Path:
+        """The warehouse file alone: no salt read, no demo data generated."""
+        if self.warehouse:
+            return self._path(self.warehouse)
+        config_path = self._path(self.config_file)
+        if config_path.exists():
+            return load_config(config_path).warehouse
+        return warehouse_path()
+
     def resolve(self) -> Resolved:
         from outcomes.privacy.salt import resolve_salt
 

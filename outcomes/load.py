@@ -1,9 +1,26 @@
-"""Load the configured sources into the warehouse with dlt.
+"""Load the configured sources into the warehouse: land, gate, publish.
 
-One dlt pipeline per (source, dataset): `raw_<source>` for the tool's tables,
-`identity` for the roster's identity table, and `quarantine` for records
-that broke the contract. Everything is merged on primary keys, so a rerun on
-the same exports changes no counts.
+1. Land: one dlt pipeline per (source, dataset) appends this load's rows to
+   a fresh candidate schema `candidate_<dataset>` (`candidate_raw_github`,
+   `candidate_identity`), dropped and recreated for every load. Nothing reads
+   the candidates: they are not dbt sources, and their names do not start
+   with `raw_`, so the report's freshness (`raw_*`) never counts them.
+2. Gate: the quality gate (outcomes.quality.gate: Great Expectations suites
+   and row counts) judges the candidate tables.
+3. Publish, only when every table of the source passed: one DuckDB
+   transaction merges each candidate table into its raw table by key
+   (delete the keys present in the batch, insert the batch; set-based SQL,
+   no second dlt load) and drops the candidate schemas. The keys are dlt's:
+   the primary key, or the merge key where a source replaces whole groups
+   (git: `repository_name`). A rerun on the same exports changes no counts.
+   Quarantined records are merged into `quarantine.records` after publishing.
+
+When the gate fails, the raw schemas are untouched, the raw candidates stay
+for inspection until the next load of that source (an identity candidate,
+which holds emails, is dropped at once; `outcomes privacy erase` does not
+look at candidates yet) and `SourceLoad.published` is False; `SourceLoad.gate_report()` names the source, table, check and
+failing records. `outcomes run`, `outcomes demo` and the Dagster load assets
+all call `load_source`.
 """
 
 from __future__ import annotations
@@ -22,11 +39,13 @@ from outcomes.config import KNOWN_SOURCES, SourceConfig
 from outcomes.errors import OutcomesError
 from outcomes.privacy.erasures import read_erasure_tokens
 from outcomes.privacy.policy_audit import log_policy_version
+from outcomes.quality.gate import TableGate, gate_source
 from pipelines.common.policy import SourcePolicy
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, quarantine_resource
 
 QUARANTINE_DATASET = "quarantine"
+CANDIDATE_PREFIX = "candidate_"
 
 # Telemetry of dlt is off for every run (our users' data stays on their machine).
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -44,6 +63,32 @@ class SourceLoad:
     quarantined: int = 0
     new_columns: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
+    gates: list[TableGate] = field(default_factory=list)
+    published: bool = True
+    timings: dict[str, float] = field(default_factory=dict)  # land, gate, publish (s)
+
+    @property
+    def rows_read_by_table(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for read in self.reads:
+            found[read.table.name] = found.get(read.table.name, 0) + read.data.num_rows
+        return found
+
+    @property
+    def failed_gates(self) -> list[TableGate]:
+        return [g for g in self.gates if not g.passed]
+
+    def gate_report(self) -> str:
+        """What failed and where, for the CLI and the Dagster log."""
+        if self.published:
+            return f"source {self.source!r}: quality gate passed, published"
+        candidates = sorted({g.read_from for g in self.gates if g.dataset.startswith("raw_")})
+        lines = [
+            f"source {self.source!r}: quality gate FAILED; raw tables untouched, "
+            f"the batch is kept in {', '.join(candidates)} for inspection"
+        ]
+        lines += [f"  {line}" for gate in self.failed_gates for line in gate.failures()]
+        return "\n".join(lines)
 
     @property
     def records_read(self) -> int:
@@ -93,9 +138,41 @@ def new_columns(policy: SourcePolicy, reads: list[TableRead]) -> dict[str, list[
     return found
 
 
+def candidate_dataset(dataset: str) -> str:
+    """Where a load of `dataset` lands before the gate: `candidate_raw_github`."""
+    return f"{CANDIDATE_PREFIX}{dataset}"
+
+
+def staging_dataset(dataset: str) -> str:
+    """dlt's own staging schema beside a dataset; dlt creates it even for appends."""
+    return f"{dataset}_staging"
+
+
+def _drop_schemas(warehouse: Path, schemas: list[str]) -> None:
+    from outcomes.warehouse import connect
+
+    con = connect(warehouse, read_only=False)
+    try:
+        for schema in schemas:
+            con.execute(f'drop schema if exists "{schema}" cascade')
+    finally:
+        con.close()
+
+
 def load_source(
-    config: SourceConfig, warehouse: Path, salt: bytes, loaded_at: dt.datetime
+    config: SourceConfig,
+    warehouse: Path,
+    salt: bytes,
+    loaded_at: dt.datetime,
+    now: dt.datetime | None = None,
+    declare_only: bool = False,
 ) -> SourceLoad:
+    """Land one source in its candidate schemas, gate it, publish it if it passed.
+
+    `now` is the gate's clock (timestamps later than it fail); `declare_only`
+    marks a load of an empty export that only declares the tables (no row
+    counts are recorded for it).
+    """
     start = time.perf_counter()
     source_fn = source_module(config.name)
     policy: SourcePolicy = source_fn.policy
@@ -105,8 +182,14 @@ def load_source(
     by_dataset: dict[str, list[str]] = {}
     for table in policy.tables:
         by_dataset.setdefault(policy.dataset_for(table), []).append(table.name)
+    candidates = {dataset: candidate_dataset(dataset) for dataset in by_dataset}
+    staging = [staging_dataset(c) for c in candidates.values()]
+    _drop_schemas(warehouse, [*candidates.values(), *staging])
+    keys: dict[tuple[str, str], tuple[str, list[str]]] = {}
     for dataset, tables in by_dataset.items():
-        pipeline = pipeline_for(f"outcomes_{config.name}_{dataset}", dataset, warehouse)
+        pipeline = pipeline_for(
+            f"outcomes_{config.name}_{candidates[dataset]}", candidates[dataset], warehouse
+        )
         source = source_fn(
             export_dir=str(config.path),
             salt=salt,
@@ -117,24 +200,123 @@ def load_source(
             report=report,
             erased=erased,
         )
+        for resource in source.resources.values():
+            # The candidate holds this batch only: append into a fresh schema.
+            resource.apply_hints(write_disposition="append")
         try:
             pipeline.run(source, loader_file_format="parquet")
         except Exception as exc:  # dlt wraps every step failure; say which source
             raise OutcomesError(
-                f"loading source {config.name!r} into {dataset!r} failed: {exc}"
+                f"loading source {config.name!r} into {candidates[dataset]!r} failed: {exc}"
             ) from exc
-    quarantine = report.quarantine
-    if quarantine.num_rows:
-        pipeline_for("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
-            quarantine_resource(quarantine), loader_file_format="parquet"
-        )
-    return SourceLoad(
+        for table in tables:
+            keys[(dataset, table)] = merge_keys(pipeline, table)
+    load = SourceLoad(
         source=config.name,
         reads=report.reads,
-        quarantined=quarantine.num_rows,
+        quarantined=report.quarantine.num_rows,
         new_columns=new_columns(policy, report.reads),
-        seconds=time.perf_counter() - start,
     )
+    load.timings["land"] = time.perf_counter() - start
+    rows_read = None if declare_only else load.rows_read_by_table
+    load.gates = gate_source(warehouse, policy, rows_read, loaded_at, now, read_from=candidates)
+    load.timings["gate"] = time.perf_counter() - start - load.timings["land"]
+    load.published = not load.failed_gates
+    if not load.published:
+        # Kept for inspection: the raw candidates (pseudonymized, like raw). An
+        # identity candidate holds emails, which live nowhere but `identity`.
+        identity = [c for d, c in candidates.items() if not d.startswith("raw_")]
+        _drop_schemas(warehouse, [*identity, *staging])
+    else:
+        published_at = time.perf_counter()
+        publish(warehouse, candidates, keys)
+        load.timings["publish"] = time.perf_counter() - published_at
+        quarantine = report.quarantine
+        if quarantine.num_rows:
+            pipeline_for("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
+                quarantine_resource(quarantine), loader_file_format="parquet"
+            )
+    load.seconds = time.perf_counter() - start
+    return load
+
+
+def merge_keys(pipeline: dlt.Pipeline, table: str) -> tuple[str, list[str]]:
+    """("merge_key" | "primary_key", columns) of a table, as its dlt resource declares.
+
+    A merge key replaces every raw row sharing a value with the batch (git
+    replaces whole repositories); a primary key replaces rows one by one.
+    """
+    columns = pipeline.default_schema.get_table_columns(table)
+    merge = [name for name, column in columns.items() if column.get("merge_key")]
+    if merge:
+        return "merge_key", merge
+    primary = [name for name, column in columns.items() if column.get("primary_key")]
+    if not primary:
+        raise OutcomesError(f"table {table!r} of pipeline {pipeline.pipeline_name!r} has no key")
+    return "primary_key", primary
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(con, schema: str, table: str) -> dict[str, str]:
+    return dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    )
+
+
+def publish(
+    warehouse: Path,
+    candidates: dict[str, str],
+    keys: dict[tuple[str, str], tuple[str, list[str]]],
+) -> dict[tuple[str, str], int]:
+    """Merge every candidate table into its raw table, then drop the candidates.
+
+    One DuckDB transaction: readers see the old raw tables or the new ones,
+    never a half-published source. Returns rows inserted per (dataset, table).
+    """
+    from outcomes.warehouse import connect
+
+    con = connect(warehouse, read_only=False)
+    inserted: dict[tuple[str, str], int] = {}
+    try:
+        con.execute("begin transaction")
+        for (dataset, table), (kind, columns) in keys.items():
+            raw = f"{_ident(dataset)}.{_ident(table)}"
+            batch = f"{_ident(candidates[dataset])}.{_ident(table)}"
+            con.execute(f"create schema if not exists {_ident(dataset)}")
+            existing = _columns(con, dataset, table)
+            if not existing:
+                con.execute(f"create table {raw} as select * from {batch} limit 0")
+            else:
+                for column, data_type in _columns(con, candidates[dataset], table).items():
+                    if column not in existing:
+                        con.execute(f"alter table {raw} add column {_ident(column)} {data_type}")
+            match = ", ".join(_ident(c) for c in columns)
+            condition = " and ".join(f"{raw}.{_ident(c)} = batch.{_ident(c)}" for c in columns)
+            # a merge key names groups (many rows each), a primary key single rows
+            distinct = "distinct " if kind == "merge_key" else ""
+            con.execute(
+                f"delete from {raw} using (select {distinct}{match} from {batch}) as batch "
+                f"where {condition}"
+            )
+            (count,) = con.execute(f"insert into {raw} by name select * from {batch}").fetchone()
+            inserted[(dataset, table)] = count
+        for schema in candidates.values():
+            con.execute(f"drop schema if exists {_ident(schema)} cascade")
+            con.execute(f"drop schema if exists {_ident(staging_dataset(schema))} cascade")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+    return inserted
 
 
 def _datasets(warehouse: Path) -> set[str]:
@@ -173,6 +355,8 @@ def declare_unconfigured_sources(
     with tempfile.TemporaryDirectory(prefix="outcomes-empty-export-") as empty:
         for name in KNOWN_SOURCES:
             if name not in configured and f"raw_{name}" not in present:
-                load_source(SourceConfig(name, Path(empty)), warehouse, salt, loaded_at)
+                load_source(
+                    SourceConfig(name, Path(empty)), warehouse, salt, loaded_at, declare_only=True
+                )
                 declared.append(name)
     return declared

@@ -25,9 +25,21 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 EARLIEST = dt.datetime(2000, 1, 1)
 # Clock skew between a tool and this machine is tolerated up to this much.
 FUTURE_SLACK = dt.timedelta(days=1)
-# Planned dates (a deal's expected close) may lie in the future, within reason.
-PLANNED_COLUMNS = {("raw_hubspot", "deals", "close_date")}
+# Planned dates (a deal's expected close, a ticket's due time, a meeting on
+# the calendar) may lie in the future, within reason.
+PLANNED_COLUMNS = {
+    ("raw_hubspot", "deals", "close_date"),
+    ("raw_zendesk", "tickets", "due_at"),
+    ("raw_calendar", "events", "start_at"),
+    ("raw_calendar", "events", "end_at"),
+}
 PLANNED_HORIZON = dt.timedelta(days=10 * 366)
+# HR accounts of long-tenured people predate 2000; only the epoch-zero
+# default (1970-01-01 00:00, an unset value) is refused there.
+HISTORIC_COLUMNS = {("raw_roster", "users", "created_at")}
+EARLIEST_HISTORIC = dt.datetime(1970, 1, 1, 0, 0, 1)
+# Failing values and records named per failed expectation.
+MAX_EXAMPLES = 5
 
 # Vocabularies of the tools' APIs that the models map (event types, states).
 # A value outside these means an export changed shape: the models would
@@ -117,8 +129,10 @@ def build_suite(dataset: str, table: TablePolicy, now: dt.datetime):
     for column in [*timestamp_columns(table), LOADED_AT_COLUMN]:
         planned = (dataset, table.name, column) in PLANNED_COLUMNS
         latest = now + (PLANNED_HORIZON if planned else FUTURE_SLACK)
+        historic = (dataset, table.name, column) in HISTORIC_COLUMNS
+        earliest = EARLIEST_HISTORIC if historic else EARLIEST
         suite.add_expectation(
-            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=EARLIEST, max_value=latest)
+            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=earliest, max_value=latest)
         )
     for (ds, tbl, column), values in KNOWN_VALUES.items():
         if ds == dataset and tbl == table.name:
@@ -135,7 +149,11 @@ def validate_frame(
     import great_expectations as gx
 
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    # no progress bar per table on the terminal of `outcomes run`
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
         context.data_sources.add_pandas(name="raw")
         .add_dataframe_asset(name=f"{dataset}.{table.name}")
@@ -143,7 +161,15 @@ def validate_frame(
         .get_batch(batch_parameters={"dataframe": frame})
     )
     suite = build_suite(dataset, table, now)
-    result = batch.validate(suite)
+    keys = [k for k in table.primary_key if k in frame.columns]
+    result = batch.validate(
+        suite,
+        result_format={
+            "result_format": "SUMMARY",
+            "unexpected_index_column_names": keys,
+            "partial_unexpected_count": MAX_EXAMPLES,
+        },
+    )
     quality = TableQuality(dataset, table.name, len(frame), expectations=len(suite.expectations))
     for outcome in result.results:
         if outcome.success:
@@ -158,12 +184,54 @@ def validate_frame(
             text += f" failed for {count} row(s)"
         if examples:
             text += f", e.g. {examples[:3]}"
+        records = failing_records(
+            detail.get("partial_unexpected_index_list") or [], keys, count or 0
+        )
+        if records:
+            text += f"; failing records: {records}"
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
             text += f" (error: {outcome.exception_info.get('exception_message')})"
         quality.failures.append(text)
     return quality
 
 
-def read_table(con, dataset: str, table: str) -> pd.DataFrame:
-    """The raw table as pandas (DuckDB reads, GX validates)."""
-    return con.execute(f'select * from "{dataset}"."{table}"').df()
+def failing_records(index_list: list, keys: list[str], count: int) -> str:
+    """The primary keys of the first failing rows, e.g. `pull_request_id=7, pull_request_id=9`."""
+    if not keys:
+        return ""
+    named = []
+    for row in index_list[:MAX_EXAMPLES]:
+        if isinstance(row, dict):
+            named.append(" ".join(f"{k}={_plain(row.get(k))}" for k in keys))
+    more = count - len(named)
+    return ", ".join(named) + (f" (+{more} more)" if more > 0 else "")
+
+
+def _plain(value: object) -> object:
+    return value.item() if hasattr(value, "item") else value
+
+
+def suite_columns(dataset: str, table: TablePolicy) -> list[str]:
+    """The columns the table's suite looks at (keys, timestamps, enumerations)."""
+    columns = [*table.primary_key, *timestamp_columns(table), LOADED_AT_COLUMN]
+    columns += [c for (ds, tbl, c) in KNOWN_VALUES if ds == dataset and tbl == table.name]
+    return list(dict.fromkeys(columns))
+
+
+def read_table(con, schema: str, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A table as pandas (DuckDB reads, GX validates); only `columns` when given
+    (those present), so a large batch is not copied whole into memory."""
+    if columns is not None:
+        present = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        chosen = [c for c in columns if c in present]
+        if chosen:
+            names = ", ".join(f'"{c}"' for c in chosen)
+            return con.execute(f'select {names} from "{schema}"."{table}"').df()
+    return con.execute(f'select * from "{schema}"."{table}"').df()

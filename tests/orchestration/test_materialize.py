@@ -1,5 +1,7 @@
 """The whole graph, materialized in-process on a small demo, then a broken
-batch that the quality gate stops before the marts are rebuilt."""
+GitHub batch: the quality gate keeps it out of raw, the models downstream of
+GitHub are not rebuilt (their marts keep their last good state), the models
+of the other sources are, and the run fails naming what failed."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import shutil
 import dagster as dg
 import duckdb
 
+from orchestration.checks import FRESHNESS_CHECK
 from orchestration.loads import ROW_COUNT_CHECK, SUITE_CHECK
 from tests.orchestration.conftest import Materialized, settings_for
 
@@ -51,7 +54,19 @@ def test_whole_graph_materializes(materialized: Materialized):
     ]
     assert failed == []
     names = {c.check_name for c in checks}
-    assert {SUITE_CHECK, ROW_COUNT_CHECK, "reconciles_with_raw"} <= names
+    assert {SUITE_CHECK, ROW_COUNT_CHECK, FRESHNESS_CHECK, "reconciles_with_raw"} <= names
+    reconciled = next(c for c in checks if c.check_name == "reconciles_with_raw")
+    assert reconciled.passed and reconciled.metadata["reconciled_types"].value == 31
+    fresh = {c.asset_key.to_user_string() for c in checks if c.check_name == FRESHNESS_CHECK}
+    assert "raw_calendar/events" in fresh and "identity/people_identity" in fresh
+    # no candidate schema is left behind by a published load
+    assert (
+        _query(
+            materialized.warehouse,
+            "select schema_name from information_schema.schemata where schema_name like 'candidate%'",
+        )
+        == []
+    )
     # every raw table of a loaded source got both quality checks
     gx = {c.asset_key.to_user_string() for c in checks if c.check_name == SUITE_CHECK}
     assert "raw_github/pull_requests" in gx and "identity/people_identity" in gx
@@ -74,8 +89,9 @@ def test_whole_graph_materializes(materialized: Materialized):
 
 
 def test_broken_batch_keeps_last_good_marts(materialized: Materialized, tmp_path):
-    """A collapsed GitHub export with an unknown PR state: the blocking checks
-    fail, the dbt models are not rebuilt, the marts stay as they were."""
+    """A collapsed GitHub export with an unknown PR state, through the whole graph:
+    the gate checks fail, raw_github is untouched, no model downstream of GitHub
+    is rebuilt and those marts stay as they were; every other model is rebuilt."""
     from orchestration.definitions import build_definitions
 
     assert materialized.result.success
@@ -91,30 +107,59 @@ def test_broken_batch_keeps_last_good_marts(materialized: Materialized, tmp_path
     kept = [line.replace('"state":"closed"', '"state":"reopened_by_bot"') for line in lines]
     prs.write_text("\n".join(kept[: len(kept) // 4]) + "\n")  # a collapsed export
 
-    before = {m: _mart_fingerprint(root / "outcomes.duckdb", m) for m in MARTS}
+    warehouse = root / "outcomes.duckdb"
+    before = {m: _mart_fingerprint(warehouse, m) for m in MARTS}
+    raw_before = _query(warehouse, "select count(*), sum(hash(t)) from raw_github.pull_requests t")
     defs = build_definitions(settings_for(root))
+    graph = defs.resolve_asset_graph()
     github = dg.AssetSelection.assets(
-        *[k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[0] == "raw_github"]
+        *[k for k in graph.get_all_asset_keys() if k.path[0] == "raw_github"]
     )
-    job = defs.get_implicit_global_asset_job_def().get_subset(
-        asset_selection=github.downstream().resolve(defs.resolve_asset_graph())
+    downstream = github.downstream().resolve(graph) - github.resolve(graph)
+    result = defs.get_implicit_global_asset_job_def().execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
     )
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
     assert not result.success
     failed = {(c.asset_key.to_user_string(), c.check_name) for c in _checks(result) if not c.passed}
     assert ("raw_github/pull_requests", SUITE_CHECK) in failed
     assert ("raw_github/pull_requests", ROW_COUNT_CHECK) in failed
-    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
-    assert failure.step_key == "load_github"
-    assert "raw_github/pull_requests" in failure.event_specific_data.error.message
-    rebuilt = {e.asset_key.path[0] for e in result.get_asset_materialization_events()}
-    assert rebuilt <= {"raw_github"}, "no dbt model may be rebuilt"
-    after = {m: _mart_fingerprint(root / "outcomes.duckdb", m) for m in MARTS}
+    assert {source for source, _ in failed} == {"raw_github/pull_requests"}
+    # the run fails at the dbt step, saying what failed and where
+    failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert [e.step_key for e in failures] == ["outcomes_dbt_models"]
+    message = failures[0].event_specific_data.error.message
+    assert "models downstream of source:raw_github+ were not rebuilt" in message
+    assert "raw_github/pull_requests [gx_suite]" in message and "reopened_by_bot" in message
+    # raw is untouched; the load reported its tables as not published
+    assert (
+        _query(warehouse, "select count(*), sum(hash(t)) from raw_github.pull_requests t")
+        == raw_before
+    )
+    github_loads = [
+        e.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.path[0] == "raw_github"
+    ]
+    assert github_loads and all(m.metadata["published"].value is False for m in github_loads)
+    # nothing downstream of GitHub was rebuilt and its marts are intact ...
+    rebuilt = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert rebuilt & downstream == set()
+    after = {m: _mart_fingerprint(warehouse, m) for m in MARTS}
     assert after == before
+    # ... while the models of the other sources were rebuilt
+    dbt_keys = set(defs.get_assets_def(_dbt_key(defs, "stg_jira__issues")).keys)
+    others = dbt_keys - downstream
+    assert _dbt_key(defs, "stg_jira__issues") in others
+    assert _dbt_key(defs, "fct_recurring_meeting_series") in others
+    assert others <= rebuilt
     # the collapsed count did not become the baseline
     assert _query(
-        root / "outcomes.duckdb",
+        warehouse,
         "select passed from quality.row_counts where dataset = 'raw_github' "
         "and table_name = 'pull_requests' order by loaded_at desc limit 1",
     ) == [(False,)]
+
+
+def _dbt_key(defs: dg.Definitions, model: str) -> dg.AssetKey:
+    return next(k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[-1] == model)

@@ -79,3 +79,40 @@ def test_timestamps_out_of_range_and_unknown_enum_fail():
     assert "expect_column_values_to_be_in_set on state failed for 1 row(s)" in text
     assert "reopened_by_bot" in text
     assert quality.describe().startswith("raw_github.pull_requests: ")
+
+
+def test_planned_and_historic_columns_have_their_own_range():
+    """Found at 2,000 demo people: accounts created before 2000 and tickets due
+    next week are real; a creation time of exactly 1970-01-01 is an unset value."""
+    users = source_module("roster").policy.table("users")
+    frame = pd.DataFrame(
+        {
+            "scim_user_key": ["a", "b", "c"],
+            "created_at": pd.to_datetime(
+                ["1991-12-22 16:50:00", "2026-10-01 00:00:00", "1970-01-01 00:00:00"]
+            ),
+            "last_modified_at": pd.to_datetime(["2026-10-01"] * 3),
+            "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 3),
+        }
+    )
+    failures = validate_frame(frame, "raw_roster", users, NOW).failures
+    assert [f.split(", e.g.")[0] for f in failures] == [
+        "expect_column_values_to_be_between on created_at failed for 1 row(s)"
+    ]
+    assert "scim_user_key=c" in failures[0]
+
+    tickets = source_module("zendesk").policy.table("tickets")
+    due = validate_frame(
+        pd.DataFrame(
+            {
+                "ticket_id": [1],
+                "due_at": pd.to_datetime(["2026-11-25"]),  # five days after NOW
+                "created_at": pd.to_datetime(["2026-11-19"]),
+                "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"]),
+            }
+        ),
+        "raw_zendesk",
+        tickets,
+        NOW,
+    )
+    assert not any(" on due_at " in f for f in due.failures), due.failures
