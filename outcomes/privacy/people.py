@@ -88,9 +88,12 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, 
 
 
 def raw_schema_source(schema: str) -> str | None:
-    """`raw_github` and dlt's `raw_github_staging` -> `github`."""
+    """`raw_github`, dlt's `raw_github_staging`, and the gate's candidates of a
+    refused batch kept for inspection (`candidate_raw_github`, and its dlt
+    staging) -> `github`: export and erase reach a kept candidate too."""
     for source in KNOWN_SOURCES:
-        if schema in {f"raw_{source}", f"raw_{source}_staging"}:
+        raw = f"raw_{source}"
+        if schema in {raw, f"{raw}_staging", f"candidate_{raw}", f"candidate_{raw}_staging"}:
             return source
     return None
 

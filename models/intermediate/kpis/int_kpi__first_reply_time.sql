@@ -65,31 +65,39 @@ replied as (
         work_items.created_at,
         first_replies.occurred_at as replied_at,
         {{ elapsed_hours('work_items.created_at', 'first_replies.occurred_at') }}
-            as first_reply_hours
+            as first_reply_hours,
+        {{ to_date(utc_to_local('work_items.created_at', 'team_schedules.time_zone')) }}
+            as created_local_date,
+        {{ to_date(utc_to_local('first_replies.occurred_at', 'team_schedules.time_zone')) }}
+            as replied_local_date
     from work_items
     inner join first_replies
         on work_items.work_item_id = first_replies.work_item_id
             and first_replies.reply_number = 1
+    left join team_schedules
+        on work_items.team_id = team_schedules.team_id
     where
         work_items.team_id is not null
         and first_replies.occurred_at >= work_items.created_at
 
 ),
 
+{#
+    Local dates are computed in replied (read several times, so engines that
+    inline CTEs still evaluate the time zone conversion once per row, not per
+    candidate pair of a join): the calendar joins below compare plain columns.
+#}
 located as (
 
     select
-        replied.work_item_id,
-        replied.team_id,
-        replied.created_at,
-        replied.replied_at,
-        {{ to_date(utc_to_local('replied.created_at', 'team_schedules.time_zone')) }}
-            as created_local_date,
-        {{ to_date(utc_to_local('replied.replied_at', 'team_schedules.time_zone')) }}
-            as replied_local_date
+        work_item_id,
+        team_id,
+        created_at,
+        replied_at,
+        created_local_date,
+        replied_local_date
     from replied
-    inner join team_schedules
-        on replied.team_id = team_schedules.team_id
+    where created_local_date is not null
 
 ),
 

@@ -64,31 +64,39 @@ touched as (
         work_items.created_at,
         first_touches.occurred_at as touched_at,
         {{ elapsed_hours('work_items.created_at', 'first_touches.occurred_at') }}
-            as speed_to_lead_hours
+            as speed_to_lead_hours,
+        {{ to_date(utc_to_local('work_items.created_at', 'team_schedules.time_zone')) }}
+            as created_local_date,
+        {{ to_date(utc_to_local('first_touches.occurred_at', 'team_schedules.time_zone')) }}
+            as touched_local_date
     from work_items
     inner join first_touches
         on work_items.work_item_id = first_touches.work_item_id
             and first_touches.touch_number = 1
+    left join team_schedules
+        on work_items.team_id = team_schedules.team_id
     where
         work_items.team_id is not null
         and first_touches.occurred_at >= work_items.created_at
 
 ),
 
+{#
+    Local dates are computed in touched (read several times, so engines that
+    inline CTEs still evaluate the time zone conversion once per row, not per
+    candidate pair of a join): the calendar joins below compare plain columns.
+#}
 located as (
 
     select
-        touched.work_item_id,
-        touched.team_id,
-        touched.created_at,
-        touched.touched_at,
-        {{ to_date(utc_to_local('touched.created_at', 'team_schedules.time_zone')) }}
-            as created_local_date,
-        {{ to_date(utc_to_local('touched.touched_at', 'team_schedules.time_zone')) }}
-            as touched_local_date
+        work_item_id,
+        team_id,
+        created_at,
+        touched_at,
+        created_local_date,
+        touched_local_date
     from touched
-    inner join team_schedules
-        on touched.team_id = team_schedules.team_id
+    where created_local_date is not null
 
 ),
 
