@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from outcomes.config import SourceConfig
-from outcomes.load import candidate_dataset, load_source
+from outcomes.load import candidate_dataset, load_source, source_module
 from outcomes.warehouse import ensure_warehouse
 
 SALT = b"gate-test-salt-0123456789"
@@ -72,8 +72,8 @@ def test_a_good_batch_is_published_and_its_candidate_dropped(tmp_path, export):
     assert query(warehouse, "select record_number, reason from quarantine.records") == [
         (3, "invalid JSON")
     ]
-    # every table of the source was judged: 7 GitHub tables, one gate each
-    assert len(result.gates) == 7
+    # every table of the source was judged: one gate per table of its policy
+    assert len(result.gates) == len(source_module("github").policy.tables) == 8
 
 
 def test_a_broken_batch_never_reaches_raw(tmp_path, export):
