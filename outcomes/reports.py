@@ -558,10 +558,14 @@ def transparency_partial(manifest: dict) -> str:
 def _write_transparency(warehouse: Path, reports_dir: Path) -> Path:
     from outcomes.build import target_path_for
 
-    manifest = target_path_for(warehouse) / "manifest.json"
-    if not manifest.exists():
+    # The models' metadata is the project's, whichever build parsed it: the
+    # CLI's build of this warehouse, or Dagster's (its own target subfolder).
+    target = target_path_for(warehouse)
+    candidates = [target / "manifest.json", target / "dagster" / "manifest.json"]
+    manifest = next((path for path in candidates if path.exists()), None)
+    if manifest is None:
         raise OutcomesError(
-            f"no dbt manifest at {manifest}: build the warehouse first "
+            f"no dbt manifest at {candidates[0]}: build the warehouse first "
             "(the transparency page is generated from it)"
         )
     out = reports_dir / "partials" / "transparency.md"
