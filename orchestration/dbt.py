@@ -8,6 +8,7 @@ the default key (their schema folder path, e.g. `["marts", "fct_work_events"]`
 is not assumed: tests read the keys from the snapshot).
 """
 
+import fcntl
 import json
 import os
 import sys
@@ -50,27 +51,39 @@ def prepare_manifest(force: bool = False) -> Path:
     Local files only, no network; dagster-dbt needs the manifest before the
     asset definitions can be built.
     """
-    if force or _stale(MANIFEST_PATH):
-        from dbt.cli.main import dbtRunner
-
-        os.environ.setdefault("DO_NOT_TRACK", "1")
-        result = dbtRunner().invoke(
-            [
-                "parse",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--target-path",
-                str(PROJECT_DIR / MANIFEST_TARGET),
-                "--log-path",
-                str(PROJECT_DIR / MANIFEST_TARGET / "logs"),
-                "--quiet",
-            ]
-        )
-        if not result.success:
-            raise RuntimeError(f"dbt parse failed: {result.exception}")
+    lock_path = PROJECT_DIR / "target" / "dagster.manifest.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    # One parse at a time across processes (pytest-xdist workers, `dagster dev`'s
+    # code server beside a run worker): the others wait, then find it fresh,
+    # instead of reading a manifest.json that is half written.
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if force or _stale(MANIFEST_PATH):
+            _parse()
     return MANIFEST_PATH
+
+
+def _parse() -> None:
+    """`dbt parse` into MANIFEST_TARGET, in-process (callers hold the lock)."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    result = dbtRunner().invoke(
+        [
+            "parse",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(PROJECT_DIR / MANIFEST_TARGET),
+            "--log-path",
+            str(PROJECT_DIR / MANIFEST_TARGET / "logs"),
+            "--quiet",
+        ]
+    )
+    if not result.success:
+        raise RuntimeError(f"dbt parse failed: {result.exception}")
 
 
 def dbt_executable() -> str:
