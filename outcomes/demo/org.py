@@ -360,9 +360,11 @@ def build_org(people: int, weeks: int, seed: int, end_date: date) -> Org:
     # -- employment ------------------------------------------------------------
     w_start = day_to_epoch(window_start)
     w_end = day_to_epoch(end_date)
-    tenure_days = np.maximum(30, np.exp(np.log(700) + 0.9 * rng.standard_normal(people))).astype(
-        np.int64
-    )
+    # Log-normal tenure (median ~2 years), capped at a working life of 40 years:
+    # at 10,000 people the uncapped tail reached hire dates before 1970.
+    tenure_days = np.clip(
+        np.exp(np.log(700) + 0.9 * rng.standard_normal(people)), 30, 40 * 365
+    ).astype(np.int64)
     start_secs = w_start - tenure_days * DAY
     active_until = np.full(people, w_end, dtype=np.int64)
     is_active = np.ones(people, dtype=bool)

@@ -34,9 +34,14 @@ PLANNED_COLUMNS = {
     ("raw_calendar", "events", "end_at"),
 }
 PLANNED_HORIZON = dt.timedelta(days=10 * 366)
-# HR accounts of long-tenured people predate 2000; only the epoch-zero
-# default (1970-01-01 00:00, an unset value) is refused there.
-HISTORIC_COLUMNS = {("raw_roster", "users", "created_at")}
+# HR accounts of long-tenured people predate 2000, and a record nobody edited
+# since then keeps its old modification time; only the epoch-zero default
+# (1970-01-01 00:00, an unset value) is refused there.
+HISTORIC_COLUMNS = {
+    ("raw_roster", "users", "created_at"),
+    ("raw_roster", "users", "last_modified_at"),
+    ("identity", "people_identity", "last_modified_at"),
+}
 EARLIEST_HISTORIC = dt.datetime(1970, 1, 1, 0, 0, 1)
 # Failing values and records named per failed expectation.
 MAX_EXAMPLES = 5

@@ -91,7 +91,10 @@ def test_planned_and_historic_columns_have_their_own_range():
             "created_at": pd.to_datetime(
                 ["1991-12-22 16:50:00", "2026-10-01 00:00:00", "1970-01-01 00:00:00"]
             ),
-            "last_modified_at": pd.to_datetime(["2026-10-01"] * 3),
+            # found at 10,000 people: a record nobody edited since 1998 is real too
+            "last_modified_at": pd.to_datetime(
+                ["1998-04-10 12:23:45"] + ["2026-10-01 00:00:00"] * 2
+            ),
             "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 3),
         }
     )
