@@ -119,3 +119,38 @@ def test_planned_and_historic_columns_have_their_own_range():
         NOW,
     )
     assert not any(" on due_at " in f for f in due.failures), due.failures
+
+
+def test_timestamps_read_from_the_warehouse_are_judged_whatever_their_range():
+    """DuckDB gives pandas microsecond timestamps; read_table hands GX nanosecond
+    ones (its vectorized range check) unless a value lies outside that range,
+    and such a value still fails, shown as it was loaded."""
+    import duckdb
+
+    from outcomes.quality.expectations import read_table
+
+    con = duckdb.connect()
+    con.execute("create schema raw_github")
+    prs = _prs()  # noqa: F841 (read by DuckDB by name)
+    timestamps = ["created_at", "updated_at", "closed_at", "merged_at", "_outcomes_loaded_at"]
+    con.execute(
+        "create table raw_github.pull_requests as select * replace ("
+        + ", ".join(f"cast({c} as timestamp) as {c}" for c in timestamps)
+        + ") from prs"
+    )
+    frame = read_table(con, "raw_github", "pull_requests")
+    assert str(frame["created_at"].dtype) == "datetime64[ns]"
+    assert validate_frame(frame, "raw_github", PRS, NOW).passed
+
+    con.execute(
+        "update raw_github.pull_requests set created_at = timestamp '9999-12-31 00:00' "
+        "where pull_request_id = 2"
+    )
+    frame = read_table(con, "raw_github", "pull_requests")
+    assert str(frame["created_at"].dtype) == "datetime64[us]"
+    failures = validate_frame(frame, "raw_github", PRS, NOW).failures
+    assert len(failures) == 1
+    assert failures[0].startswith(
+        "expect_column_values_to_be_between on created_at failed for 1 row(s)"
+    )
+    assert "9999-12-31" in failures[0] and "pull_request_id=2" in failures[0]
