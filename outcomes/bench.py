@@ -129,6 +129,12 @@ def main() -> None:
         },
         "git_commits": synth.commits,
         "per_source_load_seconds": {load.source: round(load.seconds, 1) for load in summary.loads},
+        # where a source's load goes: land (read, pseudonymize, dlt), gate (GX
+        # and row counts on the candidate), publish (merge into raw)
+        "per_source_load_steps": {
+            load.source: {step: round(sec, 1) for step, sec in load.timings.items()}
+            for load in summary.loads
+        },
         "dbt_seconds_by_area": timings["by_area"],
         "slowest_models": timings["slowest_models"],
         "total_seconds": round(sum(summary.stages.values()), 1),
@@ -145,7 +151,10 @@ def main() -> None:
             f"{figures['rows_per_second']:>10,} rows/s"
         )
     print(f"  {'total':<15} {'':>12} {report['total_seconds']:>13.1f} s")
-    print(f"  load per source: {report['per_source_load_seconds']}")
+    print("  load per source (land + gate + publish):")
+    for source, steps in report["per_source_load_steps"].items():
+        detail = ", ".join(f"{step} {sec:.1f} s" for step, sec in steps.items())
+        print(f"    {source:<10} {report['per_source_load_seconds'][source]:>7.1f} s  ({detail})")
     print("  dbt seconds by area (summed over threads):")
     for area, figures in timings["by_area"].items():
         print(
