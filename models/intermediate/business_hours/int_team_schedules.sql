@@ -3,43 +3,23 @@
     (KPI_DEFINITIONS.md, Business hours). The roster holds each person's time
     zone, working days and hours; a team's are the most common among its
     members, active members first, ties to the alphabetically first value, so
-    the result is deterministic. A person counts once, with the roster account
-    dim_people keeps (active, most recently modified). Without a value the
-    default applies: Mon-Fri 09:00-17:00, time zone UTC.
+    the result is deterministic. A person counts once, as dim_people has them
+    (the active, most recently modified roster account; Mon-Fri 09:00-17:00
+    when the roster has no schedule). A team without any time zone is on UTC.
 #}
-with roster_users as (
+with people as (
 
-    select * from {{ ref('stg_roster__users') }}
-
-),
-
-ranked_accounts as (
-
-    select
-        roster_users.*,
-        row_number() over (
-            partition by roster_users.person_id
-            order by
-                roster_users.is_active desc,
-                roster_users.last_modified_at desc,
-                roster_users.roster_user_id asc
-        ) as account_rank
-    from roster_users
-
-),
-
-people as (
-
+    {#- One row per person: the roster account dim_people keeps, with the
+        default schedule already filled in. -#}
     select
         team_id,
         person_id,
         is_active,
         time_zone,
-        coalesce(work_days, 'Mon|Tue|Wed|Thu|Fri') as work_days,
-        coalesce(work_start_time, '09:00') as work_start_time,
-        coalesce(work_end_time, '17:00') as work_end_time
-    from ranked_accounts
-    where account_rank = 1
+        work_days,
+        work_start_time,
+        work_end_time
+    from {{ ref('dim_people') }}
 
 ),
 

@@ -51,16 +51,11 @@ aggregated as (
 
 ),
 
-kpi_rows as (
+measured as (
 
     select
-        cast(aggregated.team_id as varchar) as team_id,
-        aggregated.week_start,
-        cast('change_failure_rate' as varchar) as kpi_id,
-        cast(aggregated.failed_count as float8) / nullif(aggregated.deployment_count, 0)
-            as value,
-        cast(aggregated.deployment_count as bigint) as sample_size,
-        cast(coalesce(change_authors.author_count, 0) as bigint) as contributor_count
+        aggregated.*,
+        coalesce(change_authors.author_count, 0) as contributor_count
     from aggregated
     left join change_authors
         on aggregated.team_id = change_authors.team_id
@@ -70,15 +65,11 @@ kpi_rows as (
 
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('measured', [
+        {'kpi_id': 'change_failure_rate',
+         'value': 'cast(failed_count as float8) / nullif(deployment_count, 0)',
+         'sample_size': 'deployment_count'},
+    ]) }}
 
 )
 

@@ -42,15 +42,11 @@ deployment_weeks as (
 
 ),
 
-kpi_rows as (
+measured as (
 
     select
-        cast(deployment_weeks.team_id as varchar) as team_id,
-        deployment_weeks.week_start,
-        cast('deployment_days' as varchar) as kpi_id,
-        cast(deployment_weeks.deployment_day_count as float8) as value,
-        cast(deployment_weeks.deployment_count as bigint) as sample_size,
-        cast(coalesce(change_authors.author_count, 0) as bigint) as contributor_count
+        deployment_weeks.*,
+        coalesce(change_authors.author_count, 0) as contributor_count
     from deployment_weeks
     left join change_authors
         on deployment_weeks.team_id = change_authors.team_id
@@ -60,15 +56,11 @@ kpi_rows as (
 
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('measured', [
+        {'kpi_id': 'deployment_days',
+         'value': 'deployment_day_count',
+         'sample_size': 'deployment_count'},
+    ]) }}
 
 )
 

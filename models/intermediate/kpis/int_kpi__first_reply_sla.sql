@@ -146,32 +146,9 @@ counted as (
 
 ),
 
-contributors as (
-
-    select
-        team_id,
-        week_start,
-        owner_person_id as person_id
-    from counted
-
-    union
-
-    select
-        team_id,
-        week_start,
-        replier_person_id as person_id
-    from counted
-
-),
-
 contributor_counts as (
 
-    select
-        team_id,
-        week_start,
-        count(distinct person_id) as contributor_count
-    from contributors
-    group by team_id, week_start
+    {{ weekly_contributor_counts('counted', ['owner_person_id', 'replier_person_id']) }}
 
 ),
 
@@ -187,16 +164,11 @@ aggregated as (
 
 ),
 
-kpi_rows as (
+measured as (
 
     select
-        cast(aggregated.team_id as varchar) as team_id,
-        aggregated.week_start,
-        cast('first_reply_sla_compliance' as varchar) as kpi_id,
-        cast(aggregated.met_count as float8) / nullif(aggregated.judged_count, 0) as value,
-        cast(aggregated.judged_count as bigint) as sample_size,
-        cast(coalesce(contributor_counts.contributor_count, 0) as bigint)
-            as contributor_count
+        aggregated.*,
+        coalesce(contributor_counts.contributor_count, 0) as contributor_count
     from aggregated
     left join contributor_counts
         on aggregated.team_id = contributor_counts.team_id
@@ -206,15 +178,11 @@ kpi_rows as (
 
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('measured', [
+        {'kpi_id': 'first_reply_sla_compliance',
+         'value': 'cast(met_count as float8) / nullif(judged_count, 0)',
+         'sample_size': 'judged_count'},
+    ]) }}
 
 )
 

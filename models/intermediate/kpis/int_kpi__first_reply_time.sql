@@ -82,68 +82,18 @@ replied as (
 
 ),
 
-{#
-    Local dates are computed in replied (read several times, so engines that
-    inline CTEs still evaluate the time zone conversion once per row, not per
-    candidate pair of a join): the calendar joins below compare plain columns.
-#}
-located as (
-
-    select
-        work_item_id,
-        team_id,
-        created_at,
-        replied_at,
-        created_local_date,
-        replied_local_date
-    from replied
-    where created_local_date is not null
-
-),
-
 business_timed as (
 
-    select
-        located.work_item_id,
-        {{ business_hours_at('located.replied_at', 'replied_day') }}
-        - {{ business_hours_at('located.created_at', 'created_day') }}
-            as first_reply_business_hours
-    from located
-    inner join team_business_days as created_day
-        on located.team_id = created_day.team_id
-            and located.created_local_date = created_day.work_date
-    inner join team_business_days as replied_day
-        on located.team_id = replied_day.team_id
-            and located.replied_local_date = replied_day.work_date
-
-),
-
-contributors as (
-
-    select
-        team_id,
-        week_start,
-        owner_person_id as person_id
-    from replied
-
-    union
-
-    select
-        team_id,
-        week_start,
-        replier_person_id as person_id
-    from replied
+    {{ business_hours_between(
+        'replied', 'work_item_id', 'created_at', 'replied_at',
+        'created_local_date', 'replied_local_date'
+    ) }}
 
 ),
 
 contributor_counts as (
 
-    select
-        team_id,
-        week_start,
-        count(distinct person_id) as contributor_count
-    from contributors
-    group by team_id, week_start
+    {{ weekly_contributor_counts('replied', ['owner_person_id', 'replier_person_id']) }}
 
 ),
 
@@ -154,12 +104,12 @@ aggregated as (
         replied.week_start,
         {{ percentile('replied.first_reply_hours', 0.5) }} as first_reply_p50_hours,
         {{ percentile('replied.first_reply_hours', 0.85) }} as first_reply_p85_hours,
-        {{ percentile('business_timed.first_reply_business_hours', 0.5) }}
+        {{ percentile('business_timed.business_hours', 0.5) }}
             as first_reply_p50_business_hours,
-        {{ percentile('business_timed.first_reply_business_hours', 0.85) }}
+        {{ percentile('business_timed.business_hours', 0.85) }}
             as first_reply_p85_business_hours,
         count(*) as ticket_count,
-        count(business_timed.first_reply_business_hours) as business_ticket_count
+        count(business_timed.business_hours) as business_ticket_count
     from replied
     left join business_timed
         on replied.work_item_id = business_timed.work_item_id
@@ -179,65 +129,20 @@ measured as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('first_reply_time_p50' as varchar) as kpi_id,
-        cast(first_reply_p50_hours as float8) as value,
-        cast(ticket_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('first_reply_time_p85' as varchar) as kpi_id,
-        cast(first_reply_p85_hours as float8) as value,
-        cast(ticket_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('first_reply_business_time_p50' as varchar) as kpi_id,
-        cast(first_reply_p50_business_hours as float8) as value,
-        cast(business_ticket_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-    where business_ticket_count > 0
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('first_reply_business_time_p85' as varchar) as kpi_id,
-        cast(first_reply_p85_business_hours as float8) as value,
-        cast(business_ticket_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-    where business_ticket_count > 0
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('measured', [
+        {'kpi_id': 'first_reply_time_p50',
+         'value': 'first_reply_p50_hours', 'sample_size': 'ticket_count'},
+        {'kpi_id': 'first_reply_time_p85',
+         'value': 'first_reply_p85_hours', 'sample_size': 'ticket_count'},
+        {'kpi_id': 'first_reply_business_time_p50',
+         'value': 'first_reply_p50_business_hours', 'sample_size': 'business_ticket_count',
+         'where': 'business_ticket_count > 0'},
+        {'kpi_id': 'first_reply_business_time_p85',
+         'value': 'first_reply_p85_business_hours', 'sample_size': 'business_ticket_count',
+         'where': 'business_ticket_count > 0'},
+    ]) }}
 
 )
 

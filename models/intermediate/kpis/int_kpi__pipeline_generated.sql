@@ -57,30 +57,13 @@ aggregated as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('pipeline_generated' as varchar) as kpi_id,
-        cast(pipeline_amount as float8) as value,
-        cast(deal_count as bigint) as sample_size,
-        cast(owner_count as bigint) as contributor_count
-    from aggregated
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('aggregated', [
+        {'kpi_id': 'pipeline_generated',
+         'value': 'pipeline_amount',
+         'sample_size': 'deal_count', 'contributor_count': 'owner_count'},
+    ]) }}
 
 )
 

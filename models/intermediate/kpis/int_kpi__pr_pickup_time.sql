@@ -58,32 +58,9 @@ picked_up as (
 
 ),
 
-contributors as (
-
-    select
-        team_id,
-        week_start,
-        author_person_id as person_id
-    from picked_up
-
-    union
-
-    select
-        team_id,
-        week_start,
-        reviewer_person_id as person_id
-    from picked_up
-
-),
-
 contributor_counts as (
 
-    select
-        team_id,
-        week_start,
-        count(distinct person_id) as contributor_count
-    from contributors
-    group by team_id, week_start
+    {{ weekly_contributor_counts('picked_up', ['author_person_id', 'reviewer_person_id']) }}
 
 ),
 
@@ -112,41 +89,14 @@ measured as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('pr_pickup_time_p50' as varchar) as kpi_id,
-        cast(pickup_p50_hours as float8) as value,
-        cast(pull_request_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('pr_pickup_time_p85' as varchar) as kpi_id,
-        cast(pickup_p85_hours as float8) as value,
-        cast(pull_request_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('measured', [
+        {'kpi_id': 'pr_pickup_time_p50',
+         'value': 'pickup_p50_hours', 'sample_size': 'pull_request_count'},
+        {'kpi_id': 'pr_pickup_time_p85',
+         'value': 'pickup_p85_hours', 'sample_size': 'pull_request_count'},
+    ]) }}
 
 )
 

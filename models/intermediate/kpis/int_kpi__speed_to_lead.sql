@@ -81,68 +81,18 @@ touched as (
 
 ),
 
-{#
-    Local dates are computed in touched (read several times, so engines that
-    inline CTEs still evaluate the time zone conversion once per row, not per
-    candidate pair of a join): the calendar joins below compare plain columns.
-#}
-located as (
-
-    select
-        work_item_id,
-        team_id,
-        created_at,
-        touched_at,
-        created_local_date,
-        touched_local_date
-    from touched
-    where created_local_date is not null
-
-),
-
 business_timed as (
 
-    select
-        located.work_item_id,
-        {{ business_hours_at('located.touched_at', 'touched_day') }}
-        - {{ business_hours_at('located.created_at', 'created_day') }}
-            as speed_to_lead_business_hours
-    from located
-    inner join team_business_days as created_day
-        on located.team_id = created_day.team_id
-            and located.created_local_date = created_day.work_date
-    inner join team_business_days as touched_day
-        on located.team_id = touched_day.team_id
-            and located.touched_local_date = touched_day.work_date
-
-),
-
-contributors as (
-
-    select
-        team_id,
-        week_start,
-        owner_person_id as person_id
-    from touched
-
-    union
-
-    select
-        team_id,
-        week_start,
-        toucher_person_id as person_id
-    from touched
+    {{ business_hours_between(
+        'touched', 'work_item_id', 'created_at', 'touched_at',
+        'created_local_date', 'touched_local_date'
+    ) }}
 
 ),
 
 contributor_counts as (
 
-    select
-        team_id,
-        week_start,
-        count(distinct person_id) as contributor_count
-    from contributors
-    group by team_id, week_start
+    {{ weekly_contributor_counts('touched', ['owner_person_id', 'toucher_person_id']) }}
 
 ),
 
@@ -154,9 +104,9 @@ aggregated as (
         {{ percentile('touched.speed_to_lead_hours', 0.5) }} as speed_to_lead_p50_hours,
         {{ percentile('touched.speed_to_lead_hours', 0.85) }} as speed_to_lead_p85_hours,
         count(*) as lead_count,
-        count(business_timed.speed_to_lead_business_hours) as business_lead_count,
+        count(business_timed.business_hours) as business_lead_count,
         count(
-            case when business_timed.speed_to_lead_business_hours <= 1.0 then 1 end
+            case when business_timed.business_hours <= 1.0 then 1 end
         ) as within_1_business_hour_count
     from touched
     left join business_timed
@@ -177,53 +127,17 @@ measured as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('speed_to_lead_p50' as varchar) as kpi_id,
-        cast(speed_to_lead_p50_hours as float8) as value,
-        cast(lead_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('speed_to_lead_p85' as varchar) as kpi_id,
-        cast(speed_to_lead_p85_hours as float8) as value,
-        cast(lead_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('speed_to_lead_within_1_business_hour' as varchar) as kpi_id,
-        cast(within_1_business_hour_count as float8) / business_lead_count as value,
-        cast(business_lead_count as bigint) as sample_size,
-        cast(contributor_count as bigint) as contributor_count
-    from measured
-    where business_lead_count > 0
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('measured', [
+        {'kpi_id': 'speed_to_lead_p50',
+         'value': 'speed_to_lead_p50_hours', 'sample_size': 'lead_count'},
+        {'kpi_id': 'speed_to_lead_p85',
+         'value': 'speed_to_lead_p85_hours', 'sample_size': 'lead_count'},
+        {'kpi_id': 'speed_to_lead_within_1_business_hour',
+         'value': 'cast(within_1_business_hour_count as float8) / business_lead_count',
+         'sample_size': 'business_lead_count', 'where': 'business_lead_count > 0'},
+    ]) }}
 
 )
 

@@ -45,41 +45,16 @@ aggregated as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('task_cycle_time_p50' as varchar) as kpi_id,
-        cast(cycle_time_p50_hours as float8) as value,
-        cast(done_count as bigint) as sample_size,
-        cast(owner_count as bigint) as contributor_count
-    from aggregated
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('task_cycle_time_p85' as varchar) as kpi_id,
-        cast(cycle_time_p85_hours as float8) as value,
-        cast(done_count as bigint) as sample_size,
-        cast(owner_count as bigint) as contributor_count
-    from aggregated
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('aggregated', [
+        {'kpi_id': 'task_cycle_time_p50',
+         'value': 'cycle_time_p50_hours',
+         'sample_size': 'done_count', 'contributor_count': 'owner_count'},
+        {'kpi_id': 'task_cycle_time_p85',
+         'value': 'cycle_time_p85_hours',
+         'sample_size': 'done_count', 'contributor_count': 'owner_count'},
+    ]) }}
 
 )
 

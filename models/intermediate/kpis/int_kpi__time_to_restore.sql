@@ -44,41 +44,16 @@ aggregated as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('time_to_restore_p50' as varchar) as kpi_id,
-        cast(restore_p50_hours as float8) as value,
-        cast(incident_count as bigint) as sample_size,
-        cast(responder_count as bigint) as contributor_count
-    from aggregated
-
-    union all
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('time_to_restore_p85' as varchar) as kpi_id,
-        cast(restore_p85_hours as float8) as value,
-        cast(incident_count as bigint) as sample_size,
-        cast(responder_count as bigint) as contributor_count
-    from aggregated
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('aggregated', [
+        {'kpi_id': 'time_to_restore_p50',
+         'value': 'restore_p50_hours',
+         'sample_size': 'incident_count', 'contributor_count': 'responder_count'},
+        {'kpi_id': 'time_to_restore_p85',
+         'value': 'restore_p85_hours',
+         'sample_size': 'incident_count', 'contributor_count': 'responder_count'},
+    ]) }}
 
 )
 

@@ -41,30 +41,13 @@ aggregated as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('weighted_throughput' as varchar) as kpi_id,
-        cast(weighted_throughput as float8) as value,
-        cast(done_count as bigint) as sample_size,
-        cast(owner_count as bigint) as contributor_count
-    from aggregated
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('aggregated', [
+        {'kpi_id': 'weighted_throughput',
+         'value': 'weighted_throughput',
+         'sample_size': 'done_count', 'contributor_count': 'owner_count'},
+    ]) }}
 
 )
 

@@ -64,30 +64,13 @@ aggregated as (
 
 ),
 
-kpi_rows as (
-
-    select
-        cast(team_id as varchar) as team_id,
-        week_start,
-        cast('win_rate' as varchar) as kpi_id,
-        cast(won_count as float8) / nullif(closed_count, 0) as value,
-        cast(closed_count as bigint) as sample_size,
-        cast(owner_count as bigint) as contributor_count
-    from aggregated
-
-),
-
 final as (
 
-    select
-        {{ stable_id('team_id', 'week_start', 'kpi_id') }} as team_kpi_week_id,
-        team_id,
-        week_start,
-        kpi_id,
-        value,
-        sample_size,
-        contributor_count
-    from kpi_rows
+    {{ kpi_rows('aggregated', [
+        {'kpi_id': 'win_rate',
+         'value': 'cast(won_count as float8) / nullif(closed_count, 0)',
+         'sample_size': 'closed_count', 'contributor_count': 'owner_count'},
+    ]) }}
 
 )
 

@@ -55,107 +55,21 @@ people as (
 ),
 
 {# Every mapper has the same columns; they are listed, not assumed in order. #}
+{%- set mapped_event_columns = [
+    'event_id', 'event_type', 'occurred_at', 'source_system', 'work_item_id',
+    'work_item_type', 'actor_person_id', 'actor_type', 'work_item_owner_person_id',
+    'from_state', 'to_state', 'amount',
+] %}
 unioned as (
 
-    select
-        event_id,
-        event_type,
-        occurred_at,
-        source_system,
-        work_item_id,
-        work_item_type,
-        actor_person_id,
-        actor_type,
-        work_item_owner_person_id,
-        from_state,
-        to_state,
-        amount
-    from jira_events
-
-    union all
-
-    select
-        event_id,
-        event_type,
-        occurred_at,
-        source_system,
-        work_item_id,
-        work_item_type,
-        actor_person_id,
-        actor_type,
-        work_item_owner_person_id,
-        from_state,
-        to_state,
-        amount
-    from github_events
-
-    union all
-
-    select
-        event_id,
-        event_type,
-        occurred_at,
-        source_system,
-        work_item_id,
-        work_item_type,
-        actor_person_id,
-        actor_type,
-        work_item_owner_person_id,
-        from_state,
-        to_state,
-        amount
-    from pagerduty_events
-
-    union all
-
-    select
-        event_id,
-        event_type,
-        occurred_at,
-        source_system,
-        work_item_id,
-        work_item_type,
-        actor_person_id,
-        actor_type,
-        work_item_owner_person_id,
-        from_state,
-        to_state,
-        amount
-    from zendesk_events
-
-    union all
-
-    select
-        event_id,
-        event_type,
-        occurred_at,
-        source_system,
-        work_item_id,
-        work_item_type,
-        actor_person_id,
-        actor_type,
-        work_item_owner_person_id,
-        from_state,
-        to_state,
-        amount
-    from hubspot_events
-
-    union all
-
-    select
-        event_id,
-        event_type,
-        occurred_at,
-        source_system,
-        work_item_id,
-        work_item_type,
-        actor_person_id,
-        actor_type,
-        work_item_owner_person_id,
-        from_state,
-        to_state,
-        amount
-    from calendar_events
+    {% for mapper in [
+        'jira_events', 'github_events', 'pagerduty_events',
+        'zendesk_events', 'hubspot_events', 'calendar_events',
+    ] -%}
+        {% if not loop.first %}union all{% endif %}
+        select {{ mapped_event_columns | join(', ') }}
+        from {{ mapper }}
+    {% endfor %}
 
 ),
 

@@ -234,25 +234,11 @@ positioned_moments as (
 business_positions as (
 
     select
-        pull_request_id,
-        max(case when moment_name = 'first_commit_at' then business_position end)
-            as first_commit_position,
-        max(case when moment_name = 'ready_at' then business_position end)
-            as ready_position,
-        max(case when moment_name = 'opened_at' then business_position end)
-            as opened_position,
-        max(case when moment_name = 'first_review_at' then business_position end)
-            as first_review_position,
-        max(case when moment_name = 'merged_at' then business_position end)
-            as merged_position,
-        max(case when moment_name = 'deployed_at' then business_position end)
-            as deployed_position,
-        max(case when moment_name = 'cycle_end_at' then business_position end)
-            as cycle_end_position,
-        max(case when moment_name = 'review_requested_at' then business_position end)
-            as review_requested_position,
-        max(case when moment_name = 'first_requested_review_at' then business_position end)
-            as first_requested_review_position
+        {% for moment in business_moments %}
+            max(case when moment_name = '{{ moment }}' then business_position end)
+                as {{ moment[:-3] }}_position,
+        {% endfor %}
+        pull_request_id
     from positioned_moments
     group by pull_request_id
 
