@@ -95,6 +95,7 @@ def test_planned_and_historic_columns_have_their_own_range():
             "last_modified_at": pd.to_datetime(
                 ["1998-04-10 12:23:45"] + ["2026-10-01 00:00:00"] * 2
             ),
+            "time_zone": ["Europe/Berlin", None, "Asia/Kolkata"],
             "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 3),
         }
     )
@@ -154,3 +155,24 @@ def test_timestamps_read_from_the_warehouse_are_judged_whatever_their_range():
         "expect_column_values_to_be_between on created_at failed for 1 row(s)"
     )
     assert "9999-12-31" in failures[0] and "pull_request_id=2" in failures[0]
+
+
+def test_a_time_zone_the_engine_does_not_know_fails_with_its_record():
+    """The models convert roster times with the team's time zone; an unknown
+    name used to stop `dbt build` with an engine error naming no record."""
+    users = source_module("roster").policy.table("users")
+    frame = pd.DataFrame(
+        {
+            "scim_user_key": ["a", "b", "c"],
+            "created_at": pd.to_datetime(["2024-01-01"] * 3),
+            "last_modified_at": pd.to_datetime(["2024-01-01"] * 3),
+            "time_zone": ["Europe/Berlin", "Mars/Olympus", None],
+            "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 3),
+        }
+    )
+    failures = validate_frame(frame, "raw_roster", users, NOW).failures
+    assert len(failures) == 1
+    assert failures[0].startswith(
+        "expect_column_values_to_be_in_set on time_zone failed for 1 row(s), e.g. ['Mars/Olympus']"
+    )
+    assert "scim_user_key=b" in failures[0]
