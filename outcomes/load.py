@@ -30,8 +30,10 @@ import importlib
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dlt
 
@@ -40,6 +42,7 @@ from outcomes.errors import OutcomesError
 from outcomes.privacy.erasures import read_erasure_tokens
 from outcomes.privacy.policy_audit import log_policy_version
 from outcomes.quality.gate import TableGate, gate_source
+from outcomes.warehouse import ensure_warehouse
 from pipelines.common.policy import SourcePolicy
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, quarantine_resource
@@ -166,39 +169,51 @@ def load_source(
     loaded_at: dt.datetime,
     now: dt.datetime | None = None,
     declare_only: bool = False,
+    source_options: Mapping[str, Any] | None = None,
 ) -> SourceLoad:
     """Land one source in its candidate schemas, gate it, publish it if it passed.
 
     `now` is the gate's clock (timestamps later than it fail); `declare_only`
     marks a load of an empty export that only declares the tables (no row
-    counts are recorded for it).
+    counts are recorded for it). `source_options` are further arguments of
+    the source function, overriding the defaults taken from `config` (git:
+    `export_dir` as a list of clones, `release_tag_pattern`, `default_branch`).
     """
     start = time.perf_counter()
     source_fn = source_module(config.name)
     policy: SourcePolicy = source_fn.policy
     report = ReadReport()
-    log_policy_version(warehouse, policy)  # audit log: policy_adopted / policy_changed
     erased = read_erasure_tokens(warehouse)  # erased people never land again
     by_dataset: dict[str, list[str]] = {}
     for table in policy.tables:
         by_dataset.setdefault(policy.dataset_for(table), []).append(table.name)
     candidates = {dataset: candidate_dataset(dataset) for dataset in by_dataset}
+    # Sources that read when called (git) fail here on a bad path, before the
+    # warehouse is touched; file sources read as dlt extracts.
+    sources = {
+        dataset: source_fn(
+            **{
+                "export_dir": str(config.path),
+                "salt": salt,
+                "tables": tables,
+                "since": config.since,
+                "until": config.until,
+                "loaded_at": loaded_at,
+                "report": report,
+                "erased": erased,
+                **(source_options or {}),
+            }
+        )
+        for dataset, tables in by_dataset.items()
+    }
+    ensure_warehouse(warehouse)
+    log_policy_version(warehouse, policy)  # audit log: policy_adopted / policy_changed
     staging = [staging_dataset(c) for c in candidates.values()]
     _drop_schemas(warehouse, [*candidates.values(), *staging])
     keys: dict[tuple[str, str], tuple[str, list[str]]] = {}
-    for dataset, tables in by_dataset.items():
+    for dataset, source in sources.items():
         pipeline = pipeline_for(
             f"outcomes_{config.name}_{candidates[dataset]}", candidates[dataset], warehouse
-        )
-        source = source_fn(
-            export_dir=str(config.path),
-            salt=salt,
-            tables=tables,
-            since=config.since,
-            until=config.until,
-            loaded_at=loaded_at,
-            report=report,
-            erased=erased,
         )
         for resource in source.resources.values():
             # The candidate holds this batch only: append into a fresh schema.
@@ -209,7 +224,7 @@ def load_source(
             raise OutcomesError(
                 f"loading source {config.name!r} into {candidates[dataset]!r} failed: {exc}"
             ) from exc
-        for table in tables:
+        for table in by_dataset[dataset]:
             keys[(dataset, table)] = merge_keys(pipeline, table)
     load = SourceLoad(
         source=config.name,

@@ -23,7 +23,6 @@ an empty folder declares the tables empty.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,11 +30,10 @@ import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from outcomes.config import SourceConfig
 from outcomes.errors import OutcomesError
-from outcomes.load import SourceLoad, pipeline_for
-from outcomes.privacy.erasures import drop_erased, read_erasure_tokens
-from outcomes.privacy.policy_audit import log_policy_version
-from outcomes.warehouse import ensure_warehouse
+from outcomes.load import SourceLoad, load_source
+from outcomes.privacy.erasures import drop_erased
 from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, column_hints
@@ -49,7 +47,6 @@ from pipelines.git.reader import (
 )
 
 DATASET = f"raw_{SOURCE}"
-PIPELINE_NAME = f"outcomes_{SOURCE}_{DATASET}"
 
 POLICY: SourcePolicy = load_policy(SOURCE)
 check_policy(POLICY)
@@ -178,32 +175,30 @@ def load_git(
     release_tag_pattern: str | None = None,
     default_branch: str | None = None,
 ) -> SourceLoad:
-    """Load local git repositories into `raw_git` of the warehouse.
+    """Load local git repositories into `raw_git` of the warehouse, through the
+    same land-gate-publish path as every source (`outcomes.load.load_source`).
 
     `release_tag_pattern` (a regular expression, searched in the tag name)
     says which tags are releases, i.e. production deployments; default
     `^v?\\d+\\.\\d+(\\.\\d+)?$`. `default_branch` names the main-line branch
     when the clone's `origin/HEAD` / HEAD does not (it applies to every path).
+    A bad path fails before the warehouse is touched; a batch the quality gate
+    refuses raises with the gate's report, and `raw_git` stays as it was.
     """
     if not repo_paths:
         raise OutcomesError("the git source needs at least one repository path")
-    start = time.perf_counter()
-    report = ReadReport()
-    # Read first: a bad path fails before the warehouse is touched.
-    source = git(
-        [str(p) for p in repo_paths],
+    options: dict[str, object] = {"export_dir": [str(p) for p in repo_paths]}
+    if release_tag_pattern is not None:
+        options["release_tag_pattern"] = release_tag_pattern
+    if default_branch is not None:
+        options["default_branch"] = default_branch
+    load = load_source(
+        SourceConfig(SOURCE, Path(repo_paths[0])),
+        warehouse,
         salt,
-        loaded_at=loaded_at,
-        release_tag_pattern=release_tag_pattern,
-        default_branch=default_branch,
-        report=report,
-        erased=read_erasure_tokens(warehouse),
+        loaded_at,
+        source_options=options,
     )
-    ensure_warehouse(warehouse)
-    log_policy_version(warehouse, POLICY)
-    pipeline = pipeline_for(PIPELINE_NAME, DATASET, warehouse)
-    try:
-        pipeline.run(source, loader_file_format="parquet")
-    except Exception as exc:  # dlt wraps every step failure; say which source
-        raise OutcomesError(f"loading source {SOURCE!r} into {DATASET!r} failed: {exc}") from exc
-    return SourceLoad(source=SOURCE, reads=report.reads, seconds=time.perf_counter() - start)
+    if not load.published:
+        raise OutcomesError(load.gate_report())
+    return load
