@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from outcomes.config import PROJECT_DIR, WAREHOUSE_ENV
 from outcomes.errors import OutcomesError
@@ -32,13 +34,21 @@ def target_path_for(warehouse: Path) -> Path:
 
 
 def run_dbt(
-    args: list[str], warehouse: Path, min_group_size: int | None = None, quiet: bool = True
+    args: list[str],
+    warehouse: Path,
+    min_group_size: int | None = None,
+    quiet: bool = True,
+    dbt_vars: Mapping[str, Any] | None = None,
+    target_path: Path | None = None,
 ) -> BuildResult:
-    """Invoke dbt in-process; raise OutcomesError naming every failed node."""
+    """Invoke dbt in-process; raise OutcomesError naming every failed node.
+
+    `dbt_vars` are passed as `--vars` (with min_group_size); `target_path` is
+    dbt's artifacts folder, by default the warehouse's (`target_path_for`)."""
     from dbt.cli.main import dbtRunner  # imported late: dbt import costs ~2 s
 
     os.environ[WAREHOUSE_ENV] = str(warehouse)
-    target = target_path_for(warehouse)
+    target = target_path or target_path_for(warehouse)
     cli_args = [
         *args,
         "--project-dir",
@@ -52,8 +62,11 @@ def run_dbt(
     ]
     if quiet:
         cli_args.append("--quiet")
+    chosen = dict(dbt_vars or {})
     if min_group_size is not None:
-        cli_args += ["--vars", json.dumps({"min_group_size": min_group_size})]
+        chosen["min_group_size"] = min_group_size
+    if chosen:
+        cli_args += ["--vars", json.dumps(chosen)]
     start = time.perf_counter()
     try:
         result = dbtRunner().invoke(cli_args)

@@ -4,6 +4,7 @@ outcomes demo      generate the demo organisation, load it, build the KPIs
 outcomes run       load the sources configured in outcomes.yml and build
 outcomes generate  only write the demo organisation's exports
 outcomes build     only (re)build the dbt models and tests
+outcomes publish-postgres  copy the raw data into Postgres and build the marts there
 """
 
 from __future__ import annotations
@@ -152,5 +153,34 @@ def build_command(min_group_size: int | None) -> None:
             check_min_group_size(min_group_size, "--min-group-size")
         result = build(warehouse_path(), min_group_size)
         click.echo(f"dbt build finished in {result.seconds:.1f} s: {result.counts}")
+    except OutcomesError as exc:
+        _fail(exc)
+
+
+@main.command("publish-postgres")
+@click.option(
+    "--bi-reader-role",
+    default=None,
+    help="Role granted SELECT on the team-level marts (default outcomes_bi_reader; must exist).",
+)
+@click.option(
+    "--min-group-size",
+    type=int,
+    default=None,
+    help="Privacy threshold k for suppression (5 or more).",
+)
+def publish_postgres(bi_reader_role: str | None, min_group_size: int | None) -> None:
+    """Copy the warehouse's raw data into Postgres (OUTCOMES_PG_*) and build there."""
+    from outcomes.postgres import publish
+
+    try:
+        if min_group_size is not None:
+            check_min_group_size(min_group_size, "--min-group-size")
+        dbt_vars = {"bi_reader_role": bi_reader_role} if bi_reader_role else None
+        copied, build = publish(warehouse_path(), min_group_size, dbt_vars)
+        click.echo(
+            f"copied {len(copied)} tables ({sum(copied.values()):,} rows) into Postgres; "
+            f"dbt build --target postgres finished in {build.seconds:.1f} s: {build.counts}"
+        )
     except OutcomesError as exc:
         _fail(exc)

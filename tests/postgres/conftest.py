@@ -15,7 +15,6 @@ so a missing binary there is a broken setup, never a reason to skip.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import pwd
 import re
@@ -239,9 +238,9 @@ def published(postgres_cluster: PostgresCluster, tmp_path_factory) -> Iterator[P
 def _publish(cluster: PostgresCluster, root: Path) -> Published:
     from outcomes.build import run_dbt, target_path_for
     from outcomes.demo import generate
+    from outcomes.postgres import publish
     from outcomes.runner import demo_config, run
     from tests.conftest import DEMO_SALT
-    from tests.postgres.copy_raw import copy_warehouse
 
     exports = root / "exports"
     generate(exports, people=PEOPLE, weeks=WEEKS, seed=SEED)
@@ -249,24 +248,26 @@ def _publish(cluster: PostgresCluster, root: Path) -> Published:
     run(demo_config(exports, warehouse), DEMO_SALT, skip_build=True)
     # Both builds share one "now" (open items' durations so far), and the
     # DuckDB one skips the data tests: the demo warehouse tests run them there.
-    as_of = json.dumps({"as_of_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")})
+    as_of = {"as_of_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")}
     run_dbt(
-        ["build", "--vars", as_of, "--exclude-resource-type", "test",
-         "--exclude-resource-type", "unit_test"],
+        ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
         warehouse,
-    )  # fmt: skip
+        dbt_vars=as_of,
+    )
 
     con = cluster.connect()
     try:
-        copied = copy_warehouse(warehouse, con, root / "copy")
         with con.cursor() as cur:
             # What a DBA does once: the BI role (no login) and a BI login in it.
             cur.execute(f"create role {BI_ROLE} nologin")
             cur.execute(f"create role {BI_LOGIN} login in role {BI_ROLE}")
+        con.commit()
     finally:
         con.close()
 
     os.environ.update(cluster.env())
-    # Every seed, model, data test and unit test; its own dbt target folder.
-    build = run_dbt(["build", "--target", "postgres", "--vars", as_of], root / "postgres.duckdb")
+    # What `outcomes publish-postgres` does: copy, then every seed, model, data
+    # test and unit test on Postgres. The private schemas are copied too, so
+    # the grant tests can prove the BI role cannot read them.
+    copied, build = publish(warehouse, dbt_vars=as_of, include_private=True)
     return Published(cluster, warehouse, target_path_for(warehouse), copied, build)
