@@ -52,10 +52,22 @@ class Config:
     config_path: Path | None = field(default=None, compare=False)
 
 
+# DuckDB names a database file's catalog after its stem; these names are its
+# own (`main` is also the default schema: dbt's `main.intermediate.x` would
+# then read as a nested schema and the build fails with an engine error).
+RESERVED_WAREHOUSE_STEMS = frozenset({"main", "memory", "system", "temp"})
+
+
 def warehouse_path(configured: str | Path | None = None) -> Path:
     """OUTCOMES_WAREHOUSE wins, then the config file, then the default."""
     chosen = os.environ.get(WAREHOUSE_ENV) or configured or DEFAULT_WAREHOUSE
     path = Path(chosen)
+    if path.stem.lower() in RESERVED_WAREHOUSE_STEMS:
+        where = WAREHOUSE_ENV if os.environ.get(WAREHOUSE_ENV) else "warehouse in outcomes.yml"
+        raise OutcomesError(
+            f"{where} is {str(chosen)!r}: DuckDB reserves the database name {path.stem!r}; "
+            "name the file something else (e.g. outcomes.duckdb)"
+        )
     return path if path.is_absolute() else (PROJECT_DIR / path)
 
 

@@ -67,3 +67,15 @@ def test_bad_date_and_missing_file(tmp_path):
 def test_warehouse_env_overrides(tmp_path, monkeypatch):
     monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "w.duckdb"))
     assert warehouse_path("elsewhere.duckdb") == tmp_path / "w.duckdb"
+
+
+def test_a_warehouse_file_named_like_a_duckdb_catalog_is_refused(tmp_path, monkeypatch):
+    """Found building a warehouse at main.duckdb: DuckDB names the catalog
+    `main`, dbt's main.intermediate.x then reads as a nested schema, and the
+    build failed with an engine error that did not name the file."""
+    monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "main.duckdb"))
+    with pytest.raises(OutcomesError, match=r"OUTCOMES_WAREHOUSE is .*main\.duckdb.*reserves"):
+        warehouse_path()
+    monkeypatch.delenv(WAREHOUSE_ENV)
+    with pytest.raises(OutcomesError, match=r"warehouse in outcomes\.yml is 'data/temp\.duckdb'"):
+        warehouse_path("data/temp.duckdb")
