@@ -5,59 +5,10 @@
     when it left done at least once after that (task.reopened). Later reopens
     revise the week of first done, so recent weeks can still rise.
 #}
-with work_items as (
+with finished as (
 
-    select * from {{ ref('fct_work_items') }}
-
-),
-
-work_events as (
-
-    select * from {{ ref('fct_work_events') }}
-
-),
-
-first_done as (
-
-    select
-        work_item_id,
-        min(occurred_at) as first_done_at
-    from work_events
-    where event_type = 'task.done'
-    group by work_item_id
-
-),
-
-reopens as (
-
-    select
-        first_done.work_item_id,
-        count(work_events.event_id) as reopen_count
-    from first_done
-    inner join work_events
-        on first_done.work_item_id = work_events.work_item_id
-            and work_events.event_type = 'task.reopened'
-            and first_done.first_done_at <= work_events.occurred_at
-    group by first_done.work_item_id
-
-),
-
-done_tasks as (
-
-    select
-        work_items.team_id,
-        {{ week_start('first_done.first_done_at') }} as week_start,
-        work_items.work_item_id,
-        work_items.owner_person_id,
-        coalesce(reopens.reopen_count, 0) > 0 as is_reopened
-    from work_items
-    inner join first_done
-        on work_items.work_item_id = first_done.work_item_id
-    left join reopens
-        on work_items.work_item_id = reopens.work_item_id
-    where
-        work_items.work_item_type = 'task'
-        and work_items.team_id is not null
+    select * from {{ ref('int_kpi__finished_work_items') }}
+    where work_item_type = 'task'
 
 ),
 
@@ -69,7 +20,7 @@ aggregated as (
         count(case when is_reopened then 1 end) as reopened_count,
         count(*) as done_count,
         count(distinct owner_person_id) as owner_count
-    from done_tasks
+    from finished
     group by team_id, week_start
 
 ),
