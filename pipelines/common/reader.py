@@ -78,7 +78,31 @@ def _json_path(path: str) -> str:
     return "$" if path == "" else "$." + path
 
 
-def _extract(column: ColumnRule, element: str) -> str:
+class _Extraction:
+    """The JSON paths a query extracts as text, per source (`r`, the record;
+    `e`, the exploded element), in one `json_extract_string(source, [paths])`
+    call each: DuckDB then parses a document once for all its columns instead
+    of once per column (workflow runs: 13 s -> 3 s for a million records)."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, list[str]] = {}
+
+    def text(self, source: str, path: str) -> str:
+        paths = self.paths.setdefault(source, [])
+        if path not in paths:
+            paths.append(path)
+        return f"_{source}_texts[{paths.index(path) + 1}]"
+
+    def columns(self) -> str:
+        """The list columns, for the select that feeds `extracted`."""
+        return "".join(
+            f", json_extract_string({source}, [{', '.join(_sql_str(p) for p in paths)}])"
+            f" as _{source}_texts"
+            for source, paths in self.paths.items()
+        )
+
+
+def _extract(column: ColumnRule, element: str, extraction: _Extraction) -> str:
     """SQL for the column's raw text (or list / count for derivations)."""
     source = "r" if column.record_path else element
     path = column.record_path or column.path or ""
@@ -89,7 +113,7 @@ def _extract(column: ColumnRule, element: str) -> str:
         return f"array_to_string(json_extract_string({source}, {json_path}), '|')"
     if column.action == "derive" and column.derive == "count":
         return f"cast(json_array_length({source}, {json_path}) as varchar)"
-    return f"json_extract_string({source}, {json_path})"
+    return extraction.text(source, _json_path(path))
 
 
 def _typed(column: ColumnRule, raw: str) -> str:
@@ -136,7 +160,10 @@ def _problem(column: ColumnRule, raw: str, typed: str) -> str:
 def _query(table: TablePolicy, lines_table: str, since: str | None, until: str | None) -> str:
     columns = table.columns
     element = "e" if table.explode else "r"
-    raw_cols = ",\n        ".join(f'{_extract(c, element)} as "raw__{c.name}"' for c in columns)
+    extraction = _Extraction()
+    raw_cols = ",\n        ".join(
+        f'{_extract(c, element, extraction)} as "raw__{c.name}"' for c in columns
+    )
     typed_cols = []
     for c in columns:
         value = _typed(c, f'"raw__{c.name}"')
@@ -175,7 +202,7 @@ def _query(table: TablePolicy, lines_table: str, since: str | None, until: str |
     return f"""
 with
     records as (
-        select record_number, line::json as r
+        select record_number, line as r
         from {lines_table}
         where is_valid_json
     ),{items}
@@ -183,7 +210,7 @@ with
         select
         record_number,
         {raw_cols}
-        from {item_source}
+        from (select *{extraction.columns()} from {item_source})
     ),
     checked as (
         select
@@ -415,8 +442,8 @@ def _scan_lines(
         keys_seen[name] = {
             key
             for (key,) in con.execute(
-                f"select distinct unnest(json_keys(line::json)) from lines_{order} "
-                "where is_valid_json and json_type(line::json) = 'OBJECT'"
+                # json_keys of a non-object (an array, a scalar) is empty
+                f"select distinct unnest(json_keys(line)) from lines_{order} where is_valid_json"
             ).fetchall()
         }
         out += [
