@@ -4,7 +4,7 @@ Asset keys are `[dataset, table]` (`["raw_github", "pull_requests"]`), exactly
 what dagster-dbt derives for the dbt sources `raw_<tool>`, so the loads and
 the models form one graph without a key mapping.
 
-Why plain `@multi_asset`s over `outcomes.load.load_source` and not dagster-dlt
+Why plain `@multi_asset`s over `pipelines.common.load.load_source` and not dagster-dlt
 `@dlt_assets`: `@dlt_assets` needs a built `DltSource` and one `dlt.Pipeline`
 at import time, but our sources take run-time arguments (the export folder
 from `outcomes.yml`, the pseudonym salt, which must not be read at import
@@ -34,7 +34,7 @@ from dagster import AssetExecutionContext
 
 from orchestration.settings import OutcomesSettings
 from outcomes.config import KNOWN_SOURCES
-from outcomes.load import declare_unconfigured_sources, load_source, source_module
+from pipelines.common.load import declare_unconfigured_sources, load_source, source_module
 from outcomes.quality.gate import ROW_COUNT_CHECK, SUITE_CHECK, TableGate, gate_source
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.policy import SourcePolicy

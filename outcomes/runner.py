@@ -1,6 +1,6 @@
 """The main job: load the configured sources, then build the models.
 
-Each source is landed, gated and published by `outcomes.load.load_source`.
+Each source is landed, gated and published by `pipelines.common.load.load_source`.
 A source whose gate fails is not published, and the dbt models downstream of
 its raw tables are left out of the build (`--exclude source:raw_<tool>+`),
 so its published marts keep their last good state while the models of the
@@ -18,7 +18,7 @@ from pathlib import Path
 from outcomes.build import run_dbt
 from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
-from outcomes.load import SourceLoad, declare_unconfigured_sources, load_source
+from pipelines.common.load import SourceLoad, declare_unconfigured_sources, load_source
 from outcomes.privacy.opt_out import DEFAULT_OPT_OUT_FILE, OPT_OUT_ENV, load_opt_outs
 from outcomes.summary import RunSummary
 from outcomes.warehouse import ensure_warehouse

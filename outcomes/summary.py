@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outcomes.load import SourceLoad
+from pipelines.common.load import SourceLoad
 from outcomes.warehouse import connect
 
 

@@ -146,7 +146,7 @@ def purge_loaded_packages(warehouse: Path) -> int:
     them (`LOAD__DELETE_COMPLETED_JOBS`, pipelines/common/source.py); erase
     removes any left by earlier loads.
     """
-    from outcomes.load import pipelines_dir  # outcomes.load imports this module
+    from pipelines.common.load import pipelines_dir  # pipelines.common.load imports this module
 
     removed = 0
     for jobs in pipelines_dir(warehouse).glob("*/load/loaded/*/completed_jobs"):

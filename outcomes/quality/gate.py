@@ -1,6 +1,6 @@
 """The quality gate of one source's load: GX suites and row counts per table.
 
-`outcomes.load.load_source` lands each load in candidate schemas
+`pipelines.common.load.load_source` lands each load in candidate schemas
 (`candidate_<dataset>`), runs this gate on them, and publishes to the raw
 schemas only when every table passed. A plain function over the warehouse so
 tests call it directly; Dagster turns each `TableGate` into two asset checks

@@ -45,6 +45,9 @@ class ColumnRule:
     required: bool = False
     when_column: str | None = None
     when_in: tuple[str, ...] = ()
+    # strptime format of a timestamp the source writes in its own way
+    # (ServiceNow's CSV export: `%d-%m-%Y %H:%M`, in UTC); else ISO 8601.
+    format: str | None = None
 
     @property
     def output_type(self) -> str:
@@ -128,6 +131,7 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
         "arg",
         "required",
         "when",
+        "format",
     }
     if unknown:
         raise _fail(policy_path, where, f"unknown setting(s) {sorted(unknown)}")
@@ -139,6 +143,9 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
     col_type = spec.get("type", "string")
     if col_type not in TYPES:
         raise _fail(policy_path, where, f"type must be one of {sorted(TYPES)}, got {col_type!r}")
+    time_format = spec.get("format")
+    if time_format is not None and col_type != "timestamp":
+        raise _fail(policy_path, where, "`format` (a strptime format) is for type: timestamp")
     kind = spec.get("kind")
     if action == "pseudonymize" and kind not in PSEUDONYM_KINDS:
         raise _fail(
@@ -173,6 +180,7 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
         required=bool(spec.get("required", False)),
         when_column=when.get("column"),
         when_in=tuple(str(v) for v in when.get("in", [])),
+        format=time_format,
     )
 
 

@@ -134,6 +134,8 @@ def _typed(column: ColumnRule, raw: str) -> str:
         return f"nullif({raw}, '')"
     if column.action in {"pseudonymize", "identity"} or column.type == "string":
         return raw
+    if column.type == "timestamp" and column.format:
+        return f"try_strptime({raw}, {_sql_str(column.format)})"
     if column.type == "timestamp":
         # Offsets (`Z`, `+02:00`, `+0200`) are honoured; text without an offset is
         # read as UTC because the connection's TimeZone is UTC.
@@ -241,7 +243,20 @@ def _clean_rows_sql(table: TablePolicy) -> str:
 
 
 def _lines_sql(path: Path) -> str:
-    """Every line of a file as text, numbered from 1 (the record number in errors)."""
+    """Every line of a file as text, numbered from 1 (the record number in errors).
+
+    A CSV export (`.csv`, `.csv.gz`) is read with its header: each row becomes
+    a JSON object keyed by the header's column names, every cell as text and
+    an empty cell as null, so a policy reads it with the same paths and casts
+    as a JSON export (record number = data row, the header not counted).
+    """
+    if path.name.endswith((".csv", ".csv.gz")):
+        return f"""
+        select row_number() over () as record_number, cast(to_json(t) as varchar) as line,
+               true as is_valid_json
+        from read_csv({_sql_str(str(path))}, header = true, all_varchar = true,
+                      auto_detect = true, max_line_size = 33554432) as t
+    """
     return f"""
         select record_number, line, json_valid(line) as is_valid_json
         from (
@@ -253,6 +268,24 @@ def _lines_sql(path: Path) -> str:
         )
         where line is not null and trim(line) <> ''
     """
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    # An in-memory database has nowhere to spill by default; large exports
+    # (GBs of JSON) must be able to spill instead of failing out of memory.
+    con.execute(
+        f"set temp_directory = {_sql_str(str(Path(tempfile.gettempdir()) / 'outcomes-spill'))}"
+    )
+    con.execute("set preserve_insertion_order = true")
+    return con
+
+
+def export_files(table: TablePolicy, export_dir: Path) -> list[Path]:
+    """The files of a table in an export folder: its name or glob, gzipped or not."""
+    found = set(export_dir.glob(table.file)) | set(export_dir.glob(table.file + ".gz"))
+    return sorted(found)
 
 
 def read_table(
@@ -270,31 +303,77 @@ def read_table(
     `erased` holds the erasure list's tokens (`read_erasure_tokens`): rows
     naming an erased person do not land and are counted in `TableRead.erased`.
     """
-    files = sorted(export_dir.glob(table.file))
-    con = duckdb.connect()
-    con.execute("set TimeZone = 'UTC'")
-    # An in-memory database has nowhere to spill by default; large exports
-    # (GBs of JSON) must be able to spill instead of failing out of memory.
-    con.execute(
-        f"set temp_directory = {_sql_str(str(Path(tempfile.gettempdir()) / 'outcomes-spill'))}"
-    )
-    con.execute("set preserve_insertion_order = true")
-    parts = []
+    files = export_files(table, export_dir)
+    con = _connect()
     for order, path in enumerate(files):
         con.execute(f"create or replace temp table lines_{order} as " + _lines_sql(path))
+    return _read(con, table, source, [p.name for p in files], salt, loaded_at, since, until, erased)
+
+
+def read_records(
+    table: TablePolicy,
+    source: str,
+    batches: list[tuple[str, list[str]]],
+    salt: bytes,
+    loaded_at: dt.datetime,
+    since: str | None = None,
+    until: str | None = None,
+    erased: frozenset[str] = frozenset(),
+) -> TableRead:
+    """Read records pulled from an API, exactly as `read_table` reads an export.
+
+    `batches` are (origin, JSON texts): the origin (an endpoint, e.g.
+    `GET /incidents`) takes the place of the file name in quarantine, and a
+    later batch wins over an earlier one as a later file does. The texts
+    never touch the disk: DuckDB holds them in memory, and only the rows the
+    policy lets through (pseudonymized) leave this function.
+    """
+    con = _connect()
+    names = []
+    for order, (origin, texts) in enumerate(batches):
+        incoming = pa.table(
+            {
+                "record_number": pa.array(range(1, len(texts) + 1), pa.int64()),
+                "line": pa.array(texts, pa.string()),
+            }
+        )
+        con.register("incoming", incoming)
+        con.execute(
+            f"create or replace temp table lines_{order} as "
+            "select record_number, line, json_valid(line) as is_valid_json from incoming"
+        )
+        con.unregister("incoming")
+        names.append(origin)
+    return _read(con, table, source, names, salt, loaded_at, since, until, erased)
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    table: TablePolicy,
+    source: str,
+    names: list[str],
+    salt: bytes,
+    loaded_at: dt.datetime,
+    since: str | None,
+    until: str | None,
+    erased: frozenset[str],
+) -> TableRead:
+    """Check, deduplicate and pseudonymize the `lines_<n>` tables of `names`."""
+    parts = []
+    for order, name in enumerate(names):
         con.execute(
             f"create or replace temp table checked_{order} as "
             + _query(table, f"lines_{order}", since, until)
         )
         parts.append(
-            f"select *, {order} as file_order, {_sql_str(path.name)} as file_name "
+            f"select *, {order} as file_order, {_sql_str(name)} as file_name "
             f"from checked_{order}"
         )
     result = TableRead(
         table=table,
         data=_empty(table),
         quarantine=QUARANTINE_SCHEMA.empty_table(),
-        files=[p.name for p in files],
+        files=list(names),
     )
     if not parts:
         return result
@@ -321,7 +400,7 @@ def read_table(
         hits = erased_mask(result.quarantine.column("record_key"), erased, salt)
         result.erased += hits.true_count
         result.quarantine = result.quarantine.filter(pc.invert(hits))
-    invalid = _scan_lines(con, [p.name for p in files], table, source, loaded_at, result.keys_seen)
+    invalid = _scan_lines(con, names, table, source, loaded_at, result.keys_seen)
     if invalid.num_rows:
         result.quarantine = pa.concat_tables([result.quarantine, invalid])
         result.records_read += invalid.num_rows

@@ -15,7 +15,7 @@ history) disappear. Repositories not named in a load are left as they are.
     from pipelines.git import load_git
     result = load_git([Path("~/src/api")], warehouse, salt, loaded_at)
 
-It is also an ordinary source for `outcomes.load.load_source`: `outcomes.yml`
+It is also an ordinary source for `pipelines.common.load.load_source`: `outcomes.yml`
 `git: {path: ~/src}` loads a clone, or every clone directly inside a folder;
 an empty folder declares the tables empty.
 """
@@ -32,7 +32,7 @@ from dlt.sources import DltResource
 
 from outcomes.config import SourceConfig
 from outcomes.errors import OutcomesError
-from outcomes.load import SourceLoad, load_source
+from pipelines.common.load import SourceLoad, load_source
 from outcomes.privacy.erasures import drop_erased
 from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import TableRead
@@ -144,7 +144,7 @@ def git(
     `export_dir` is a list of repository paths (each must be a repository), or
     one path: a repository, or a folder whose subfolders are repositories
     (`outcomes.yml`: `git: {path: ~/src}`). The arguments after it are those
-    every source takes from `outcomes.load.load_source`; `release_tag_pattern`
+    every source takes from `pipelines.common.load.load_source`; `release_tag_pattern`
     and `default_branch` can also come from dlt config (`SOURCES__GIT__...`).
     Reads the repositories when called, so a bad path fails here with an
     `OutcomesError` naming it. `report`, when given, receives one TableRead
@@ -176,7 +176,7 @@ def load_git(
     default_branch: str | None = None,
 ) -> SourceLoad:
     """Load local git repositories into `raw_git` of the warehouse, through the
-    same land-gate-publish path as every source (`outcomes.load.load_source`).
+    same land-gate-publish path as every source (`pipelines.common.load.load_source`).
 
     `release_tag_pattern` (a regular expression, searched in the tag name)
     says which tags are releases, i.e. production deployments; default

@@ -323,7 +323,7 @@ def test_dlt_replaces_by_repository_only(loaded):
     in DuckDB: a reload of 50,000 commits then wrote tens of GB of temp files."""
     import dlt
 
-    from outcomes.load import candidate_dataset, merge_keys, pipelines_dir
+    from pipelines.common.load import candidate_dataset, merge_keys, pipelines_dir
     from pipelines.git import DATASET
 
     warehouse, _ = loaded
@@ -341,7 +341,7 @@ def test_load_source_reads_a_folder_of_clones_like_any_source(tmp_path, repos):
     """`outcomes.yml` `git: {path: FOLDER}` goes through the same load_source
     as every file-export source."""
     from outcomes.config import SourceConfig
-    from outcomes.load import load_source
+    from pipelines.common.load import load_source
 
     folder = tmp_path / "src"
     folder.mkdir()
@@ -360,7 +360,7 @@ def test_an_empty_folder_declares_the_tables_empty_with_their_types(tmp_path):
     """What `declare_unconfigured_sources` needs so dbt can build the git
     staging models when no repository is configured."""
     from outcomes.config import SourceConfig
-    from outcomes.load import load_source
+    from pipelines.common.load import load_source
 
     (tmp_path / "none").mkdir()
     warehouse = tmp_path / "w.duckdb"

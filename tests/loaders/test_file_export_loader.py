@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from outcomes.config import SourceConfig
-from outcomes.load import load_source
+from pipelines.common.load import load_source
 from outcomes.privacy.pseudonym import pseudonymize
 from outcomes.warehouse import ensure_warehouse
 

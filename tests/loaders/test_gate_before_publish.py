@@ -1,5 +1,5 @@
 """A load lands in candidate schemas; only a batch that passes the quality
-gate is published to raw (outcomes.load). Hand-written GitHub export lines."""
+gate is published to raw (pipelines.common.load). Hand-written GitHub export lines."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from outcomes.config import SourceConfig
-from outcomes.load import candidate_dataset, load_source, source_module
+from pipelines.common.load import candidate_dataset, load_source, source_module
 from outcomes.warehouse import ensure_warehouse
 
 SALT = b"gate-test-salt-0123456789"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from outcomes.load import source_module
+from pipelines.common.load import source_module
 from outcomes.quality.expectations import validate_frame
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)

@@ -10,7 +10,7 @@ import json
 import dagster as dg
 
 from outcomes.config import SourceConfig
-from outcomes.load import load_source, source_module
+from pipelines.common.load import load_source, source_module
 from outcomes.quality.freshness import SourceFreshness, source_freshness
 from outcomes.warehouse import ensure_warehouse
 

@@ -10,7 +10,7 @@ import shutil
 import duckdb
 import pytest
 
-from outcomes.load import candidate_dataset
+from pipelines.common.load import candidate_dataset
 from outcomes.runner import QualityGateFailed, demo_config, run
 from tests.conftest import DEMO_SALT
 
