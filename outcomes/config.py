@@ -36,12 +36,42 @@ DEMO_SOURCES = KNOWN_SOURCES[:-1]
 MIN_GROUP_SIZE_FLOOR = 5
 
 
+# The overlap window of incremental pulls: each run asks again for what
+# changed in the last hour before the cursor, so an update committed late
+# (an API's eventual consistency, clock skew) is not missed; merging by key
+# makes the repeat harmless.
+DEFAULT_OVERLAP_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """`api:` of a source in outcomes.yml: pull from the tool's REST API.
+
+    `scope` holds the tool's own settings (an organization or repositories,
+    a JQL, calendars, ...), checked by the tool's `pipelines/<tool>/api.py`;
+    credentials never live here (dlt secrets: `.dlt/secrets.toml`
+    `[sources.<tool>]` or `SOURCES__<TOOL>__<KEY>` in the environment).
+    """
+
+    base_url: str | None = None
+    start_date: str | None = None
+    overlap_minutes: int = DEFAULT_OVERLAP_MINUTES
+    scope: tuple[tuple[str, Any], ...] = ()
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        return dict(self.scope).get(name, default)
+
+
 @dataclass(frozen=True)
 class SourceConfig:
+    """One source: an export folder (`path`) or a live API (`api`)."""
+
     name: str
-    path: Path
+    path: Path | None = None
     since: str | None = None
     until: str | None = None
+    api: ApiConfig | None = None
+    full_refresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,19 +139,61 @@ def source_config(name: str, spec: dict[str, Any], base: Path, where: str) -> So
         raise OutcomesError(
             f"{where}: unknown source {name!r}; known sources: {', '.join(KNOWN_SOURCES)}"
         )
-    if not isinstance(spec, dict) or "path" not in spec:
-        raise OutcomesError(f"{where}: source {name!r} needs a `path` to its export folder")
-    unknown = set(spec) - {"path", "since", "until"}
+    if not isinstance(spec, dict) or ("path" in spec) == ("api" in spec):
+        raise OutcomesError(
+            f"{where}: source {name!r} needs either a `path` to its export folder "
+            "or an `api:` block (base_url, scope, start_date)"
+        )
+    unknown = set(spec) - {"path", "since", "until", "api"}
     if unknown:
         raise OutcomesError(f"{where}: source {name!r} has unknown setting(s) {sorted(unknown)}")
+    since = _date_text(spec.get("since"), f"{where}: source {name!r} since")
+    until = _date_text(spec.get("until"), f"{where}: source {name!r} until")
+    if "api" in spec:
+        return SourceConfig(
+            name=name, since=since, until=until, api=api_config(name, spec["api"], where)
+        )
     path = Path(spec["path"]).expanduser()
     path = path if path.is_absolute() else base / path
     return SourceConfig(
         name=name,
         path=_check_dir(path, f"{where}: source {name!r}"),
-        since=_date_text(spec.get("since"), f"{where}: source {name!r} since"),
-        until=_date_text(spec.get("until"), f"{where}: source {name!r} until"),
+        since=since,
+        until=until,
     )
+
+
+def api_config(name: str, spec: Any, where: str) -> ApiConfig:
+    """The `api:` block of a source; the tool's own scope keys are checked by its loader."""
+    at = f"{where}: source {name!r} api"
+    if not isinstance(spec, dict):
+        raise OutcomesError(f"{at}: expected a mapping (base_url, start_date, scope settings)")
+    base_url = spec.get("base_url")
+    if base_url is not None and not str(base_url).startswith(("http://", "https://")):
+        raise OutcomesError(f"{at}.base_url: expected an http(s) URL, got {base_url!r}")
+    overlap = spec.get("overlap_minutes", DEFAULT_OVERLAP_MINUTES)
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 0:
+        raise OutcomesError(f"{at}.overlap_minutes: expected minutes (0 or more), got {overlap!r}")
+    secrets = {k for k in spec if k in SECRET_LIKE_SETTINGS}
+    if secrets:
+        raise OutcomesError(
+            f"{at}: {sorted(secrets)} is a credential and never lives in outcomes.yml: put it in "
+            f".dlt/secrets.toml [sources.{name}] or SOURCES__{name.upper()}__<KEY>"
+        )
+    scope = {
+        k: v for k, v in spec.items() if k not in {"base_url", "start_date", "overlap_minutes"}
+    }
+    return ApiConfig(
+        base_url=str(base_url).rstrip("/") if base_url else None,
+        start_date=_date_text(spec.get("start_date"), f"{at}.start_date"),
+        overlap_minutes=overlap,
+        scope=tuple(sorted(scope.items(), key=lambda kv: kv[0])),
+    )
+
+
+SECRET_LIKE_SETTINGS = frozenset(
+    {"token", "access_token", "api_token", "api_key", "password", "secret", "client_secret"}
+)
 
 
 def load_config(path: Path) -> Config:

@@ -43,6 +43,14 @@ from outcomes.privacy.erasures import read_erasure_tokens
 from outcomes.privacy.policy_audit import log_policy_version
 from outcomes.quality.gate import TableGate, gate_source
 from outcomes.warehouse import ensure_warehouse
+from pipelines.common.api import (
+    api_module,
+    api_source,
+    commit_state,
+    has_published_state,
+    restore_state,
+)
+from pipelines.common.http import RequestLog
 from pipelines.common.policy import SourcePolicy
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, quarantine_resource
@@ -55,6 +63,11 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 # Merge loads go through `<dataset>_staging`; empty it after each load so no
 # second copy of the data lingers there.
 os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+# Every load lands in a candidate schema made anew, so the destination never
+# holds a pipeline's state; dlt would read that as a dropped dataset and wipe
+# the local state (the API cursors). The published state is ours to restore
+# (pipelines.common.api.restore_state).
+os.environ.setdefault("RESTORE_FROM_DESTINATION", "false")
 
 
 @dataclass
@@ -69,6 +82,7 @@ class SourceLoad:
     gates: list[TableGate] = field(default_factory=list)
     published: bool = True
     timings: dict[str, float] = field(default_factory=dict)  # land, gate, publish (s)
+    requests: RequestLog | None = None  # what an API pull asked for
 
     @property
     def rows_read_by_table(self) -> dict[str, int]:
@@ -180,7 +194,8 @@ def load_source(
     `export_dir` as a list of clones, `release_tag_pattern`, `default_branch`).
     """
     start = time.perf_counter()
-    source_fn = source_module(config.name)
+    via_api = config.api is not None
+    source_fn = api_source(config.name) if via_api else source_module(config.name)
     policy: SourcePolicy = source_fn.policy
     report = ReadReport()
     erased = read_erasure_tokens(warehouse)  # erased people never land again
@@ -190,10 +205,14 @@ def load_source(
     candidates = {dataset: candidate_dataset(dataset) for dataset in by_dataset}
     # Sources that read when called (git) fail here on a bad path, before the
     # warehouse is touched; file sources read as dlt extracts.
+    client = api_module(config.name).client(config.api) if via_api else None
+    where = {"api": config.api, "full_refresh": config.full_refresh, "client": client}
+    if not via_api:
+        where = {"export_dir": str(config.path)}
     sources = {
         dataset: source_fn(
             **{
-                "export_dir": str(config.path),
+                **where,
                 "salt": salt,
                 "tables": tables,
                 "since": config.since,
@@ -211,16 +230,25 @@ def load_source(
     staging = [staging_dataset(c) for c in candidates.values()]
     _drop_schemas(warehouse, [*candidates.values(), *staging])
     keys: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    names = {d: f"outcomes_{config.name}_{candidates[d]}" for d in sources}
+    incremental = (
+        via_api
+        and not config.full_refresh
+        and any(has_published_state(pipelines_dir(warehouse), name) for name in names.values())
+    )
     for dataset, source in sources.items():
-        pipeline = pipeline_for(
-            f"outcomes_{config.name}_{candidates[dataset]}", candidates[dataset], warehouse
-        )
+        if via_api:  # cursors as of the last published load (pipelines.common.api)
+            restore_state(pipelines_dir(warehouse), names[dataset], config.full_refresh)
+        pipeline = pipeline_for(names[dataset], candidates[dataset], warehouse)
         for resource in source.resources.values():
             # The candidate holds this batch only: append into a fresh schema.
             resource.apply_hints(write_disposition="append")
         try:
             pipeline.run(source, loader_file_format="parquet")
         except Exception as exc:  # dlt wraps every step failure; say which source
+            cause = _our_error(exc)
+            if cause is not None:  # an API's answer or a setting: already names the source
+                raise cause from None
             raise OutcomesError(
                 f"loading source {config.name!r} into {candidates[dataset]!r} failed: {exc}"
             ) from exc
@@ -228,13 +256,16 @@ def load_source(
             keys[(dataset, table)] = merge_keys(pipeline, table)
     load = SourceLoad(
         source=config.name,
+        requests=client.log if client is not None else None,
         reads=report.reads,
         quarantined=report.quarantine.num_rows,
         new_columns=new_columns(policy, report.reads),
     )
     load.timings["land"] = time.perf_counter() - start
     rows_read = None if declare_only else load.rows_read_by_table
-    load.gates = gate_source(warehouse, policy, rows_read, loaded_at, now, read_from=candidates)
+    load.gates = gate_source(
+        warehouse, policy, rows_read, loaded_at, now, read_from=candidates, incremental=incremental
+    )
     load.timings["gate"] = time.perf_counter() - start - load.timings["land"]
     load.published = not load.failed_gates
     if not load.published:
@@ -245,6 +276,9 @@ def load_source(
     else:
         published_at = time.perf_counter()
         publish(warehouse, candidates, keys)
+        if via_api:
+            for name in names.values():
+                commit_state(pipelines_dir(warehouse), name)
         load.timings["publish"] = time.perf_counter() - published_at
         quarantine = report.quarantine
         if quarantine.num_rows:
@@ -253,6 +287,18 @@ def load_source(
             )
     load.seconds = time.perf_counter() - start
     return load
+
+
+def _our_error(exc: BaseException) -> OutcomesError | None:
+    """The OutcomesError (an ApiError, a missing secret) dlt wrapped, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OutcomesError):
+            return current
+        seen.add(id(current))
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return None
 
 
 def merge_keys(pipeline: dlt.Pipeline, table: str) -> tuple[str, list[str]]:

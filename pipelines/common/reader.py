@@ -366,8 +366,7 @@ def _read(
             + _query(table, f"lines_{order}", since, until)
         )
         parts.append(
-            f"select *, {order} as file_order, {_sql_str(name)} as file_name "
-            f"from checked_{order}"
+            f"select *, {order} as file_order, {_sql_str(name)} as file_name from checked_{order}"
         )
     result = TableRead(
         table=table,

@@ -1,0 +1,95 @@
+"""PagerDuty REST API v2, as documented (developer.pagerduty.com, "API Reference").
+
+- Auth: `Authorization: Token token=<key>`; `Accept: application/vnd.pagerduty+json;version=2`.
+- Classic pagination: `limit` (at most 100) and `offset`; the body says
+  `more`; `offset + limit` may not pass 10,000 (a 400 answer), so a client
+  windows long ranges by `since`/`until`.
+- `GET /incidents`: `since`/`until` filter on the creation time (default: the
+  last 30 days), `date_range=all` drops the range, `statuses[]` filters by
+  status; `sort_by=created_at`.
+- `GET /users`: every user of the account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from outcomes.simulators.server import Request, Response, Simulator, latest, parse_time, read_jsonl
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+
+class PagerDutySimulator(Simulator):
+    tool = "pagerduty"
+
+    def __init__(self, exports: Path, now: dt.datetime | None = None) -> None:
+        super().__init__(exports)
+        self.now = now or dt.datetime.now(dt.UTC)
+        self.incidents = latest(
+            read_jsonl(exports / "incidents.jsonl"),
+            lambda r: r.get("id"),
+            lambda r: r.get("updated_at"),
+        )
+        self.users = latest(
+            read_jsonl(exports / "users.jsonl"), lambda r: r.get("id"), lambda r: ""
+        )
+
+    def authorized(self, request: Request) -> bool:
+        return request.headers.get("authorization", "") == f"Token token={self.token}"
+
+    def update_incident(self, incident_id: str, **changes: object) -> None:
+        """A change a test makes between two pulls (the incident's updated_at moves)."""
+        for record in self.incidents:
+            if record.get("id") == incident_id:
+                record.update(changes)
+                record["updated_at"] = changes.get("updated_at") or self.now.strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                )
+                return
+        raise KeyError(incident_id)
+
+    def handle(self, request: Request) -> Response:
+        if request.path == "/users":
+            return self._page(request, "users", self.users)
+        if request.path == "/incidents":
+            items = self.incidents
+            if request.arg("date_range") != "all":
+                until = parse_time(request.arg("until")) or self.now
+                since = parse_time(request.arg("since")) or until - dt.timedelta(days=30)
+                items = [
+                    r
+                    for r in items
+                    if (created := parse_time(r.get("created_at"))) is not None
+                    and since <= created < until
+                ]
+            statuses = request.query.get("statuses[]")
+            if statuses:
+                items = [r for r in items if r.get("status") in statuses]
+            items = sorted(items, key=lambda r: (r.get("created_at") or "", r.get("id") or ""))
+            return self._page(request, "incidents", items)
+        raise LookupError(request.path)
+
+    def _page(self, request: Request, name: str, items: list[dict]) -> Response:
+        limit = min(request.int_arg("limit", 25), MAX_LIMIT)
+        offset = request.int_arg("offset", 0)
+        if offset + limit > MAX_OFFSET:
+            return Response(
+                400,
+                {"error": {"message": "Offset must be less than 10000", "code": 2001}},
+            )
+        page = items[offset : offset + limit]
+        return Response(
+            200,
+            {
+                name: page,
+                "limit": limit,
+                "offset": offset,
+                "more": offset + limit < len(items),
+                "total": None,
+            },
+        )
+
+
+SIMULATOR = PagerDutySimulator
