@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -53,7 +54,15 @@ def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:
 @click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
 @click.option("--skip-site", is_flag=True, help="Do not build the report site.")
-def demo(people: int, weeks: int, seed: int, skip_build: bool, skip_site: bool) -> None:
+@click.option(
+    "--via-api",
+    is_flag=True,
+    help="Pull every tool that has an API simulator through it (on 127.0.0.1) "
+    "instead of reading its exports.",
+)
+def demo(
+    people: int, weeks: int, seed: int, skip_build: bool, skip_site: bool, via_api: bool
+) -> None:
     """Generate a realistic organisation and run the whole data path on it."""
     from outcomes.privacy.salt import resolve_salt
     from outcomes.runner import demo_config, run
@@ -66,7 +75,13 @@ def demo(people: int, weeks: int, seed: int, skip_build: bool, skip_site: bool) 
         summary.generated = _generate(exports, people, weeks, seed)
         summary.stages["generate"] = time.perf_counter() - start
         salt = resolve_salt(PROJECT_DIR, demo_salt_file=warehouse.parent / f"{warehouse.stem}.salt")
-        run(demo_config(exports, warehouse), salt, summary, skip_build=skip_build)
+        if via_api:
+            from outcomes.simulators.demo import demo_via_api
+
+            with demo_via_api(exports, warehouse) as config:
+                run(config, salt, summary, skip_build=skip_build)
+        else:
+            run(demo_config(exports, warehouse), salt, summary, skip_build=skip_build)
         click.echo(render(summary, warehouse))
         if not skip_build and not skip_site:
             from outcomes.reports import build_site
@@ -98,7 +113,14 @@ def demo(people: int, weeks: int, seed: int, skip_build: bool, skip_site: bool) 
     "Works without a config file.",
 )
 @click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
-def run_command(config_path: Path, git_paths: tuple[Path, ...], skip_build: bool) -> None:
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="API sources: forget their cursors and backfill from start_date.",
+)
+def run_command(
+    config_path: Path, git_paths: tuple[Path, ...], skip_build: bool, full_refresh: bool
+) -> None:
     """Load the sources configured in outcomes.yml (and --git clones) and build the KPIs."""
     from outcomes.config import Config, source_config
     from outcomes.privacy.salt import resolve_salt
@@ -112,9 +134,10 @@ def run_command(config_path: Path, git_paths: tuple[Path, ...], skip_build: bool
         clones = tuple(
             source_config("git", {"path": str(p)}, Path.cwd(), f"--git {p}") for p in git_paths
         )
-        config = Config(
-            config.warehouse, config.sources + clones, config.min_group_size, config.config_path
-        )
+        sources = config.sources + clones
+        if full_refresh:
+            sources = tuple(replace(s, full_refresh=s.api is not None) for s in sources)
+        config = Config(config.warehouse, sources, config.min_group_size, config.config_path)
         salt = resolve_salt(PROJECT_DIR)
         summary = run(config, salt, skip_build=skip_build)
         click.echo(render(summary, config.warehouse))
@@ -184,3 +207,40 @@ def publish_postgres(bi_reader_role: str | None, min_group_size: int | None) -> 
         )
     except OutcomesError as exc:
         _fail(exc)
+
+
+@main.group()
+def sources() -> None:
+    """The sources configured in outcomes.yml."""
+
+
+@sources.command("check")
+@click.option(
+    "--config",
+    "config_path",
+    default="outcomes.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The configuration file.",
+)
+def sources_check(config_path: Path) -> None:
+    """Check every configured source without loading anything.
+
+    An API source: reachable, credentials accepted, scopes sufficient, and
+    what the next run would fetch from when. An export folder: which files
+    each table reads, and which are missing. Exits 2 when any check failed.
+    """
+    from outcomes.sources_check import check_sources
+
+    try:
+        config = load_config(config_path)
+    except OutcomesError as exc:
+        _fail(exc)
+    failed = False
+    for name, ok, lines in check_sources(config):
+        failed |= not ok
+        click.echo(f"{name}: {'ok' if ok else 'FAILED'}")
+        for line in lines:
+            click.echo(f"  {line}")
+    if failed:
+        sys.exit(2)

@@ -18,9 +18,10 @@ def simulated_sources() -> list[str]:
     """Every source that has a simulator (a module with `SIMULATOR`)."""
     found = []
     for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if module.name != "server" and not module.name.startswith("_"):
-            if hasattr(importlib.import_module(f"outcomes.simulators.{module.name}"), "SIMULATOR"):
-                found.append(module.name)
+        if module.name in {"server", "demo"} or module.name.startswith("_"):
+            continue
+        if hasattr(importlib.import_module(f"outcomes.simulators.{module.name}"), "SIMULATOR"):
+            found.append(module.name)
     return sorted(found)
 
 

@@ -211,6 +211,18 @@ class Simulator:
 
     # -- what a subclass writes ----------------------------------------------
 
+    def credentials(self) -> dict[str, str]:
+        """The dlt secrets (as environment variables) a loader needs to pull from here."""
+        tool = self.tool.upper()
+        return {
+            f"SOURCES__{tool}__{key}": self.token
+            for key in ("ACCESS_TOKEN", "API_KEY", "API_TOKEN", "TOKEN")
+        }
+
+    def demo_scope(self) -> dict[str, Any]:
+        """The `api:` scope settings that cover the demo organisation (org, projects, ...)."""
+        return {}
+
     def authorized(self, request: Request) -> bool:
         """Bearer token by default; a tool with basic auth or API keys overrides."""
         return request.headers.get("authorization", "") == f"Bearer {self.token}"
