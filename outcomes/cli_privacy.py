@@ -50,8 +50,7 @@ def _warehouse(warehouse_file: Path | None) -> Path:
     return path
 
 
-def _salt(warehouse: Path) -> bytes:
-    """The configured salt; for the demo warehouse, the salt kept beside it."""
+def _configured_salt(warehouse: Path) -> bytes:
     from outcomes.privacy.salt import resolve_salt
 
     try:
@@ -61,6 +60,16 @@ def _salt(warehouse: Path) -> bytes:
         if demo_salt.exists():
             return resolve_salt(PROJECT_DIR, demo_salt_file=demo_salt)
         raise
+
+
+def _salt(warehouse: Path) -> bytes:
+    """The configured salt (for the demo warehouse, the salt kept beside it),
+    refused when it is not the warehouse's (its privacy.salt_fingerprint)."""
+    from outcomes.privacy.salt import check_salt
+
+    salt = _configured_salt(warehouse)
+    check_salt(warehouse, salt, record=False)
+    return salt
 
 
 @click.group()

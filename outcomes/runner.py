@@ -18,10 +18,11 @@ from pathlib import Path
 from outcomes.build import run_dbt
 from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
-from pipelines.common.load import SourceLoad, declare_unconfigured_sources, load_source
 from outcomes.privacy.opt_out import DEFAULT_OPT_OUT_FILE, OPT_OUT_ENV, load_opt_outs
+from outcomes.privacy.run_start import before_load
 from outcomes.summary import RunSummary
 from outcomes.warehouse import ensure_warehouse
+from pipelines.common.load import SourceLoad, declare_unconfigured_sources, load_source
 
 
 class QualityGateFailed(OutcomesError):
@@ -69,6 +70,7 @@ def run(
     """
     summary = summary or RunSummary()
     ensure_warehouse(config.warehouse)
+    before_load(config.warehouse, salt)  # the salt check, before anything is read
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     start = time.perf_counter()
     for source in config.sources:

@@ -26,6 +26,7 @@ from outcomes.privacy.people import (
     raw_schema_source,
     rows_about,
 )
+from outcomes.privacy.salt import check_salt
 from outcomes.warehouse import connect
 
 __all__ = ["REFERENCE_COLUMNS", "erase_person", "export_person"]
@@ -35,6 +36,7 @@ def export_person(warehouse: Path, email: str, salt: bytes, actor: str | None = 
     """Everything held about the person: {person, keys, tables: {schema.table: [rows]}}."""
     if not warehouse.exists():
         raise OutcomesError(f"no warehouse at {warehouse}")
+    check_salt(warehouse, salt, record=False)  # another salt finds nobody, or the wrong rows
     con = connect(warehouse)
     try:
         person = find_person(con, email, salt)
@@ -89,6 +91,7 @@ def erase_person(
     """
     if not warehouse.exists():
         raise OutcomesError(f"no warehouse at {warehouse}")
+    check_salt(warehouse, salt)  # tokens under another salt would never match a load
     con = connect(warehouse, read_only=False)
     deleted: dict[str, int] = {}
     unlinked: dict[str, int] = {}
