@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.common.load import SourceLoad
 from outcomes.warehouse import connect
+from pipelines.common.load import SourceLoad
 
 
 @dataclass
@@ -73,6 +73,17 @@ def render(summary: RunSummary, warehouse: Path) -> str:
                 f"   dup {load.duplicates_dropped:>6,}   quarantined {load.quarantined:>4,}"
                 f"   erased {erased_rows(load):>4,}   ({load.seconds:.1f} s)"
             )
+            if load.requests is not None:
+                lines.append(
+                    f"    pulled from the API: {len(load.requests.records):,} requests, "
+                    f"{load.requests.http_seconds:.1f} s waiting on HTTP"
+                )
+            outside = sum(read.outside_window for read in load.reads)
+            if outside:
+                by_table = ", ".join(
+                    f"{r.table.name} {r.outside_window:,}" for r in load.reads if r.outside_window
+                )
+                lines.append(f"    outside the since/until window, not landed: {by_table}")
             for read in load.reads:
                 if not read.files:
                     lines.append(f"    ! {read.table.name}: no file matching {read.table.file!r}")

@@ -83,12 +83,16 @@ class SourceLoad:
     published: bool = True
     timings: dict[str, float] = field(default_factory=dict)  # land, gate, publish (s)
     requests: RequestLog | None = None  # what an API pull asked for
+    # children of work items outside the since/until window, per table
+    window_dropped: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_read_by_table(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for read in self.reads:
             found[read.table.name] = found.get(read.table.name, 0) + read.data.num_rows
+        for table, dropped in self.window_dropped.items():
+            found[table] -= dropped
         return found
 
     @property
@@ -113,7 +117,7 @@ class SourceLoad:
 
     @property
     def rows_landed(self) -> int:
-        return sum(r.data.num_rows for r in self.reads)
+        return sum(r.data.num_rows for r in self.reads) - sum(self.window_dropped.values())
 
     @property
     def duplicates_dropped(self) -> int:
@@ -254,8 +258,15 @@ def load_source(
             ) from exc
         for table in by_dataset[dataset]:
             keys[(dataset, table)] = merge_keys(pipeline, table)
+    if config.since or config.until:
+        window_dropped = drop_children_outside_window(warehouse, policy, candidates)
+        for read in report.reads:
+            read.outside_window += window_dropped.get(read.table.name, 0)
+    else:
+        window_dropped = {}
     load = SourceLoad(
         source=config.name,
+        window_dropped=window_dropped,
         requests=client.log if client is not None else None,
         reads=report.reads,
         quarantined=report.quarantine.num_rows,
@@ -287,6 +298,42 @@ def load_source(
             )
     load.seconds = time.perf_counter() - start
     return load
+
+
+def drop_children_outside_window(
+    warehouse: Path, policy: SourcePolicy, candidates: dict[str, str]
+) -> dict[str, int]:
+    """The time window applies to the work item: a child row (a review, a
+    ticket event) stays in the batch only if its parent is in this batch or
+    already published. Rows dropped, per child table."""
+    from outcomes.warehouse import connect
+
+    con = connect(warehouse, read_only=False)
+    dropped: dict[str, int] = {}
+    try:
+        for table in policy.tables:
+            if table.window_follows is None:
+                continue
+            parent, column = table.window_follows
+            dataset = policy.dataset_for(table)
+            batch = _ident(candidates[dataset])
+            if not _columns(con, candidates[dataset], table.name):
+                continue
+            key = _ident(column)
+            sources = [f"select {key} from {batch}.{_ident(parent)}"]
+            if _columns(con, dataset, parent):
+                sources.append(f"select {key} from {_ident(dataset)}.{_ident(parent)}")
+            if not _columns(con, candidates[dataset], parent):
+                sources = sources[1:]
+            parents = " union all ".join(sources) or f"select null as {key} where false"
+            (count,) = con.execute(
+                f"delete from {batch}.{_ident(table.name)} as child where not exists "
+                f"(select 1 from ({parents}) as p where p.{key} = child.{key})"
+            ).fetchone()
+            dropped[table.name] = count
+    finally:
+        con.close()
+    return dropped
 
 
 def _our_error(exc: BaseException) -> OutcomesError | None:

@@ -72,6 +72,10 @@ class TablePolicy:
     dedup_by: str | None = None
     time_field: str | None = None
     dropped: tuple[str, ...] = ()
+    # A child of a work item (a PR's reviews, a ticket's events): the time
+    # window applies to its parent, `(parent table, column)`, the column
+    # holding the parent's primary key. A child lands when its parent does.
+    window_follows: tuple[str, str] | None = None
 
     def column(self, name: str) -> ColumnRule:
         return next(c for c in self.columns if c.name == name)
@@ -203,7 +207,12 @@ def _parse_table(policy_path: Path, name: str, spec: dict[str, Any]) -> TablePol
         dedup_by=spec.get("dedup_by"),
         time_field=spec.get("time_field"),
         dropped=tuple(spec.get("dropped", [])),
+        window_follows=_window_follows(policy_path, where, spec.get("window_follows")),
     )
+    if table.window_follows and table.window_follows[1] not in names:
+        raise _fail(
+            policy_path, where, f"window_follows: {table.window_follows[1]!r} is not a column"
+        )
     for key in (*table.primary_key, table.dedup_by, table.time_field):
         if key is not None and key not in names:
             raise _fail(policy_path, where, f"{key!r} is not one of its columns")
@@ -230,6 +239,30 @@ def _parse_table(policy_path: Path, name: str, spec: dict[str, Any]) -> TablePol
     return table
 
 
+def _window_follows(policy_path: Path, where: str, spec: Any) -> tuple[str, str] | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or set(spec) != {"table", "column"}:
+        raise _fail(policy_path, where, "`window_follows` takes {table: <parent>, column: <key>}")
+    return str(spec["table"]), str(spec["column"])
+
+
+def _check_parents(path: Path, tables: tuple[TablePolicy, ...]) -> None:
+    by_name = {t.name: t for t in tables}
+    for table in tables:
+        if table.window_follows is None:
+            continue
+        parent_name, column = table.window_follows
+        parent = by_name.get(parent_name)
+        if parent is None or parent.primary_key != (column,):
+            raise _fail(
+                path,
+                f"table {table.name!r}",
+                f"window_follows: {parent_name!r} must be a table of this policy "
+                f"whose primary key is [{column}]",
+            )
+
+
 def load_policy(source: str, policy_dir: Path = POLICY_DIR) -> SourcePolicy:
     """Parse and check `pipelines/<source>/policy.yml`."""
     path = policy_dir / source / "policy.yml"
@@ -241,11 +274,13 @@ def load_policy(source: str, policy_dir: Path = POLICY_DIR) -> SourcePolicy:
     for key in ("purpose", "retention_days", "tables"):
         if key not in spec:
             raise _fail(path, "top level", f"missing `{key}`")
+    tables = tuple(_parse_table(path, n, t) for n, t in spec["tables"].items())
+    _check_parents(path, tables)
     return SourcePolicy(
         source=source,
         purpose=spec["purpose"],
         retention_days=int(spec["retention_days"]),
         opt_out_allowed=bool(spec.get("opt_out_allowed", False)),
-        tables=tuple(_parse_table(path, n, t) for n, t in spec["tables"].items()),
+        tables=tables,
         path=path,
     )

@@ -196,6 +196,8 @@ def _query(table: TablePolicy, lines_table: str, since: str | None, until: str |
         items = ""
         item_source = "records"
     window = []
+    if table.window_follows:  # its parent's window decides (pipelines.common.load)
+        since = until = None
     if table.time_field and since:
         window.append(f'"{table.time_field}" >= {_sql_str(since)}::timestamp')
     if table.time_field and until:

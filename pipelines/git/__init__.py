@@ -32,8 +32,8 @@ from dlt.sources import DltResource
 
 from outcomes.config import SourceConfig
 from outcomes.errors import OutcomesError
-from pipelines.common.load import SourceLoad, load_source
 from outcomes.privacy.erasures import drop_erased
+from pipelines.common.load import SourceLoad, load_source
 from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, column_hints

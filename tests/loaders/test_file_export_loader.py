@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from outcomes.config import SourceConfig
-from pipelines.common.load import load_source
 from outcomes.privacy.pseudonym import pseudonymize
 from outcomes.warehouse import ensure_warehouse
+from pipelines.common.load import load_source
 
 SALT = b"loader-test-salt-0123456789"
 LOADED_AT = dt.datetime(2026, 6, 1, 12, 0, 0)

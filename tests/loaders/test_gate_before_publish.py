@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from outcomes.config import SourceConfig
-from pipelines.common.load import candidate_dataset, load_source, source_module
 from outcomes.warehouse import ensure_warehouse
+from pipelines.common.load import candidate_dataset, load_source, source_module
 
 SALT = b"gate-test-salt-0123456789"
 LOADED_AT = dt.datetime(2026, 6, 1, 12, 0, 0)

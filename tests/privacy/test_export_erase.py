@@ -179,9 +179,9 @@ def test_a_reload_of_the_same_exports_does_not_bring_an_erased_person_back(
     loaders drop the person's rows (counted as erased, not quarantined), so
     nothing names them anywhere and everyone else's raw rows are as erase left
     them (a direct report's manager link stays cut)."""
-    from pipelines.common.load import pipelines_dir
     from outcomes.runner import demo_config, run
     from outcomes.summary import erased_rows
+    from pipelines.common.load import pipelines_dir
 
     copy = demo_warehouse.copy_to(tmp_path / "wh")
     keys = _keys(export_person(copy.path, manager_email, DEMO_SALT))

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from pipelines.common.load import source_module
 from outcomes.quality.expectations import validate_frame
+from pipelines.common.load import source_module
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)
 PRS = source_module("github").policy.table("pull_requests")

@@ -10,9 +10,9 @@ import json
 import dagster as dg
 
 from outcomes.config import SourceConfig
-from pipelines.common.load import load_source, source_module
 from outcomes.quality.freshness import SourceFreshness, source_freshness
 from outcomes.warehouse import ensure_warehouse
+from pipelines.common.load import load_source, source_module
 
 SALT = b"freshness-test-salt-0123456789"
 T0 = dt.datetime(2026, 6, 1, 12, 0, 0)

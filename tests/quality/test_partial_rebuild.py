@@ -10,8 +10,8 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.common.load import candidate_dataset
 from outcomes.runner import QualityGateFailed, demo_config, run
+from pipelines.common.load import candidate_dataset
 from tests.conftest import DEMO_SALT
 
 NEW_PR_ID = 1799999999
