@@ -74,6 +74,55 @@ def model_timings(warehouse: Path) -> dict[str, dict]:
     }
 
 
+def api_pull(out: Path, people: int, weeks: int, seed: int) -> dict:
+    """Pull a demo organisation through the simulators (served by another process):
+    records/s per source, requests made, time waiting on HTTP and time in our code."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from outcomes.config import ApiConfig
+    from outcomes.demo import generate
+    from outcomes.simulators.demo import DEMO_START_DATE
+    from pipelines.common.load import load_source
+
+    exports = out / "api_exports"
+    generate(exports, people=people, weeks=weeks, seed=seed)
+    warehouse = out / "api.duckdb"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "outcomes.simulators.serve", "--exports", str(exports)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        served = json.loads(server.stdout.readline())  # type: ignore[union-attr]
+        loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        figures = {}
+        for source, spec in served.items():
+            os.environ.update(spec["env"])
+            api = ApiConfig(
+                base_url=spec["base_url"],
+                start_date=DEMO_START_DATE,
+                scope=tuple(sorted(spec["scope"].items())),
+            )
+            load = load_source(SourceConfig(source, api=api), warehouse, BENCH_SALT, loaded_at)
+            land = load.timings["land"]
+            http = load.requests.http_seconds if load.requests else 0.0
+            figures[source] = {
+                "records": load.records_read,
+                "seconds": round(land, 1),
+                "records_per_second": round(load.records_read / land) if land else 0,
+                "requests": len(load.requests.records) if load.requests else 0,
+                "http_seconds": round(http, 1),
+                "our_share": round(max(land - http, 0.0) / land, 3) if land else 0.0,
+            }
+        return {"people": people, "sources": figures}
+    finally:
+        server.kill()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
@@ -81,6 +130,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--git-commits", type=int, default=50_000)
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "artifacts" / "bench")
+    parser.add_argument(
+        "--api-people",
+        type=int,
+        default=2_000,
+        help="People of the organisation pulled through the API simulators (0: skip). "
+        "The simulators hold every record in memory as Python objects.",
+    )
     args = parser.parse_args()
 
     from outcomes.demo import generate
@@ -140,6 +196,8 @@ def main() -> None:
         "total_seconds": round(sum(summary.stages.values()), 1),
         "warehouse_mb": round(warehouse.stat().st_size / 1e6),
     }
+    if args.api_people:
+        report["api_pull"] = api_pull(out, args.api_people, args.weeks, args.seed)
     (out / "bench.json").write_text(json.dumps(report, indent=2))
     print(
         f"Outcomes benchmark: {args.people:,} people x {args.weeks} weeks and a "
@@ -162,6 +220,18 @@ def main() -> None:
             f"  {figures['tests']:>4} tests {figures['test_seconds']:>7.1f} s"
         )
     print(f"  slowest models: {timings['slowest_models']}")
+    if "api_pull" in report:
+        pulled = report["api_pull"]
+        print(
+            f"  API pull through the simulators ({pulled['people']:,} people, simulators in "
+            "their own process; ours = the pull's wall time not spent waiting on HTTP):"
+        )
+        for source, figures in pulled["sources"].items():
+            print(
+                f"    {source:<10} {figures['records']:>10,} records {figures['seconds']:>7.1f} s"
+                f" {figures['records_per_second']:>8,}/s {figures['requests']:>6,} requests"
+                f"  waiting {figures['http_seconds']:>6.1f} s  ours {figures['our_share']:.0%}"
+            )
     print(f"  warehouse: {report['warehouse_mb']} MB; report: {out / 'bench.json'}")
 
 
