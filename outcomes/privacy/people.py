@@ -87,6 +87,27 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, 
     return found
 
 
+# A load lands in `candidate_<dataset>` first (pipelines/common/load.py) and
+# dlt keeps `<dataset>_staging` beside each dataset; a run killed before it
+# published leaves them behind, and an identity candidate holds emails.
+CANDIDATE_PREFIX = "candidate_"
+
+
+def identity_schemas(schema: str) -> bool:
+    """`identity` and what a load leaves beside it: `candidate_identity`,
+    `candidate_identity_staging`, `identity_staging`."""
+    base = schema.removeprefix(CANDIDATE_PREFIX).removesuffix("_staging")
+    return base == IDENTITY_SCHEMA
+
+
+def identity_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Every people_identity table: the published one first, then leftover candidates."""
+    found = sorted(
+        (s, t) for s, t in _tables(con) if t == IDENTITY_TABLE[1] and identity_schemas(s)
+    )
+    return sorted(found, key=lambda st: st != IDENTITY_TABLE)
+
+
 def raw_schema_source(schema: str) -> str | None:
     """`raw_github`, dlt's `raw_github_staging`, and the gate's candidates of a
     refused batch kept for inspection (`candidate_raw_github`, and its dlt
@@ -116,7 +137,7 @@ def people_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tupl
                 for c in policy_tables[table].columns
                 if c.action == "pseudonymize" and c.name in cols
             ]
-        elif (schema, table) == IDENTITY_TABLE:
+        elif table == IDENTITY_TABLE[1] and identity_schemas(schema):
             names = ["person_key"]
         elif (schema, table) == QUARANTINE_TABLE:
             names = ["record_key"]
@@ -147,39 +168,50 @@ def match_sql(columns: tuple[str, ...]) -> str:
 def find_person(con: duckdb.DuckDBPyConnection, email: str, salt: bytes) -> Person:
     """The person with this roster email, or an error saying there is none."""
     person_key = pseudonymize(email, salt, "email", "roster")
-    if IDENTITY_TABLE not in _tables(con):
+    # The published identity, then any candidate a killed run left (its emails
+    # are held too, so export and erase must reach them).
+    identities = identity_tables(con)
+    if not identities:
         raise OutcomesError("the warehouse has no identity.people_identity table (load the roster)")
-    row = con.execute(
-        "select person_key, email, display_name from identity.people_identity where person_key = ?",
-        [person_key],
-    ).fetchone()
+    row = None
+    for schema, table in identities:
+        row = con.execute(
+            f"select person_key, email, display_name from {quoted(schema, table)} "
+            "where person_key = ?",
+            [person_key],
+        ).fetchone()
+        if row is not None:
+            break
     if row is None:
         raise OutcomesError(
             "no person with that email in identity.people_identity (the roster): "
             "nothing is held about them under it"
         )
-    accounts: dict[str, tuple[str, ...]] = {}
+    accounts: dict[str, set[str]] = {}
     tables = _tables(con)
     for source, policy in policies().items():
         for table in policy.tables:
-            schema = policy.dataset_for(table)
-            if (schema, table.name) not in tables or schema == IDENTITY_SCHEMA:
-                continue
+            dataset = policy.dataset_for(table)
             names = {c.name: c for c in table.columns}
             account_key = table.primary_key[0] if len(table.primary_key) == 1 else None
             if (
-                "person_key" not in names
+                dataset == IDENTITY_SCHEMA
+                or "person_key" not in names
                 or account_key is None
                 or names[account_key].kind != "account"
             ):
                 continue
-            keys = con.execute(
-                f'select distinct "{account_key}" from {quoted(schema, table.name)} '
-                "where person_key = ? order by 1",
-                [person_key],
-            ).fetchall()
-            if keys:
-                accounts[source] = tuple(k for (k,) in keys)
+            # The published table, and a candidate a killed or refused load left.
+            for schema in (dataset, f"{CANDIDATE_PREFIX}{dataset}"):
+                if (schema, table.name) not in tables:
+                    continue
+                keys = con.execute(
+                    f'select distinct "{account_key}" from {quoted(schema, table.name)} '
+                    f'where person_key = ? and "{account_key}" is not null',
+                    [person_key],
+                ).fetchall()
+                accounts.setdefault(source, set()).update(k for (k,) in keys)
+    accounts = {source: tuple(sorted(keys)) for source, keys in accounts.items() if keys}
     return Person(person_key=row[0], email=row[1], display_name=row[2], account_keys=accounts)
 
 

@@ -20,6 +20,7 @@ from outcomes.privacy.people import (
     QUARANTINE_TABLE,
     audit_log_for,
     find_person,
+    identity_schemas,
     match_sql,
     people_columns,
     quoted,
@@ -66,11 +67,11 @@ def export_person(warehouse: Path, email: str, salt: bytes, actor: str | None = 
 def _erasable(schema: str, table: str) -> bool:
     """Raw data, identity, quarantine and the hashed opt-out list: what dbt
     does not rebuild (the opt-out list is reloaded from its file)."""
-    return raw_schema_source(schema) is not None or (schema, table) in {
-        IDENTITY_TABLE,
-        QUARANTINE_TABLE,
-        ("privacy", "opt_outs"),
-    }
+    return (
+        raw_schema_source(schema) is not None
+        or (table == IDENTITY_TABLE[1] and identity_schemas(schema))
+        or (schema, table) in {QUARANTINE_TABLE, ("privacy", "opt_outs")}
+    )
 
 
 def erase_person(
