@@ -254,22 +254,73 @@ def _lines_sql(path: Path) -> str:
     """
     if path.name.endswith((".csv", ".csv.gz")):
         return f"""
-        select row_number() over () as record_number, cast(to_json(t) as varchar) as line,
-               true as is_valid_json
+        select row_number() over () as record_number, cast(to_json(t) as varchar) as line
         from read_csv({_sql_str(str(path))}, header = true, all_varchar = true,
                       auto_detect = true, max_line_size = 33554432) as t
     """
     return f"""
-        select record_number, line, json_valid(line) as is_valid_json
-        from (
-            select row_number() over () as record_number, line
-            from read_csv({_sql_str(str(path))}, columns = {{'line': 'VARCHAR'}},
-                          delim = {_sql_str(_UNIT_SEPARATOR)}, quote = '', escape = '',
-                          header = false,
-                          auto_detect = false, max_line_size = 33554432)
-        )
-        where line is not null and trim(line) <> ''
+        select row_number() over () as record_number, line
+        from read_csv({_sql_str(str(path))}, columns = {{'line': 'VARCHAR'}},
+                      delim = {_sql_str(_UNIT_SEPARATOR)}, quote = '', escape = '',
+                      header = false, auto_detect = false, max_line_size = 33554432,
+                      ignore_errors = true, store_rejects = true,
+                      rejects_table = 'rejected_lines', rejects_scan = 'rejected_scan')
     """
+
+
+# Why DuckDB rejected a line of a JSONL export (never the line itself: it may
+# hold a person's values).
+_REJECT_REASONS = {
+    "INVALID ENCODING": "not valid UTF-8 text",
+    "LINE SIZE OVER MAXIMUM": "record longer than 32 MiB",
+}
+
+
+def _load_lines(con: duckdb.DuckDBPyConnection, order: int, path: Path) -> None:
+    """`lines_<order>`: every record of a file, numbered by its line in the file.
+
+    A line DuckDB cannot read (a byte that is not UTF-8) does not stop the
+    load: it is kept as a problem of its line (quarantined by `_scan_lines`),
+    and the lines after it keep their own numbers."""
+    if path.name.endswith((".csv", ".csv.gz")):
+        con.execute(
+            f"create or replace temp table lines_{order} as select *, "
+            f"json_valid(line) as is_valid_json, null::varchar as problem from ({_lines_sql(path)})"
+        )
+        return
+    con.execute(f"create or replace temp table read_{order} as " + _lines_sql(path))
+    rejected = con.execute("select line, error_type from rejected_lines order by line").fetchall()
+    con.execute("drop table if exists rejected_lines")
+    con.execute("drop table if exists rejected_scan")
+    if rejected:
+        # Rows read are numbered without the rejected lines: give each its line back.
+        skipped = ", ".join(str(line) for line, _ in rejected)
+        (read,) = con.execute(f"select count(*) from read_{order}").fetchone()
+        con.execute(
+            f"""create or replace temp table read_{order} as
+            select numbers.line_number as record_number, r.line
+            from (select row_number() over () as k, line from read_{order}) as r
+            join (
+                select row_number() over (order by n) as k, n as line_number
+                from range(1, {read + len(rejected) + 1}) as t(n) where n not in ({skipped})
+            ) as numbers using (k)"""
+        )
+    reasons = " ".join(
+        f"when {line} then {_sql_str(_REJECT_REASONS.get(kind, 'unreadable line'))}"
+        for line, kind in rejected
+    )
+    problem_rows = (
+        f" union all select n, null, false, case n {reasons} end from "
+        f"(select unnest([{', '.join(str(line) for line, _ in rejected)}]) as n)"
+        if rejected
+        else ""
+    )
+    con.execute(
+        f"""create or replace temp table lines_{order} as
+        select record_number, line, json_valid(line) as is_valid_json, null::varchar as problem
+        from read_{order} where line is not null and trim(line) <> ''{problem_rows}"""
+    )
+    con.execute(f"drop table read_{order}")
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -308,7 +359,7 @@ def read_table(
     files = export_files(table, export_dir)
     con = _connect()
     for order, path in enumerate(files):
-        con.execute(f"create or replace temp table lines_{order} as " + _lines_sql(path))
+        _load_lines(con, order, path)
     return _read(con, table, source, [p.name for p in files], salt, loaded_at, since, until, erased)
 
 
@@ -342,7 +393,8 @@ def read_records(
         con.register("incoming", incoming)
         con.execute(
             f"create or replace temp table lines_{order} as "
-            "select record_number, line, json_valid(line) as is_valid_json from incoming"
+            "select record_number, line, json_valid(line) as is_valid_json, "
+            "null::varchar as problem from incoming"
         )
         con.unregister("incoming")
         names.append(origin)
@@ -517,7 +569,8 @@ def _scan_lines(
     out = []
     for order, name in enumerate(file_names):
         rows = con.execute(
-            f"select record_number from lines_{order} where not is_valid_json order by 1"
+            f"select record_number, coalesce(problem, 'invalid JSON') from lines_{order} "
+            "where not is_valid_json order by 1"
         ).fetchall()
         keys_seen[name] = {
             key
@@ -535,11 +588,11 @@ def _scan_lines(
                 "record_number": n,
                 "record_key": None,
                 "field_name": "<record>",
-                "reason": "invalid JSON",
+                "reason": reason,
                 "bad_value": None,
                 LOADED_AT_COLUMN: loaded_at,
             }
-            for (n,) in rows
+            for (n, reason) in rows
         ]
         con.execute(f"drop table lines_{order}")
     return pa.Table.from_pylist(out, schema=QUARANTINE_SCHEMA)
