@@ -78,8 +78,9 @@ KNOWN_VALUES: dict[tuple[str, str, str], frozenset[str]] = {
         {"triggered", "acknowledged", "resolved"}
     ),
     ("raw_pagerduty", "incidents", "urgency"): frozenset({"high", "low"}),
+    # the incremental ticket export serves a deleted ticket with status "deleted"
     ("raw_zendesk", "tickets", "ticket_status"): frozenset(
-        {"new", "open", "pending", "hold", "solved", "closed"}
+        {"new", "open", "pending", "hold", "solved", "closed", "deleted"}
     ),
     ("raw_zendesk", "satisfaction_ratings", "score"): frozenset(
         {"good", "bad", "offered", "unoffered"}
