@@ -9,6 +9,7 @@ outcomes publish-postgres  copy the raw data into Postgres and build the marts t
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import replace
@@ -18,7 +19,13 @@ import click
 
 from outcomes.config import PROJECT_DIR, check_min_group_size, load_config, warehouse_path
 from outcomes.errors import OutcomesError
-from outcomes.summary import RunSummary, render
+
+# dlt reads `.dlt/config.toml` and `.dlt/secrets.toml` (the API sources'
+# credentials) of the project, wherever `outcomes` is started from: the same
+# file the pseudonym salt is read from (outcomes.privacy.salt).
+os.environ.setdefault("DLT_PROJECT_DIR", str(PROJECT_DIR))
+
+from outcomes.summary import RunSummary, render  # imports dlt: after the setting above
 
 
 def _fail(exc: OutcomesError) -> None:
