@@ -34,9 +34,9 @@ from dagster import AssetExecutionContext
 
 from orchestration.settings import OutcomesSettings
 from outcomes.config import KNOWN_SOURCES
-from pipelines.common.load import declare_unconfigured_sources, load_source, source_module
 from outcomes.quality.gate import ROW_COUNT_CHECK, SUITE_CHECK, TableGate, gate_source
 from outcomes.warehouse import ensure_warehouse
+from pipelines.common.load import declare_unconfigured_sources, load_source, source_module
 from pipelines.common.policy import SourcePolicy
 
 GROUP = "raw"
