@@ -63,7 +63,9 @@ def test_a_changed_incident_is_merged(simulator, tmp_path):
     assert len(rows) == len({r for r in rows})
 
 
-@pytest.mark.parametrize("fault", ["429", "502", "truncate", "bad_json", "slow"])
+@pytest.mark.parametrize(
+    "fault", ["429", "502", "truncate", "bad_json", "slow", "new_field", "drop_optional"]
+)
 def test_faults_are_retried_and_the_pull_is_complete(simulator, demo_exports, tmp_path, fault):
     load_files(SOURCE, demo_exports, tmp_path / "files.duckdb")
     simulator.inject(fault, path="/incidents", seconds=0.5)
@@ -124,3 +126,11 @@ def test_a_killed_pull_resumes_identical(simulator, tmp_path):
 
 def test_loaded_at_and_clock_are_fixed():
     assert LOADED_AT < NOW and len(SALT) >= 32
+
+
+def test_a_new_field_is_reported_and_not_stored(simulator, tmp_path):
+    simulator.inject("new_field", path="/incidents", times=100)
+    load = load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+    assert any("x_added_by_vendor" in keys for keys in load.new_columns.values())
+    columns = raw_tables(tmp_path / "api.duckdb", SOURCE)
+    assert columns  # landed; the new field is in no raw table (default deny)
