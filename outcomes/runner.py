@@ -19,7 +19,7 @@ from outcomes.build import run_dbt
 from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
 from outcomes.privacy.opt_out import DEFAULT_OPT_OUT_FILE, OPT_OUT_ENV, load_opt_outs
-from outcomes.privacy.run_start import before_load
+from outcomes.privacy.run_start import after_build, before_load
 from outcomes.summary import RunSummary
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.load import SourceLoad, declare_unconfigured_sources, load_source
@@ -87,6 +87,8 @@ def run(
         try:
             result = run_dbt(["build", *exclude], config.warehouse, config.min_group_size)
             summary.stages["build"] = result.seconds
+            if not failed:
+                after_build(config.warehouse)  # every model rebuilt: pending erasures complete
         except OutcomesError as exc:
             if not failed:
                 raise

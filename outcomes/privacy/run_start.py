@@ -10,6 +10,10 @@ exists and before the first source is read:
    emails and which nothing reads; they are dropped. (Raw candidates are
    pseudonymized and kept for inspection until their source loads again;
    export and erase reach both kinds, `outcomes.privacy.people`.)
+3. Interrupted erasures (`outcomes.privacy.rights.finish_erasures`): an
+   erase killed after it was recorded is carried out (deletes, audit
+   entries) before anything loads; `after_build` marks it complete once the
+   run's build has rebuilt every model without the person.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from outcomes.privacy.people import CANDIDATE_PREFIX, identity_schemas
+from outcomes.privacy.rights import finish_erasures, mark_erasures_built
 from outcomes.privacy.salt import check_salt
 
 
@@ -43,3 +48,9 @@ def before_load(warehouse: Path, salt: bytes) -> None:
     """Refuse a foreign salt, then clear what a killed run left; raises OutcomesError."""
     check_salt(warehouse, salt)
     drop_identity_candidates(warehouse)
+    finish_erasures(warehouse, salt, rebuild=False)
+
+
+def after_build(warehouse: Path) -> None:
+    """After a build of every model: interrupted erasures carried out are complete."""
+    mark_erasures_built(warehouse)
