@@ -10,6 +10,7 @@ the duration of the run.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,10 @@ from outcomes.simulators import simulated_sources, simulator_class
 DEMO_START_DATE = "2020-01-01"
 
 
+def _has_api_loader(source: str) -> bool:
+    return importlib.util.find_spec(f"pipelines.{source}.api") is not None
+
+
 @contextlib.contextmanager
 def demo_via_api(exports: Path, warehouse: Path) -> Iterator[Config]:
     """A demo config whose simulated sources are pulled from running simulators."""
@@ -28,7 +33,7 @@ def demo_via_api(exports: Path, warehouse: Path) -> Iterator[Config]:
     saved = dict(os.environ)
     try:
         sources = []
-        simulated = set(simulated_sources())
+        simulated = {s for s in simulated_sources() if _has_api_loader(s)}
         for name in DEMO_SOURCES:
             if name not in simulated:
                 sources.append(SourceConfig(name, exports / name))

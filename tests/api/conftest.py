@@ -74,15 +74,18 @@ def load_files(source: str, exports: Path, warehouse: Path) -> SourceLoad:
     return load_source(SourceConfig(source, exports / source), warehouse, SALT, LOADED_AT, now=NOW)
 
 
-def raw_tables(warehouse: Path, source: str) -> dict[str, list[tuple]]:
-    """Every raw table of a source (and identity, for the roster), sorted rows."""
+def raw_tables(
+    warehouse: Path, source: str, with_loaded_at: bool = True
+) -> dict[str, list[tuple]]:
+    """Every raw table of a source (and identity, for the roster), sorted rows;
+    without the load time when two runs loaded at different times."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in (?, 'identity') and not starts_with(table_name, '_dlt') "
+            "where table_schema in (?, ?) and not starts_with(table_name, '_dlt') "
             "order by 1, 2",
-            [f"raw_{source}"],
+            [f"raw_{source}", "identity" if source == "roster" else f"raw_{source}"],
         ).fetchall()
         out = {}
         for schema, table in tables:
@@ -93,6 +96,7 @@ def raw_tables(warehouse: Path, source: str) -> dict[str, list[tuple]]:
                     "and table_name = ? and not starts_with(column_name, '_dlt') order by 1",
                     [schema, table],
                 ).fetchall()
+                if with_loaded_at or c != "_outcomes_loaded_at"
             ]
             select = ", ".join(f'"{c}"' for c in columns)
             rows = con.execute(f'select {select} from "{schema}"."{table}"').fetchall()
@@ -102,8 +106,9 @@ def raw_tables(warehouse: Path, source: str) -> dict[str, list[tuple]]:
         con.close()
 
 
-def assert_same_raw(a: Path, b: Path, source: str) -> None:
-    left, right = raw_tables(a, source), raw_tables(b, source)
+def assert_same_raw(a: Path, b: Path, source: str, with_loaded_at: bool = True) -> None:
+    left = raw_tables(a, source, with_loaded_at)
+    right = raw_tables(b, source, with_loaded_at)
     assert sorted(left) == sorted(right)
     for table in left:
         assert len(left[table]) == len(right[table]), table
