@@ -27,12 +27,14 @@ KNOWN_SOURCES = (
     "jira",
     "pagerduty",
     "zendesk",
+    "servicenow",
     "hubspot",
     "calendar",
     "git",
 )
-# Sources the demo generator writes exports for (git is read from real clones).
-DEMO_SOURCES = KNOWN_SOURCES[:-1]
+# Sources the demo generator writes exports for (git is read from real clones;
+# ServiceNow has no demo generator: only real CSV exports).
+DEMO_SOURCES = tuple(name for name in KNOWN_SOURCES if name not in {"servicenow", "git"})
 MIN_GROUP_SIZE_FLOOR = 5
 
 
