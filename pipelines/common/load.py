@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import pyarrow as pa
 
 from outcomes.config import KNOWN_SOURCES, SourceConfig
 from outcomes.errors import OutcomesError
@@ -291,6 +292,7 @@ def load_source(
             for name in names.values():
                 commit_state(pipelines_dir(warehouse), name)
         load.timings["publish"] = time.perf_counter() - published_at
+        forget_fixed_records(warehouse, config.name, report.reads, via_api)
         quarantine = report.quarantine
         if quarantine.num_rows:
             pipeline_for("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
@@ -298,6 +300,47 @@ def load_source(
             )
     load.seconds = time.perf_counter() - start
     return load
+
+
+def forget_fixed_records(
+    warehouse: Path, source: str, reads: list[TableRead], incremental_api: bool
+) -> int:
+    """Quarantine keeps only what is still broken: an export is read whole, so
+    its files' earlier quarantine is replaced by this load's; an API pull sees
+    only what changed, so a record that now landed leaves quarantine."""
+    from outcomes.warehouse import connect
+
+    con = connect(warehouse, read_only=False)
+    forgotten = 0
+    try:
+        if not _columns(con, QUARANTINE_DATASET, "records"):
+            return 0
+        for read in reads:
+            where = "source_system = ? and table_name = ?"
+            if incremental_api:
+                key = read.table.primary_key[0]
+                keys = [str(k) for k in read.data.column(key).to_pylist() if k is not None]
+                if not keys:
+                    continue
+                con.register("landed_keys", pa.table({"record_key": keys}))
+                (count,) = con.execute(
+                    f"delete from {QUARANTINE_DATASET}.records where {where} and record_key in "
+                    "(select record_key from landed_keys)",
+                    [source, read.table.name],
+                ).fetchone()
+                con.unregister("landed_keys")
+            else:
+                if not read.files:
+                    continue
+                (count,) = con.execute(
+                    f"delete from {QUARANTINE_DATASET}.records where {where} "
+                    f"and file_name in ({', '.join('?' for _ in read.files)})",
+                    [source, read.table.name, *read.files],
+                ).fetchone()
+            forgotten += count
+    finally:
+        con.close()
+    return forgotten
 
 
 def drop_children_outside_window(

@@ -18,6 +18,8 @@ named in the policy is ever extracted.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -453,7 +455,7 @@ def _read(
         hits = erased_mask(result.quarantine.column("record_key"), erased, salt)
         result.erased += hits.true_count
         result.quarantine = result.quarantine.filter(pc.invert(hits))
-    invalid = _scan_lines(con, names, table, source, loaded_at, result.keys_seen)
+    invalid = _scan_lines(con, names, table, source, loaded_at, result.keys_seen, salt)
     if invalid.num_rows:
         result.quarantine = pa.concat_tables([result.quarantine, invalid])
         result.records_read += invalid.num_rows
@@ -526,9 +528,13 @@ def _quarantine(
         """
     ).fetchall()
     key_rule = table.column(key_column)
+    key_indexes = [names.index(k) for k in table.primary_key]
     out = []
     seen: set[str] = set()
     for file_name, record_number, record_key, problem, raw_values in rows:
+        identity = _record_identity(
+            table, source, salt, [raw_values[i] for i in key_indexes], raw_values
+        )
         reason, _, field_name = problem.rpartition(": ")
         rule = table.column(field_name)
         bad_value = raw_values[names.index(field_name)]
@@ -536,7 +542,7 @@ def _quarantine(
             bad_value = None
         if record_key is not None and key_rule.action in {"pseudonymize", "identity"}:
             record_key = pseudonymize(record_key, salt, key_rule.kind or "account", source)
-        quarantine_id = f"{source}|{table.name}|{file_name}|{record_number}|{field_name}"
+        quarantine_id = f"{source}|{table.name}|{file_name}|{identity}|{field_name}"
         if quarantine_id in seen:  # list elements of one exploded record share it
             continue
         seen.add(quarantine_id)
@@ -557,6 +563,27 @@ def _quarantine(
     return pa.Table.from_pylist(out, schema=QUARANTINE_SCHEMA)
 
 
+def _keyed_digest(salt: bytes, text: str) -> str:
+    return hmac.new(salt, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _record_identity(
+    table: TablePolicy, source: str, salt: bytes, key_values: list, raw_values: list
+) -> str:
+    """What names a quarantined record across loads: its key, else a keyed digest
+    of its values. Never its line number (a line added above it would make it
+    another record), never a person's identifier in the clear."""
+    if all(v is not None for v in key_values):
+        parts = []
+        for name, value in zip(table.primary_key, key_values, strict=True):
+            rule = table.column(name)
+            if rule.action in {"pseudonymize", "identity"}:
+                value = pseudonymize(value, salt, rule.kind or "account", source)
+            parts.append(str(value))
+        return "key:" + "/".join(parts)
+    return "values:" + _keyed_digest(salt, repr(raw_values))
+
+
 def _scan_lines(
     con: duckdb.DuckDBPyConnection,
     file_names: list[str],
@@ -564,12 +591,13 @@ def _scan_lines(
     source: str,
     loaded_at: dt.datetime,
     keys_seen: dict[str, set[str]],
+    salt: bytes,
 ) -> pa.Table:
     """Lines that are not JSON at all (quarantined whole), and the keys seen."""
     out = []
     for order, name in enumerate(file_names):
         rows = con.execute(
-            f"select record_number, coalesce(problem, 'invalid JSON') from lines_{order} "
+            f"select record_number, coalesce(problem, 'invalid JSON'), line from lines_{order} "
             "where not is_valid_json order by 1"
         ).fetchall()
         keys_seen[name] = {
@@ -581,7 +609,9 @@ def _scan_lines(
         }
         out += [
             {
-                "quarantine_id": f"{source}|{table.name}|{name}|{n}|<record>",
+                "quarantine_id": f"{source}|{table.name}|{name}|"
+                + (f"line:{_keyed_digest(salt, line)}" if line is not None else f"unreadable:{n}")
+                + "|<record>",
                 "source_system": source,
                 "table_name": table.name,
                 "file_name": name,
@@ -592,7 +622,7 @@ def _scan_lines(
                 "bad_value": None,
                 LOADED_AT_COLUMN: loaded_at,
             }
-            for (n, reason) in rows
+            for (n, reason, line) in rows
         ]
         con.execute(f"drop table lines_{order}")
     return pa.Table.from_pylist(out, schema=QUARANTINE_SCHEMA)

@@ -113,3 +113,16 @@ def assert_same_raw(a: Path, b: Path, source: str, with_loaded_at: bool = True) 
     for table in left:
         assert len(left[table]) == len(right[table]), table
         assert left[table] == right[table], table
+
+
+def read_export(path: Path) -> list[dict]:
+    """The records of an export file (for tests that look for its text elsewhere)."""
+    import json
+
+    out = []
+    for line in path.read_text().splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out

@@ -134,3 +134,22 @@ def test_a_new_field_is_reported_and_not_stored(simulator, tmp_path):
     assert any("x_added_by_vendor" in keys for keys in load.new_columns.values())
     columns = raw_tables(tmp_path / "api.duckdb", SOURCE)
     assert columns  # landed; the new field is in no raw table (default deny)
+
+
+def test_no_free_text_reaches_the_disk(simulator, demo_exports, tmp_path):
+    """Incident titles and people's names come with every API answer; none of it
+    is written anywhere: not raw, not dlt's extract/normalize/load files."""
+    from tests.api.conftest import read_export
+
+    incidents = read_export(demo_exports / SOURCE / "incidents.jsonl")
+    users = read_export(demo_exports / SOURCE / "users.jsonl")
+    secrets = {r["title"] for r in incidents if r.get("title")} | {
+        r["name"] for r in users if r.get("name")
+    }
+    assert len(secrets) > 10
+    folder = tmp_path / "pull"
+    folder.mkdir()
+    load_api(api_config(SOURCE, simulator), folder / "api.duckdb")
+    written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    leaked = [s for s in secrets if s.encode() in written]
+    assert leaked == []
