@@ -273,6 +273,12 @@ class ApiClient:
         """One JSON document (retried like every request)."""
         return self.response(path, params).json()
 
+    def post_json(
+        self, path: str, body: dict[str, Any], params: dict[str, Any] | None = None
+    ) -> Any:
+        """The JSON answer of one POST (a search or a batch read, retried like every request)."""
+        return self._rest(None).post(path, json=body, params=params, hooks={"response": []}).json()
+
     def response(
         self, path: str, params: dict[str, Any] | None = None, allow: tuple[int, ...] = ()
     ) -> requests.Response:
