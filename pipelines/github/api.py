@@ -1,0 +1,365 @@
+"""GitHub REST API v3 (github.com or GitHub Enterprise Server), pulled incrementally.
+
+Settings (`outcomes.yml`, `sources.github.api`): `base_url` (default
+https://api.github.com; GHES: https://HOST/api/v3), `start_date`,
+`organization` (every repository of the org) or `repositories` (a list of
+`owner/name`), and optionally `identity_mapping_file` (a CSV `login,email`
+of the org's SSO identities) and `lookback_days` (default 3: how far before
+the cursor deployments and workflow runs are read again, since neither list
+filters on an update time). Credentials: `[sources.github] access_token`.
+
+Per repository:
+- pull requests: `GET /pulls?state=all&sort=updated&direction=desc`, read
+  until a PR last updated before the cursor (less the overlap); each PR read
+  gets `GET /pulls/{n}` (its size), `/reviews`, `/commits` and
+  `/issues/{n}/timeline`: a review, a push or a review request moves the
+  PR's `updated_at`, so only changed PRs cost requests.
+- deployments: newest first, down to the cursor less `lookback_days`, with
+  `/deployments/{id}/statuses` of each.
+- workflow runs: `created>=` the cursor less `lookback_days`, windowed so no
+  search passes GitHub's cap of 1,000 results.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from dlt.sources.helpers.rest_client.paginators import HeaderLinkPaginator
+
+from outcomes.config import ApiConfig
+from outcomes.errors import OutcomesError
+from pipelines.common.api import Pull, format_cursor, parse_cursor, secret
+from pipelines.common.http import ApiClient
+
+DEFAULT_BASE_URL = "https://api.github.com"
+PER_PAGE = 100
+SEARCH_CAP = 1000
+# the timeline events the policy reads (every other type is not fetched into a record)
+TIMELINE_EVENTS = frozenset({"review_requested", "ready_for_review"})
+USER_FIELDS = ("login", "id", "node_id", "avatar_url", "type", "site_admin", "name", "email")
+PR_SIZE = ("additions", "deletions", "changed_files")
+PULLS, DEPLOYMENTS, RUNS = "pull_requests.jsonl", "deployments.jsonl", "workflow_runs.jsonl"
+
+
+def client(api: ApiConfig) -> ApiClient:
+    token = secret("github", "access_token")
+    return ApiClient(
+        "github",
+        api.base_url or DEFAULT_BASE_URL,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        },
+    )
+
+
+def _pages(
+    pull: Pull, path: str, params: dict[str, Any] | None = None, selector: str | None = None
+):
+    query = {"per_page": PER_PAGE, **(params or {})}
+    return pull.client.paginate(
+        path, params=query, paginator=HeaderLinkPaginator(), data_selector=selector
+    )
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_cursor(value)
+    except ValueError:
+        return None
+
+
+def _memo(pull: Pull) -> dict[str, Any]:
+    """What several streams of one pull share (the repositories, the PRs read)."""
+    return pull.__dict__.setdefault("_github", {})
+
+
+# -- scope ------------------------------------------------------------------------
+
+
+def repositories(pull: Pull) -> list[dict[str, Any]]:
+    """The repositories in scope, as GitHub describes them."""
+    memo = _memo(pull)
+    if "repos" in memo:
+        return memo["repos"]
+    listed = pull.setting("repositories")
+    org = pull.setting("organization")
+    if listed:
+        names = [listed] if isinstance(listed, str) else list(listed)
+        repos = [pull.client.get_json(f"/repos/{name.strip('/')}") for name in names]
+    elif org:
+        repos = [r for page in _pages(pull, f"/orgs/{org}/repos", {"type": "all"}) for r in page]
+    else:
+        raise OutcomesError(
+            "source 'github': set api.organization (every repository of the org) "
+            "or api.repositories (a list of owner/name) in outcomes.yml"
+        )
+    memo["repos"] = [r for r in repos if r.get("full_name")]
+    return memo["repos"]
+
+
+def _lookback(pull: Pull, stream: str) -> dt.datetime | None:
+    since = pull.since(stream)
+    if since is not None and pull.has_cursor(stream):
+        since -= dt.timedelta(days=float(pull.setting("lookback_days", 3)))
+    return since
+
+
+# -- users ------------------------------------------------------------------------
+
+
+def _identity_map(path: str) -> dict[str, str]:
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise OutcomesError(f"source 'github': identity_mapping_file {path!r} not found")
+    out = {}
+    with file.open(newline="", encoding="utf-8-sig") as handle:
+        for row in csv.reader(handle):
+            if len(row) >= 2 and row[0].strip() and row[0].strip().lower() != "login":
+                out[row[0].strip().lower()] = row[1].strip() or None
+    return out
+
+
+def users(pull: Pull) -> Iterator[dict[str, Any]]:
+    """Org members with the email that links them to the roster: the admin's
+    SSO mapping file when given, else the public email of `GET /users/{login}`."""
+    org = pull.setting("organization")
+    if not org:
+        names = {r["owner"]["login"] for r in repositories(pull) if r.get("owner")}
+        if len(names) != 1:
+            raise OutcomesError(
+                "source 'github': users need api.organization (the org whose members to read)"
+            )
+        org = names.pop()
+    mapping_file = pull.setting("identity_mapping_file")
+    mapping = _identity_map(mapping_file) if mapping_file else None
+    for page in _pages(pull, f"/orgs/{org}/members"):
+        for member in page:
+            login = member.get("login")
+            if mapping is not None:
+                record = {k: member[k] for k in USER_FIELDS if k in member}
+                record["email"] = mapping.get(str(login).lower())
+            else:
+                detail = pull.client.get_json(f"/users/{quote(str(login), safe='')}")
+                record = {k: detail.get(k) for k in USER_FIELDS}
+            yield record
+
+
+# -- pull requests and their children ------------------------------------------------
+
+
+def _updated_pulls(pull: Pull) -> list[tuple[str, int, Any, dict[str, Any]]]:
+    """(repository, number, PR id, record) of every PR updated since the cursor."""
+    memo = _memo(pull)
+    if "pulls" in memo:
+        return memo["pulls"]
+    since = pull.since(PULLS)
+    found: list[tuple[str, int, Any, dict[str, Any]]] = []
+    newest: dt.datetime | None = None
+    for repo in repositories(pull):
+        full = repo["full_name"]
+        params = {"state": "all", "sort": "updated", "direction": "desc"}
+        seen: set[int] = set()
+        for page in _pages(pull, f"/repos/{full}/pulls", params):
+            done = False
+            for record in page:
+                updated = _time(record.get("updated_at"))
+                if since is not None and updated is not None and updated < since:
+                    done = True
+                    break
+                number = record.get("number")
+                if not isinstance(number, int) or number in seen:
+                    continue
+                seen.add(number)
+                detail = pull.client.get_json(f"/repos/{full}/pulls/{number}")
+                record = {**record, **{k: detail.get(k) for k in PR_SIZE if k in detail}}
+                pr_id = record.get("id") if record.get("id") is not None else detail.get("id")
+                found.append((full, number, pr_id, record))
+                if updated is not None and (newest is None or updated > newest):
+                    newest = updated
+            if done:
+                break
+    memo["pulls"] = found
+    pull.advance(PULLS, newest)
+    return found
+
+
+def pull_requests(pull: Pull) -> Iterator[dict[str, Any]]:
+    for _, _, _, record in _updated_pulls(pull):
+        yield record
+
+
+def _children(pull: Pull, path: str, keep=None) -> Iterator[dict[str, Any]]:
+    for full, number, pr_id, _ in _updated_pulls(pull):
+        for page in _pages(pull, f"/repos/{full}/{path.format(number=number)}"):
+            for record in page:
+                if keep is None or keep(record):
+                    yield {**record, "pull_request_id": pr_id}
+
+
+def reviews(pull: Pull) -> Iterator[dict[str, Any]]:
+    for record in _children(pull, "pulls/{number}/reviews"):
+        record.pop("pull_request_url", None)
+        record.pop("_links", None)
+        yield record
+
+
+def commits(pull: Pull) -> Iterator[dict[str, Any]]:
+    for record in _children(pull, "pulls/{number}/commits"):
+        record.pop("comments_url", None)
+        yield record
+
+
+def timeline_events(pull: Pull) -> Iterator[dict[str, Any]]:
+    yield from _children(
+        pull, "issues/{number}/timeline", keep=lambda r: r.get("event") in TIMELINE_EVENTS
+    )
+
+
+# -- deployments ----------------------------------------------------------------------
+
+
+def _recent_deployments(pull: Pull) -> list[tuple[str, dict[str, Any]]]:
+    memo = _memo(pull)
+    if "deployments" in memo:
+        return memo["deployments"]
+    since = _lookback(pull, DEPLOYMENTS)
+    found = []
+    newest: dt.datetime | None = None
+    for repo in repositories(pull):
+        full = repo["full_name"]
+        ref = {
+            k: repo.get(k)
+            for k in ("id", "node_id", "name", "full_name", "private", "html_url", "url")
+        }
+        done = False
+        for page in _pages(pull, f"/repos/{full}/deployments"):
+            for record in page:  # newest first
+                created = _time(record.get("created_at"))
+                if since is not None and created is not None and created < since:
+                    done = True
+                    break
+                record = {k: v for k, v in record.items() if k not in _DEPLOYMENT_EXTRA}
+                record["repository"] = ref
+                found.append((full, record))
+                if created is not None and (newest is None or created > newest):
+                    newest = created
+            if done:
+                break
+    memo["deployments"] = found
+    pull.advance(DEPLOYMENTS, newest)
+    return found
+
+
+_DEPLOYMENT_EXTRA = {
+    "repository_url",
+    "transient_environment",
+    "production_environment",
+    "performed_via_github_app",
+}
+
+
+def deployments(pull: Pull) -> Iterator[dict[str, Any]]:
+    for _, record in _recent_deployments(pull):
+        yield record
+
+
+def deployment_statuses(pull: Pull) -> Iterator[dict[str, Any]]:
+    for full, deployment in _recent_deployments(pull):
+        path = f"/repos/{full}/deployments/{deployment.get('id')}/statuses"
+        for page in _pages(pull, path):
+            for record in page:
+                record = {
+                    k: v
+                    for k, v in record.items()
+                    if k not in {"deployment_url", "repository_url", "target_url"}
+                }
+                yield {**record, "deployment_id": deployment.get("id")}
+
+
+# -- workflow runs ----------------------------------------------------------------------
+
+
+def _day(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _runs_in(pull: Pull, full: str, low: dt.datetime, high: dt.datetime | None):
+    """Runs created in [low, high]; a window GitHub would cap at 1,000 is halved."""
+    created = f">={_day(low)}" if high is None else f"{_day(low)}..{_day(high)}"
+    path = f"/repos/{full}/actions/runs"
+    first = pull.client.get_json(path, {"created": created, "per_page": PER_PAGE})
+    total = int(first.get("total_count") or 0)
+    if total > SEARCH_CAP:
+        end = high or dt.datetime.now(dt.UTC).replace(microsecond=0)
+        if end - low > dt.timedelta(minutes=2):
+            middle = low + (end - low) / 2
+            middle = middle.replace(microsecond=0)
+            yield from _runs_in(pull, full, low, middle)
+            yield from _runs_in(pull, full, middle + dt.timedelta(seconds=1), high)
+            return
+    yield from first.get("workflow_runs") or []
+    if len(first.get("workflow_runs") or []) < PER_PAGE:
+        return
+    pages = _pages(pull, path, {"created": created, "page": 2}, selector="workflow_runs")
+    for page in pages:
+        yield from page
+
+
+def workflow_runs(pull: Pull) -> Iterator[dict[str, Any]]:
+    since = _lookback(pull, RUNS)
+    low = since or dt.datetime(2008, 1, 1, tzinfo=dt.UTC)
+    newest: dt.datetime | None = None
+    seen: set[Any] = set()
+    for repo in repositories(pull):
+        for record in _runs_in(pull, repo["full_name"], low, None):
+            if record.get("id") is not None and record.get("id") in seen:
+                continue
+            seen.add(record.get("id"))
+            created = _time(record.get("created_at"))
+            if created is not None and (newest is None or created > newest):
+                newest = created
+            yield record
+    pull.advance(RUNS, newest)
+
+
+STREAMS = {
+    "users.jsonl": users,
+    PULLS: pull_requests,
+    "reviews.jsonl": reviews,
+    "commits.jsonl": commits,
+    "timeline_events.jsonl": timeline_events,
+    DEPLOYMENTS: deployments,
+    "deployment_statuses.jsonl": deployment_statuses,
+    RUNS: workflow_runs,
+}
+
+
+def check(pull: Pull) -> list[str]:
+    rate = pull.client.get_json("/rate_limit")
+    core = (rate.get("resources") or {}).get("core") or rate.get("rate") or {}
+    repos = repositories(pull)
+    since = pull.since(PULLS)
+    mapping = pull.setting("identity_mapping_file")
+    if mapping:
+        _identity_map(mapping)
+    start = format_cursor(since) if since else "the first pull request"
+    return [
+        f"reachable at {pull.client.base_url}, token accepted "
+        f"({core.get('remaining', '?')} of {core.get('limit', '?')} requests left this hour)",
+        f"{len(repos)} repositories in scope: "
+        + ", ".join(r["full_name"] for r in repos[:5])
+        + (" ..." if len(repos) > 5 else ""),
+        "emails of members from "
+        + (f"the identity mapping file {mapping}" if mapping else "their public GitHub profile"),
+        f"would fetch: pull requests updated since {start} with their reviews, commits and "
+        "timeline; deployments and workflow runs created since then (less lookback_days)",
+    ]
