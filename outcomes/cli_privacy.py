@@ -2,7 +2,8 @@
 
 outcomes privacy export --email E [--out FILE]   everything held about a person (JSON)
 outcomes privacy erase --email E                 delete a person's rows, rebuild
-outcomes privacy verify-audit                    check the audit log's hash chain
+outcomes privacy verify-audit                    check the audit log's keyed hash chain
+outcomes privacy rotate-salt --new-salt-env VAR  re-pseudonymize everything under a new salt
 outcomes privacy retention                       delete raw rows past their window
 outcomes privacy load-opt-outs                   load the hashed opt-out list
 outcomes privacy transparency --out FILE         the transparency page (markdown)
@@ -133,16 +134,119 @@ def erase(email: str, yes: bool, min_group_size: int | None, warehouse_file: Pat
 @privacy.command(name="verify-audit")
 @_WAREHOUSE
 def verify_audit(warehouse_file: Path | None) -> None:
-    """Check the audit log: exit 1 naming every edited, deleted or cut-off entry."""
-    from outcomes.privacy.people import audit_log_for
+    """Check the audit log: exit 1 naming every edited, deleted or cut-off entry.
 
-    log = audit_log_for(_warehouse_file(warehouse_file))
-    problems = log.verify()
-    if problems:
-        for problem in problems:
+    The log is keyed by the pseudonym salt, which must be configured. What a
+    crash leaves (a torn last line, a head one entry behind) is reported as a
+    note: the next privacy command repairs it."""
+    from outcomes.privacy.people import audit_log_for
+    from outcomes.privacy.salt import check_salt
+
+    warehouse = _warehouse_file(warehouse_file)
+    try:
+        salt = _configured_salt(warehouse)
+        if warehouse.exists():
+            check_salt(warehouse, salt, record=False)
+    except OutcomesError as exc:
+        _fail(OutcomesError(f"verify-audit checks the log's keys with the pseudonym salt: {exc}"))
+    log = audit_log_for(warehouse, salt)
+    result = log.check()
+    for note in result.notes:
+        click.echo(f"audit log {log.path}: note: {note}")
+    if result.problems:
+        for problem in result.problems:
             click.echo(f"audit log {log.path}: {problem}", err=True)
         sys.exit(1)
-    click.echo(f"audit log {log.path}: {len(log.entries())} entries, chain intact")
+    click.echo(f"audit log {log.path}: {result.entries} entries, chain intact (keyed)")
+
+
+@privacy.command(name="rotate-salt")
+@click.option(
+    "--new-salt-env",
+    required=True,
+    metavar="VAR",
+    help="Name of the environment variable that holds the new salt (never the salt itself).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("outcomes.yml"),
+    show_default=True,
+    help="The sources to reload (for the demo warehouse: its exports beside it).",
+)
+@click.option(
+    "--drop-unmatched-erasures",
+    is_flag=True,
+    help="Rotate even when erasure tokens match no record of the exports (they are lost).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_WAREHOUSE
+def rotate_salt_command(
+    new_salt_env: str,
+    config_path: Path,
+    drop_unmatched_erasures: bool,
+    yes: bool,
+    warehouse_file: Path | None,
+) -> None:
+    """Re-pseudonymize everything under a new salt, erasures included.
+
+    With the current salt still configured: reloads every configured source
+    from its exports under the new salt (erasures carried over), re-signs the
+    audit log, and deletes the old warehouse; undone on any failure."""
+    import os
+
+    from outcomes.config import load_config
+    from outcomes.privacy.rotation import rotate_salt
+    from outcomes.privacy.salt import SALT_ENV
+    from outcomes.runner import demo_config
+
+    try:
+        warehouse = _warehouse(warehouse_file)
+        new_salt = os.environ.get(new_salt_env, "").strip()
+        if not new_salt:
+            raise OutcomesError(f"${new_salt_env} is not set: it must hold the new salt")
+        old_salt = _salt(warehouse)
+        demo_exports = warehouse.parent / f"{warehouse.stem}_demo_exports"
+        if config_path.exists():
+            config = load_config(config_path)
+            if config.warehouse.resolve() != warehouse.resolve():
+                raise OutcomesError(
+                    f"{config_path} loads {config.warehouse}, not {warehouse}: rotate the "
+                    "warehouse its config loads"
+                )
+        elif demo_exports.exists():
+            config = demo_config(demo_exports, warehouse)
+        else:
+            raise OutcomesError(
+                f"config file {str(config_path)!r} not found: a rotation reloads the sources "
+                "it configures (give --config)"
+            )
+        if not yes:
+            click.confirm(
+                f"Reload every source of {warehouse} under the new salt and delete the old "
+                "warehouse?",
+                abort=True,
+            )
+        result = rotate_salt(config, old_salt, new_salt.encode(), drop_unmatched_erasures)
+        demo_salt = warehouse.parent / f"{warehouse.stem}.salt"
+        if demo_salt.exists() and not os.environ.get(SALT_ENV):
+            demo_salt.write_text(new_salt + "\n")  # the demo keeps its salt beside it
+            demo_salt.chmod(0o600)
+            where = f"the new salt is kept in {demo_salt}"
+        else:
+            where = (
+                f"configure the new salt now ({SALT_ENV} or .dlt/secrets.toml): the old one "
+                "no longer opens this warehouse"
+            )
+        click.echo(
+            f"salt rotated: every source reloaded under the new salt, "
+            f"{result['erasures_carried']} erasure tokens carried, "
+            f"{result['erasures_dropped']} dropped, {result['audit_entries_resigned']} audit "
+            f"entries re-signed; {where}"
+        )
+    except OutcomesError as exc:
+        _fail(exc)
 
 
 @privacy.command()

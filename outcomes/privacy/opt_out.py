@@ -90,7 +90,9 @@ def load_opt_outs(
         con.execute("commit")
     finally:
         con.close()
-    audit_log_for(warehouse).append("privacy.opt_outs_loaded", {"people": len(keys)}, actor=actor)
+    audit_log_for(warehouse, salt).append(
+        "privacy.opt_outs_loaded", {"people": len(keys)}, actor=actor
+    )
     return len(keys)
 
 

@@ -35,7 +35,7 @@ import duckdb
 
 from outcomes.config import KNOWN_SOURCES
 from outcomes.errors import OutcomesError
-from outcomes.privacy.audit import AuditLog
+from outcomes.privacy.audit import AuditLog, audit_key, registered_key
 from outcomes.privacy.pseudonym import pseudonymize
 from pipelines.common.policy import IDENTITY_SCHEMA, SourcePolicy, load_policy
 
@@ -45,9 +45,38 @@ MODEL_SCHEMAS = ("staging", "intermediate", "marts", "privacy")
 _MODEL_PEOPLE_COLUMN = re.compile(r"^(.*_)?(person_id|account_id|user_id|person_key)$|^.+_key$")
 
 
-def audit_log_for(warehouse: Path) -> AuditLog:
-    """The warehouse's audit log: `<warehouse dir>/<stem>_privacy_audit.jsonl`."""
-    return AuditLog(warehouse.parent / f"{warehouse.stem}_privacy_audit.jsonl")
+def audit_log_for(warehouse: Path, salt: bytes | None = None) -> AuditLog:
+    """The warehouse's audit log: `<warehouse dir>/<stem>_privacy_audit.jsonl`.
+
+    Keyed by the pseudonym salt: the one given; else the one this process
+    checked against the warehouse (`check_salt`); else the configured one
+    (environment, .dlt/secrets.toml, the demo's salt file beside the
+    warehouse). With none, entries are written unkeyed and verify says so.
+    """
+    path = warehouse.parent / f"{warehouse.stem}_privacy_audit.jsonl"
+    if salt is not None:
+        return AuditLog(path, audit_key(salt))
+    key = registered_key(path)
+    if key is None:
+        configured = _configured_salt(warehouse)
+        key = audit_key(configured) if configured else None
+    return AuditLog(path, key)
+
+
+def _configured_salt(warehouse: Path) -> bytes | None:
+    from outcomes.config import PROJECT_DIR
+    from outcomes.privacy.salt import resolve_salt
+
+    try:
+        return resolve_salt(PROJECT_DIR)
+    except OutcomesError:
+        demo_salt = warehouse.parent / f"{warehouse.stem}.salt"
+        if demo_salt.exists():
+            try:
+                return resolve_salt(PROJECT_DIR, demo_salt_file=demo_salt)
+            except OutcomesError:
+                return None
+        return None
 
 
 def policies() -> dict[str, SourcePolicy]:

@@ -206,7 +206,7 @@ def write_personal_view(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_markdown(view))
     out.chmod(0o600)
-    audit_log_for(warehouse).append(
+    audit_log_for(warehouse, salt).append(
         "privacy.personal_view", {"person": view.person_key}, actor=actor
     )
     return view

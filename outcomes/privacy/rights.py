@@ -56,7 +56,7 @@ def export_person(warehouse: Path, email: str, salt: bytes, actor: str | None = 
         tables = rows_about(con, person)
     finally:
         con.close()
-    audit_log_for(warehouse).append(
+    audit_log_for(warehouse, salt).append(
         "privacy.export",
         {
             "person": person.person_key,
@@ -242,7 +242,7 @@ def finish_erasures(
         logged = _logged(warehouse)
         for request, person_key, tokens, deleted_at, details in pending:
             if ("privacy.erase_requested", request) not in logged:
-                audit_log_for(warehouse).append(
+                audit_log_for(warehouse, salt).append(
                     "privacy.erase_requested",
                     {"request": request, "person": person_key, "pseudonyms": len(tokens)},
                     actor=actor,
@@ -264,7 +264,7 @@ def finish_erasures(
                     raise
             if ("privacy.erase", request) not in logged:
                 purged = purge_loaded_packages(warehouse)
-                audit_log_for(warehouse).append(
+                audit_log_for(warehouse, salt).append(
                     "privacy.erase",
                     {
                         "request": request,
@@ -284,26 +284,30 @@ def finish_erasures(
     finally:
         con.close()
     if rebuild:
-        _rebuild(warehouse, actor, min_group_size)
+        _rebuild(warehouse, salt, actor, min_group_size)
     return handled
 
 
-def _rebuild(warehouse: Path, actor: str | None, min_group_size: int | None) -> None:
+def _rebuild(warehouse: Path, salt: bytes, actor: str | None, min_group_size: int | None) -> None:
     from outcomes.build import build
 
     build(warehouse, min_group_size)
-    mark_erasures_built(warehouse, actor)
+    mark_erasures_built(warehouse, actor, salt)
 
 
-def mark_erasures_built(warehouse: Path, actor: str | None = None) -> list[str]:
-    """After a complete dbt build: every deleted request is complete. Returns their ids."""
+def mark_erasures_built(
+    warehouse: Path, actor: str | None = None, salt: bytes | None = None
+) -> list[str]:
+    """After a complete dbt build: every deleted request is complete. Returns their ids.
+
+    The audit log is keyed by `salt`, else by the salt this process checked."""
     if not warehouse.exists():
         return []
     con = connect(warehouse, read_only=False)
     try:
         done = [(r, p) for r, p, _t, deleted_at, _d in _pending(con) if deleted_at is not None]
         for request, person_key in done:
-            audit_log_for(warehouse).append(
+            audit_log_for(warehouse, salt).append(
                 "privacy.erase_completed", {"request": request, "person": person_key}, actor=actor
             )
             con.execute(
@@ -358,7 +362,7 @@ def erase_person(
     if person is None:  # on the erasure list: an interrupted erase of them, finished above
         request = next((r for r, h in finished.items() if h["person"] == person_key), None)
         if finished and rebuild:
-            _rebuild(warehouse, actor, min_group_size)
+            _rebuild(warehouse, salt, actor, min_group_size)
         if request is None:
             raise OutcomesError(
                 "that person is already erased (on the erasure list): nothing is held about "

@@ -166,10 +166,22 @@ def check_salt(warehouse: Path, salt: bytes, record: bool = True) -> str:
     or it has no roster to disagree with; the fingerprint was written (only
     when `record`, which a read-only command leaves off).
     """
-    from outcomes.warehouse import connect
+
+    from outcomes.privacy.audit import register_key
+    from outcomes.privacy.people import audit_log_for
 
     if not warehouse.exists():
+        register_key(audit_log_for(warehouse, salt).path, salt)
         return "new"
+    found = _check(warehouse, salt, record)
+    # The salt is the warehouse's: this process may key its audit log with it.
+    register_key(audit_log_for(warehouse, salt).path, salt)
+    return found
+
+
+def _check(warehouse: Path, salt: bytes, record: bool) -> str:
+    from outcomes.warehouse import connect
+
     con = connect(warehouse, read_only=not record)
     try:
         stored = stored_fingerprint(con)

@@ -4,12 +4,14 @@ import json
 
 import pytest
 
-from outcomes.privacy.audit import AuditLog
+from outcomes.privacy.audit import AuditLog, audit_key
+
+KEY = audit_key(b"audit-test-salt-0123456789")
 
 
 @pytest.fixture
 def log(tmp_path):
-    log = AuditLog(tmp_path / "privacy_audit.jsonl")
+    log = AuditLog(tmp_path / "privacy_audit.jsonl", KEY)
     log.append("privacy.export", {"person": "a" * 32, "rows": 12}, actor="dpo")
     log.append("privacy.erase", {"person": "b" * 32, "rows": 30}, actor="dpo")
     log.append("policy.change", {"source": "github", "sha256": "c" * 64}, actor="dpo")
@@ -29,7 +31,7 @@ def test_edited_entry_is_detected(log):
     entries = log.entries()
     entries[1]["details"]["rows"] = 29
     rewrite(log, entries)
-    assert log.verify() == ["entry 2: content was edited (hash mismatch)"]
+    assert log.verify() == ["entry 2: content was edited (MAC mismatch)"]
 
 
 def test_deleted_entry_is_detected(log):
@@ -47,11 +49,15 @@ def test_cut_off_tail_is_detected(log):
     ]
 
 
-def test_recomputed_hash_still_breaks_the_chain(log):
+def test_recomputed_hash_without_the_key_is_detected(log):
     from outcomes.privacy.audit import entry_hash
 
     entries = log.entries()
     entries[0]["details"]["rows"] = 1
-    entries[0]["hash"] = entry_hash(entries[0])  # a forger recomputes this entry's hash
+    # a forger recomputes this entry's MAC, but has no key but a guess
+    entries[0]["hash"] = entry_hash(entries[0], audit_key(b"a-guessed-salt-0123456789"))
     rewrite(log, entries)
-    assert log.verify() == ["entry 2: does not chain to the entry before it"]
+    assert log.verify() == [
+        "entry 1: content was edited (MAC mismatch)",
+        "entry 2: does not chain to the entry before it",
+    ]

@@ -18,6 +18,12 @@ from outcomes.privacy.policy_audit import log_policy_version
 from pipelines.common.policy import POLICY_DIR, load_policy
 
 
+@pytest.fixture(autouse=True)
+def salt(monkeypatch):
+    """Every load has the pseudonym salt, which keys the audit log."""
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_SALT", "policy-audit-salt-0123456789")
+
+
 @pytest.fixture
 def policy_dir(tmp_path):
     """A private copy of the calendar policy a test may edit."""
@@ -119,7 +125,7 @@ def test_tampering_with_a_policy_entry_is_detected(policy_dir, tmp_path):
 
     result = verify(warehouse)
     assert result.exit_code == 1
-    assert "entry 2: content was edited (hash mismatch)" in result.output
+    assert "entry 2: content was edited (MAC mismatch)" in result.output
 
 
 def test_a_run_adopts_every_loaded_policy_once(demo_warehouse):

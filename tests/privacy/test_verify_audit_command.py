@@ -12,7 +12,9 @@ from outcomes.privacy.people import audit_log_for
 
 
 @pytest.fixture
-def warehouse(tmp_path):
+def warehouse(tmp_path, monkeypatch):
+    # The log is keyed by the pseudonym salt, which verify-audit needs too.
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_SALT", "verify-audit-salt-0123456789")
     path = tmp_path / "outcomes.duckdb"
     log = audit_log_for(path)
     assert log.path == tmp_path / "outcomes_privacy_audit.jsonl"
@@ -38,7 +40,7 @@ def test_edited_entry_fails_naming_it(warehouse):
     log.path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in entries))
     result = verify(warehouse)
     assert result.exit_code == 1
-    assert "entry 1: content was edited (hash mismatch)" in result.output
+    assert "entry 1: content was edited (MAC mismatch)" in result.output
 
 
 def test_deleted_entry_fails_naming_it(warehouse):
