@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import pyarrow as pa
@@ -30,10 +32,33 @@ def normalize(value: str, kind: PseudonymKind, source: str) -> str:
     return f"{source}:{value.strip()}"
 
 
+# Open re-keyings (`rekeying`): (old salt, new salt, old pseudonym -> new).
+_REKEYING: list[tuple[bytes, bytes, dict[str, str]]] = []
+
+
+@contextmanager
+def rekeying(old_salt: bytes, new_salt: bytes) -> Iterator[dict[str, str]]:
+    """While open, every pseudonym made under `old_salt` is also made under
+    `new_salt` and the pair recorded: reading the exports through the loaders
+    maps each old pseudonym to its new one (`outcomes privacy rotate-salt`)."""
+    pairs: dict[str, str] = {}
+    entry = (old_salt, new_salt, pairs)
+    _REKEYING.append(entry)
+    try:
+        yield pairs
+    finally:
+        _REKEYING.remove(entry)
+
+
 def pseudonymize(value: str, salt: bytes, kind: PseudonymKind, source: str) -> str:
     """One pseudonym, as stored in every table outside the identity schema."""
-    digest = hmac.new(salt, normalize(value, kind, source).encode(), hashlib.sha256)
-    return digest.hexdigest()[:PSEUDONYM_HEX_CHARS]
+    text = normalize(value, kind, source).encode()
+    pseudonym = hmac.new(salt, text, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS]
+    for old_salt, new_salt, pairs in _REKEYING:
+        if salt == old_salt:
+            new = hmac.new(new_salt, text, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS]
+            pairs[pseudonym] = new
+    return pseudonym
 
 
 def pseudonymize_array(
