@@ -1,6 +1,7 @@
 {#
     One row per work item per canonical-state interval, from the status
     histories: Jira changelog status items, Zendesk audit status changes,
+    ServiceNow incident updates,
     PagerDuty triggered/acknowledged/resolved, HubSpot deal stage history and
     GitHub pull request opened/merged/closed. HubSpot leads have no status
     history in raw and get no intervals.
@@ -41,6 +42,15 @@ zendesk_audit_events as (
     select * from {{ consented(
         ref('stg_zendesk__ticket_audit_events'),
         ['audit_author_account_id', 'comment_author_account_id']
+    ) }}
+
+),
+
+servicenow_incident_updates as (
+
+    select * from {{ consented(
+        ref('stg_servicenow__incident_updates'),
+        ['updated_by_account_id', 'assignee_account_id']
     ) }}
 
 ),
@@ -159,6 +169,19 @@ status_entries as (
         audit_event_id as entry_order
     from zendesk_audit_events
     where is_status_change and audit_event_type = 'change'
+
+    union all
+
+    {# ServiceNow: the state after every update, in update order. #}
+    select
+        'servicenow:case:' || incident_number as work_item_id,
+        'case' as work_item_type,
+        'servicenow' as source_system,
+        updated_at as entered_at,
+        incident_state as source_status,
+        updated_by_account_id as entered_by_account_id,
+        update_number as entry_order
+    from servicenow_incident_updates
 
     union all
 

@@ -36,6 +36,16 @@ zendesk_tickets as (
 
 ),
 
+servicenow_incidents as (
+
+    select * from {{ consented(
+        ref('stg_servicenow__incidents'),
+        ['assignee_account_id', 'opened_by_account_id', 'caller_account_id',
+         'resolved_by_account_id']
+    ) }}
+
+),
+
 hubspot_deals as (
 
     select * from {{ consented(ref('stg_hubspot__deals'), 'owner_account_id') }}
@@ -133,6 +143,28 @@ unioned as (
         cast(null as varchar) as size_label,
         cast(false as boolean) as is_revert
     from zendesk_tickets
+
+    union all
+
+    {# A ServiceNow incident is a service desk case; its priority is its kind. #}
+    select
+        'servicenow:case:' || incident_number as work_item_id,
+        'case' as work_item_type,
+        'servicenow' as source_system,
+        incident_number as source_item_id,
+        coalesce(priority, 'incident') as work_type,
+        cast(null as varchar) as item_type_name,
+        incident_state as source_status,
+        assignee_account_id as owner_account_id,
+        opened_by_account_id as creator_account_id,
+        cast(null as varchar) as label_names,
+        cast(null as varchar) as environment_name,
+        opened_at as created_at,
+        cast(null as date) as due_date,
+        cast(null as float8) as story_points,
+        cast(null as varchar) as size_label,
+        cast(false as boolean) as is_revert
+    from servicenow_incidents
 
     union all
 

@@ -30,6 +30,12 @@ zendesk_events as (
 
 ),
 
+servicenow_events as (
+
+    select * from {{ ref('int_servicenow__events_mapped') }}
+
+),
+
 hubspot_events as (
 
     select * from {{ ref('int_hubspot__events_mapped') }}
@@ -64,7 +70,7 @@ unioned as (
 
     {% for mapper in [
         'jira_events', 'github_events', 'pagerduty_events',
-        'zendesk_events', 'hubspot_events', 'calendar_events',
+        'zendesk_events', 'servicenow_events', 'hubspot_events', 'calendar_events',
     ] -%}
         {% if not loop.first %}union all{% endif %}
         select {{ mapped_event_columns | join(', ') }}

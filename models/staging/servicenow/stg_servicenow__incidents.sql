@@ -1,0 +1,52 @@
+{#
+    One row per incident, as its newest update left it. Times are UTC; the
+    export writes them `dd-mm-YYYY HH:MM` and `?` for "no value".
+#}
+{%- set iso_text = "substring({c}, 7, 4) || '-' || substring({c}, 4, 2) || '-'"
+    ~ " || substring({c}, 1, 2) || ' ' || substring({c}, 12, 5) || ':00'" -%}
+
+with source as (
+
+    select * from {{ source('raw_servicenow', 'incidents') }}
+
+),
+
+final as (
+
+    select
+        incident_number,
+        incident_state,
+        is_active,
+        reassignment_count,
+        reopen_count,
+        sys_mod_count,
+        made_sla,
+        caller_user_key as caller_account_id,
+        case when not opened_by_is_unknown then opened_by_user_key end as opened_by_account_id,
+        case when not assigned_to_is_unknown then assigned_to_user_key end
+            as assignee_account_id,
+        case when not resolved_by_is_unknown then resolved_by_user_key end
+            as resolved_by_account_id,
+        lower(nullif(contact_type, '?')) as contact_type,
+        nullif(category, '?') as category,
+        lower(nullif(impact, '?')) as impact,
+        lower(nullif(urgency, '?')) as urgency,
+        lower(nullif(priority, '?')) as priority,
+        nullif(assignment_group, '?') as assignment_group,
+        nullif(closed_code, '?') as closed_code,
+        opened_at,
+        case
+            when length(resolved_at_text) = 16
+                then {{ try_cast(iso_text | replace('{c}', 'resolved_at_text'), 'timestamp') }}
+        end as resolved_at,
+        case
+            when length(closed_at_text) = 16
+                then {{ try_cast(iso_text | replace('{c}', 'closed_at_text'), 'timestamp') }}
+        end as closed_at,
+        sys_updated_at as updated_at,
+        _outcomes_loaded_at as loaded_at
+    from source
+
+)
+
+select * from final
