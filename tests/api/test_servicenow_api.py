@@ -7,8 +7,8 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from urllib.parse import parse_qs, urlsplit
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
