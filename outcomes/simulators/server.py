@@ -155,7 +155,8 @@ class Simulator:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stall per request
+            # headers and body go out at once: no 40 ms delayed-ACK stall per request
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
