@@ -111,8 +111,14 @@ def _header_wait(response: requests.Response | None) -> float | None:
 
 
 def _is_rate_limited(response: requests.Response) -> bool:
+    # GitHub: the primary limit is a 403 with X-RateLimit-Remaining: 0, a
+    # secondary limit a 403 with Retry-After
     return response.status_code in RETRY_STATUS or (
-        response.status_code == 403 and response.headers.get("X-RateLimit-Remaining") == "0"
+        response.status_code == 403
+        and (
+            response.headers.get("X-RateLimit-Remaining") == "0"
+            or bool(response.headers.get("Retry-After"))
+        )
     )
 
 
