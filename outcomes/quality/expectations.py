@@ -50,6 +50,21 @@ EARLIEST_HISTORIC = dt.datetime(1970, 1, 1, 0, 0, 1)
 # Failing values and records named per failed expectation.
 MAX_EXAMPLES = 5
 
+# ServiceNow incident states (-100: the UCI event log's "no state" value).
+SERVICENOW_INCIDENT_STATES = frozenset(
+    {
+        "New",
+        "Active",
+        "Awaiting User Info",
+        "Awaiting Problem",
+        "Awaiting Vendor",
+        "Awaiting Evidence",
+        "Resolved",
+        "Closed",
+        "-100",
+    }
+)
+
 # Vocabularies of the tools' APIs that the models map (event types, states).
 # A value outside these means an export changed shape: the models would
 # silently drop or misclassify it. Keys: (dataset, table, column).
@@ -85,6 +100,8 @@ KNOWN_VALUES: dict[tuple[str, str, str], frozenset[str]] = {
     ("raw_zendesk", "satisfaction_ratings", "score"): frozenset(
         {"good", "bad", "offered", "unoffered"}
     ),
+    ("raw_servicenow", "incident_updates", "incident_state"): SERVICENOW_INCIDENT_STATES,
+    ("raw_servicenow", "incidents", "incident_state"): SERVICENOW_INCIDENT_STATES,
     ("raw_hubspot", "engagements", "engagement_type"): frozenset(
         {"CALL", "EMAIL", "MEETING", "NOTE", "TASK"}
     ),

@@ -214,3 +214,18 @@ def test_an_unconfigured_servicenow_gets_empty_typed_tables(tmp_path):
     assert types["incidents.opened_at"] == "TIMESTAMP"
     assert types["incidents.made_sla"] == "BOOLEAN"
     assert query(path, "select count(*) from raw_servicenow.incidents") == [(0,)]
+
+
+def test_an_unknown_incident_state_stops_the_load(tmp_path):
+    """A state outside ServiceNow's vocabulary (a customised instance) would map
+    to no canonical state: the gate refuses the export instead."""
+    folder = tmp_path / "servicenow"
+    folder.mkdir()
+    (folder / "incidents.csv").write_text(
+        "number,incident_state,sys_mod_count,opened_at,sys_updated_at\n"
+        "INC1,New,0,01-03-2026 09:00,01-03-2026 09:00\n"
+        "INC1,Escalated Elsewhere,1,01-03-2026 09:00,01-03-2026 10:30\n"
+    )
+    load = load_source(SourceConfig("servicenow", folder), tmp_path / "w.duckdb", SALT, LOADED_AT)
+    assert not load.published
+    assert "incident_state" in load.gate_report()
