@@ -74,9 +74,7 @@ def load_files(source: str, exports: Path, warehouse: Path) -> SourceLoad:
     return load_source(SourceConfig(source, exports / source), warehouse, SALT, LOADED_AT, now=NOW)
 
 
-def raw_tables(
-    warehouse: Path, source: str, with_loaded_at: bool = True
-) -> dict[str, list[tuple]]:
+def raw_tables(warehouse: Path, source: str, with_loaded_at: bool = True) -> dict[str, list[tuple]]:
     """Every raw table of a source (and identity, for the roster), sorted rows;
     without the load time when two runs loaded at different times."""
     con = duckdb.connect(str(warehouse), read_only=True)
