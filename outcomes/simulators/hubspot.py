@@ -32,8 +32,8 @@
   record out of search answers for a while (a loader's overlap catches it).
 
 Faults of this tool: `secondly_limit` (429 of the search's per-second limit,
-no Retry-After), `drop_optional` (unset properties and `archived` left out
-of the records).
+no Retry-After), `drop_optional_properties` (unset properties and `archived`
+left out of the records).
 """
 
 from __future__ import annotations
@@ -129,6 +129,7 @@ class HubSpotSimulator(Simulator):
         self.hidden: set[str] = set()
         self.search_max_results = SEARCH_MAX_RESULTS
         self.searches: list[tuple[str, dict]] = []  # (object type, request body)
+        self.batch_reads: list[tuple[str, dict]] = []
 
     # -- the data ---------------------------------------------------------------------------
 
@@ -364,6 +365,7 @@ class HubSpotSimulator(Simulator):
     def _batch_read(self, kind: str, body: Record) -> Response:
         if kind not in self.objects:
             return _error(400, f"Unable to infer object type from: {kind}")
+        self.batch_reads.append((kind, body))
         inputs = body.get("inputs") or []
         history = body.get("propertiesWithHistory") or []
         cap = BATCH_MAX_WITH_HISTORY if history else BATCH_MAX

@@ -85,10 +85,11 @@ def test_changed_records_are_fetched_and_end_as_a_full_pull(simulator, tmp_path)
     simulator.log_call(39_999_999_999, int(contact["id"]), owner, to_ms(at))
     simulator.clear_log()
     simulator.searches.clear()
+    simulator.batch_reads.clear()
     load_api(config, warehouse)
-    # only the changed deal is read with its history
-    reads = [t for t in simulator.requests if t.endswith("/deals/batch/read")]
-    assert len(reads) == 1
+    # the changed deal, and those changed within the overlap, are read with their history
+    read = [i["id"] for k, body in simulator.batch_reads if k == "deals" for i in body["inputs"]]
+    assert deal["id"] in read and len(read) < len(simulator.objects["deals"]) / 2
     rows = raw_tables(warehouse, SOURCE)
     assert any(
         r[-1] == 39_999_999_999 or 39_999_999_999 in r for r in rows["raw_hubspot.engagements"]
