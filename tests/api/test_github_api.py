@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import csv
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
+from outcomes.errors import OutcomesError
+from pipelines.common.api import check_source
 from tests.api.conftest import (
     api_config,
     assert_same_raw,
     load_api,
     load_files,
     raw_tables,
+    read_export,
 )
 
 SOURCE = "github"
@@ -37,3 +43,167 @@ def test_pull_lands_the_same_raw_rows_as_the_exports(simulator, files_warehouse,
         assert tables[f"raw_github.{table}"], table
     targets = pulled.requests.targets()
     assert all("per_page=100" in t for t in targets if "/pulls?" in t or "/deployments?" in t)
+
+
+def _cursor(records, field):
+    return max(r[field] for r in records if isinstance(r.get(field), str))
+
+
+def _minus(stamp: str, **delta) -> str:
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")) - dt.timedelta(**delta)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _children_asked(targets):
+    """(repo, number) of every PR whose reviews, commits or timeline were asked for."""
+    out = set()
+    for target in targets:
+        parts = urlsplit(target).path.split("/")
+        if len(parts) == 7 and parts[6] in {"reviews", "commits", "timeline"}:
+            out.add((f"{parts[2]}/{parts[3]}", int(parts[5])))
+    return out
+
+
+def test_incremental_pulls_ask_only_for_what_changed(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    first = load_api(config(simulator), warehouse)
+    before = raw_tables(warehouse, SOURCE)
+    pulls_cursor = _cursor(simulator.pulls, "updated_at")
+    runs_cursor = _cursor(simulator.runs, "created_at")
+
+    # a rerun with nothing changed: nothing moves, few requests
+    simulator.clear_log()
+    second = load_api(config(simulator), warehouse)
+    assert second.published
+    assert raw_tables(warehouse, SOURCE) == before
+    assert len(simulator.requests) < len(first.requests.records) / 5
+    overlap = _minus(pulls_cursor, minutes=60)
+    recent = {
+        (p["base"]["repo"]["full_name"], p["number"])
+        for p in simulator.pulls
+        if p["updated_at"] >= overlap
+    }
+    assert _children_asked(simulator.requests) == recent
+    runs = [t for t in simulator.requests if "/actions/runs?" in t]
+    assert runs and all(
+        parse_qs(urlsplit(t).query)["created"] == [">=" + _minus(runs_cursor, minutes=60, days=3)]
+        for t in runs
+    )
+
+    # two PRs change (one is merged, one gets a review), a deployment is superseded
+    old = sorted(simulator.pulls, key=lambda p: p.get("updated_at") or "")
+    merged, reviewed = old[5], old[6]
+    simulator.update_pull_request(merged["id"], state="closed", merged_at="2026-11-16T01:00:00Z")
+    review = dict(next(r for v in simulator.reviews.values() for r in v))
+    simulator.add_review(reviewed["id"], {**review, "id": 2_999_999_999, "state": "APPROVED"})
+    running = max(simulator.deployments, key=lambda d: d["created_at"])
+    simulator.finish_deployment(running["id"], state="inactive")
+    simulator.clear_log()
+    third = load_api(config(simulator), warehouse)
+    assert third.published
+    asked = _children_asked(simulator.requests)
+    for pr in (merged, reviewed):
+        assert (pr["base"]["repo"]["full_name"], pr["number"]) in asked
+    assert asked <= recent | {
+        (p["base"]["repo"]["full_name"], p["number"]) for p in (merged, reviewed)
+    }
+    assert any(f"/deployments/{running['id']}/statuses" in t for t in simulator.requests)
+    rows = raw_tables(warehouse, SOURCE)
+    assert any(2_999_999_999 in row for row in rows["raw_github.reviews"])
+    assert (
+        len(rows["raw_github.deployment_statuses"])
+        == len(before["raw_github.deployment_statuses"]) + 1
+    )
+
+    # the same as a full pull into a fresh warehouse
+    load_api(config(simulator), tmp_path / "fresh.duckdb")
+    assert_same_raw(warehouse, tmp_path / "fresh.duckdb", SOURCE)
+
+
+def test_faults_and_rate_limits_are_waited_out(simulator, files_warehouse, tmp_path):
+    simulator.inject("429", path="/repos/acme/payments-web/pulls")
+    simulator.inject("502", path="/repos/acme/platform-api/pulls/")
+    simulator.inject("truncate", path="/orgs/acme/members")
+    simulator.inject("bad_json", path="/repos/acme/payments-jobs/deployments")
+    simulator.inject("slow", path="/repos/acme/platform-jobs/actions/runs", seconds=0.5)
+    simulator.inject("rate_limit", path="/repos/acme/payments-worker/issues/")
+    simulator.inject("secondary_rate_limit", path="/users/")
+    pulled = load_api(config(simulator), tmp_path / "api.duckdb")
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+    statuses = [r.status for r in pulled.requests.records]
+    assert statuses.count(403) == 2 and 429 in statuses and 502 in statuses
+    assert pulled.requests.retry_wait_seconds >= 2
+    assert simulator._faults == []
+
+
+def test_a_capped_search_a_new_field_and_a_removed_field(
+    simulator, files_warehouse, tmp_path, monkeypatch
+):
+    """Workflow-run searches past GitHub's 1,000-result cap are split into
+    windows (cap lowered to 40 here); vendor changes to the records are harmless."""
+    import outcomes.simulators.github as sim_module
+    import pipelines.github.api as api_module
+
+    monkeypatch.setattr(sim_module, "SEARCH_CAP", 40)
+    monkeypatch.setattr(api_module, "SEARCH_CAP", 40)
+    simulator.inject("new_field", path="/repos/acme/payments-web/pulls", times=1000)
+    simulator.inject("drop_optional", path="/repos/acme/platform-api/deployments", times=1000)
+    pulled = load_api(config(simulator), tmp_path / "api.duckdb")
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+    assert any("x_added_by_vendor" in keys for keys in pulled.new_columns.values())
+    ranges = [t for t in simulator.requests if "/actions/runs?" in t and "..." not in t]
+    assert any(".." in parse_qs(urlsplit(t).query)["created"][0] for t in ranges)
+
+
+def test_an_identity_mapping_file_replaces_profile_emails(
+    simulator, demo_exports, files_warehouse, tmp_path
+):
+    mapping = tmp_path / "sso.csv"
+    with mapping.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["login", "email"])
+        for user in read_export(demo_exports / SOURCE / "users.jsonl"):
+            if user.get("email"):
+                writer.writerow([user["login"].upper(), user["email"]])
+    pulled = load_api(
+        config(simulator, identity_mapping_file=str(mapping)), tmp_path / "api.duckdb"
+    )
+    assert not [t for t in pulled.requests.targets() if t.startswith("/users/")]
+    assert (
+        raw_tables(tmp_path / "api.duckdb", SOURCE)["raw_github.users"]
+        == raw_tables(files_warehouse, SOURCE)["raw_github.users"]
+    )
+
+
+def test_a_list_of_repositories_limits_the_pull(simulator, tmp_path):
+    pulled = load_api(
+        api_config(SOURCE, simulator, repositories=["acme/payments-web"]), tmp_path / "api.duckdb"
+    )
+    repos = {t.split("/")[3] for t in pulled.requests.targets() if t.startswith("/repos/")}
+    assert repos == {"payments-web"}
+    names = {row for row in raw_tables(tmp_path / "api.duckdb", SOURCE)["raw_github.pull_requests"]}
+    assert names
+
+
+def test_bad_credentials_name_the_source_and_the_answer(simulator, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCES__GITHUB__ACCESS_TOKEN", "wrong")
+    with pytest.raises(OutcomesError) as failure:
+        load_api(config(simulator), tmp_path / "api.duckdb")
+    message = str(failure.value)
+    assert "'github'" in message and "401" in message and "Bad credentials" in message
+    assert "Traceback" not in message
+
+
+def test_a_missing_scope_is_named(simulator, tmp_path):
+    with pytest.raises(OutcomesError, match=r"api\.organization"):
+        load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+
+
+def test_sources_check(simulator):
+    lines = check_source(SOURCE, config(simulator).api)
+    text = "\n".join(lines)
+    assert "token accepted" in text and "6 repositories" in text
+    assert "public GitHub profile" in text and "would fetch" in text
+    assert not [t for t in simulator.requests if "/pulls" in t]
