@@ -18,6 +18,7 @@ from pipelines.common.api import Pull, api_module
 from pipelines.common.load import candidate_dataset, pipelines_dir
 from pipelines.common.policy import load_policy
 from pipelines.common.reader import export_files
+from pipelines.common.source import converted_files
 
 Result = tuple[str, bool, list[str]]
 
@@ -64,7 +65,7 @@ def _check_files(source: SourceConfig) -> tuple[bool, list[str]]:
     policy = load_policy(source.name)
     lines, missing = [], []
     for table in policy.tables:
-        files = export_files(table, source.path)
+        files = export_files(table, source.path) or converted_files(source.name, table, source.path)
         if files:
             lines.append(f"{table.name}: {', '.join(f.name for f in files)}")
         else:

@@ -9,6 +9,7 @@ the same export twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,11 +17,26 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import orjson
 import pyarrow as pa
 from dlt.sources import DltResource
 
 from pipelines.common.policy import LOADED_AT_COLUMN, SourcePolicy, TablePolicy, load_policy
-from pipelines.common.reader import QUARANTINE_SCHEMA, TableRead, read_table
+from pipelines.common.reader import (
+    QUARANTINE_SCHEMA,
+    TableRead,
+    export_files,
+    read_records,
+    read_table,
+)
+
+# A file a tool's policy reads may come in another format an export can
+# take: `pipelines/<tool>/__init__.py` declares
+#     CONVERTERS = {"users.jsonl": ("users.csv", csv_to_scim_records)}
+# (policy file -> (glob of the other format, path -> records in the policy
+# file's shape)). When the policy's file is absent and the other one is
+# there, its records are read in memory exactly as records pulled from an API.
+Converter = tuple[str, Callable[[Path], Iterator[dict[str, Any]]]]
 
 # dlt otherwise keeps a parquet copy of every loaded row in its pipelines
 # folder, beyond the reach of retention and erasure (outcomes.privacy.erasures).
@@ -64,6 +80,37 @@ def column_hints(table: TablePolicy) -> dict[str, dict[str, Any]]:
     return hints
 
 
+def converter_for(source_name: str, table: TablePolicy) -> Converter | None:
+    module = importlib.import_module(f"pipelines.{source_name}")
+    return getattr(module, "CONVERTERS", {}).get(table.file)
+
+
+def converted_files(source_name: str, table: TablePolicy, export_dir: Path) -> list[Path]:
+    """The files in another format a converter reads for `table`, when its own are absent."""
+    converter = converter_for(source_name, table)
+    if converter is None or export_files(table, export_dir):
+        return []
+    return sorted(export_dir.glob(converter[0]))
+
+
+def _read_converted(
+    table: TablePolicy,
+    source: str,
+    export_dir: Path,
+    salt: bytes,
+    loaded_at: dt.datetime,
+    since: str | None,
+    until: str | None,
+    erased: frozenset[str],
+) -> TableRead | None:
+    files = converted_files(source, table, export_dir)
+    if not files:
+        return None
+    convert = converter_for(source, table)[1]  # type: ignore[index]
+    batches = [(p.name, [orjson.dumps(r).decode() for r in convert(p)]) for p in files]
+    return read_records(table, source, batches, salt, loaded_at, since, until, erased)
+
+
 def _table_resource(
     policy: SourcePolicy,
     table: TablePolicy,
@@ -76,7 +123,9 @@ def _table_resource(
     erased: frozenset[str],
 ) -> DltResource:
     def rows() -> Iterator[pa.Table]:
-        read = read_table(table, policy.source, export_dir, salt, loaded_at, since, until, erased)
+        read = _read_converted(
+            table, policy.source, export_dir, salt, loaded_at, since, until, erased
+        ) or read_table(table, policy.source, export_dir, salt, loaded_at, since, until, erased)
         report.reads.append(read)
         yield read.data
 
