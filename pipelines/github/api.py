@@ -306,8 +306,9 @@ def _runs_in(pull: Pull, full: str, low: dt.datetime, high: dt.datetime | None):
             yield from _runs_in(pull, full, low, middle)
             yield from _runs_in(pull, full, middle + dt.timedelta(seconds=1), high)
             return
-    yield from first.get("workflow_runs") or []
-    if len(first.get("workflow_runs") or []) < PER_PAGE:
+    runs = first.get("workflow_runs") or []
+    yield from runs
+    if len(runs) < PER_PAGE or total <= len(runs):
         return
     pages = _pages(pull, path, {"created": created, "page": 2}, selector="workflow_runs")
     for page in pages:
@@ -344,8 +345,15 @@ STREAMS = {
 
 
 def check(pull: Pull) -> list[str]:
-    rate = pull.client.get_json("/rate_limit")
+    # free of charge; GitHub Enterprise Server answers 404 when it has no rate limits
+    answer = pull.client.response("/rate_limit", allow=(404,))
+    rate = answer.json() if answer.status_code == 200 else {}
     core = (rate.get("resources") or {}).get("core") or rate.get("rate") or {}
+    limits = (
+        f"{core.get('remaining', '?')} of {core.get('limit', '?')} requests left this hour"
+        if core
+        else "no rate limit on this server"
+    )
     repos = repositories(pull)
     since = pull.since(PULLS)
     mapping = pull.setting("identity_mapping_file")
@@ -353,8 +361,7 @@ def check(pull: Pull) -> list[str]:
         _identity_map(mapping)
     start = format_cursor(since) if since else "the first pull request"
     return [
-        f"reachable at {pull.client.base_url}, token accepted "
-        f"({core.get('remaining', '?')} of {core.get('limit', '?')} requests left this hour)",
+        f"reachable at {pull.client.base_url}, token accepted ({limits})",
         f"{len(repos)} repositories in scope: "
         + ", ".join(r["full_name"] for r in repos[:5])
         + (" ..." if len(repos) > 5 else ""),
