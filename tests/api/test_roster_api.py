@@ -175,3 +175,26 @@ def test_no_personal_values_reach_the_disk_outside_identity(simulator, demo_expo
         p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.suffix != ".duckdb"
     )
     assert [s for s in secrets if s.encode() in written] == []
+
+
+def test_an_empty_answer_without_resources_ends_the_pull(simulator, tmp_path):
+    """RFC 7644 requires `Resources` only when totalResults is not zero: a server
+    may leave it out of an empty answer (nothing changed since the cursor)."""
+    config = api_config(SOURCE, simulator, incremental_filter=True)
+    warehouse = tmp_path / "api.duckdb"
+    load_api(config, warehouse)
+    before = raw_tables(warehouse, SOURCE)
+    for user in simulator.users:  # nothing changed within the overlap either
+        user["meta"] = {**user["meta"], "lastModified": "2026-01-01T00:00:00Z"}
+    listed = simulator._list
+
+    def without_resources(request):
+        response = listed(request)
+        if not response.body.get("Resources"):
+            response.body.pop("Resources")
+        return response
+
+    simulator._list = without_resources
+    third = load_api(config, warehouse)
+    assert third.published and third.rows_landed == 0
+    assert raw_tables(warehouse, SOURCE) == before
