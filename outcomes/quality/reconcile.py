@@ -7,7 +7,7 @@ Quarantined records never reach the raw tables, so raw counts are already
 "minus quarantine". A mismatch means a mapper dropped or duplicated rows, or a
 mart is stale against the raw data.
 
-Coverage: every event type the mappers produce. The Jira and Zendesk types
+Coverage: every event type the mappers produce. The Jira, Zendesk and ServiceNow types
 derived from canonical-state intervals (task.started / task.done /
 task.reopened, case.reopened) are restated from the raw status histories and
 `seeds.status_mappings`: each entry into a status, mapped to its canonical
@@ -30,7 +30,15 @@ from pathlib import Path
 import duckdb
 
 EVENTS_TABLE = "marts.fct_work_events"
-RECONCILED_SOURCES = ("github", "pagerduty", "jira", "zendesk", "hubspot", "calendar")
+RECONCILED_SOURCES = (
+    "github",
+    "pagerduty",
+    "jira",
+    "zendesk",
+    "servicenow",
+    "hubspot",
+    "calendar",
+)
 OPT_OUTS_TABLE = "privacy.opt_outs"
 # A sales touch (int_hubspot__events_mapped `touches`).
 _HUBSPOT_TOUCH = (
@@ -90,6 +98,25 @@ _ZENDESK_INTERVALS = _intervals(
     "from statuses where kind = 'change'",
 )
 _ZENDESK_RATED = "('good', 'good_with_comment', '4', '5', 'bad', 'bad_with_comment', '1', '2', '3')"
+
+# ServiceNow: the state after every update, in update order (time, then count).
+_SERVICENOW_UPDATES = (
+    "select incident_number as item, sys_updated_at as entered_at, incident_state as status, "
+    "lag(incident_state) over (partition by incident_number "
+    "order by sys_updated_at, sys_mod_count) as previous_status, "
+    "row_number() over (partition by incident_number "
+    "order by sys_updated_at, sys_mod_count) as entry_order "
+    "from raw_servicenow.incident_updates"
+)
+_SERVICENOW_INTERVALS = _intervals(
+    "servicenow",
+    "case",
+    f"select item, entered_at, status, entry_order from ({_SERVICENOW_UPDATES})",
+)
+_SERVICENOW_CHANGES = (
+    f"from ({_SERVICENOW_UPDATES}) where previous_status is not null "
+    "and status <> previous_status and entered_at is not null"
+)
 
 # (source_system, event_type) -> SQL over raw tables returning one count.
 RULES: dict[tuple[str, str], str] = {
@@ -192,6 +219,20 @@ RULES: dict[tuple[str, str], str] = {
     ("zendesk", "case.rated"): (
         "select count(*) from raw_zendesk.satisfaction_ratings "
         f"where created_at is not null and lower(trim(score)) in {_ZENDESK_RATED}"
+    ),
+    ("servicenow", "case.created"): (
+        "select count(*) from raw_servicenow.incidents where opened_at is not null"
+    ),
+    # every update whose state differs from the previous update's
+    ("servicenow", "case.status_changed"): "select count(*) " + _SERVICENOW_CHANGES,
+    # every entry into Resolved, or into Closed straight from an open state
+    ("servicenow", "case.solved"): (
+        "select count(*) " + _SERVICENOW_CHANGES + " and (lower(status) = 'resolved' or "
+        "(lower(status) = 'closed' and lower(previous_status) <> 'resolved'))"
+    ),
+    ("servicenow", "case.reopened"): (
+        _SERVICENOW_INTERVALS + "select count(*) from intervals "
+        "where previous_state = 'done' and entered_at is not null"
     ),
     ("hubspot", "lead.created"): (
         "select count(*) from raw_hubspot.contacts where created_at is not null"

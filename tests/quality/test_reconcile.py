@@ -9,6 +9,7 @@ from outcomes.quality.reconcile import RULES, reconcile
 RAW = """
 create schema raw_github; create schema raw_pagerduty; create schema seeds; create schema marts;
 create schema raw_jira; create schema raw_zendesk; create schema raw_hubspot; create schema raw_calendar;
+create schema raw_servicenow;
 create table seeds.environments as
     select * from (values ('production', true), ('staging', false)) t(environment_name, is_production);
 create table raw_github.pull_requests as select * from (values
@@ -44,7 +45,10 @@ create table seeds.status_mappings as select * from (values
     ('jira', 'task', 'To Do', 'todo'), ('jira', 'task', 'In Progress', 'in_progress'),
     ('jira', 'task', 'Done', 'done'), ('jira', 'task', 'Closed', 'done'),
     ('zendesk', 'case', 'new', 'todo'), ('zendesk', 'case', 'open', 'in_progress'),
-    ('zendesk', 'case', 'pending', 'blocked'), ('zendesk', 'case', 'solved', 'done')
+    ('zendesk', 'case', 'pending', 'blocked'), ('zendesk', 'case', 'solved', 'done'),
+    ('servicenow', 'case', 'New', 'todo'), ('servicenow', 'case', 'Active', 'in_progress'),
+    ('servicenow', 'case', 'Awaiting User Info', 'blocked'),
+    ('servicenow', 'case', 'Resolved', 'done'), ('servicenow', 'case', 'Closed', 'done')
 ) t(source_system, work_item_type, source_status, canonical_state);
 create table raw_jira.issues as select * from (values
     (1, 'Done', timestamp '2026-10-01'),
@@ -89,6 +93,22 @@ create table raw_zendesk.satisfaction_ratings as select * from (values
     (1, 'good', timestamp '2026-10-04'), (2, 'Bad_with_comment', timestamp '2026-10-04'),
     (3, 'offered', timestamp '2026-10-04'), (4, '5', timestamp '2026-10-04')
 ) t(rating_id, score, created_at);
+create table raw_servicenow.incidents as select * from (values
+    ('INC1', timestamp '2026-10-01 09:00'), ('INC2', timestamp '2026-10-01 07:00')
+) t(incident_number, opened_at);
+create table raw_servicenow.incident_updates as select * from (values
+    -- INC1: New -> Active -> Resolved (same minute, by count) -> Closed -> Active -> Closed
+    ('INC1', 0, timestamp '2026-10-01 09:00', 'New'),
+    ('INC1', 2, timestamp '2026-10-01 10:00', 'Resolved'),
+    ('INC1', 1, timestamp '2026-10-01 10:00', 'Active'),
+    ('INC1', 3, timestamp '2026-10-02 10:00', 'Closed'),
+    ('INC1', 4, timestamp '2026-10-03 10:00', 'Active'),
+    ('INC1', 5, timestamp '2026-10-04 10:00', 'Closed'),
+    -- INC2: counts out of time order; by time New -> Awaiting User Info, then no change
+    ('INC2', 1, timestamp '2026-10-01 08:00', 'Awaiting User Info'),
+    ('INC2', 2, timestamp '2026-10-01 07:00', 'New'),
+    ('INC2', 3, timestamp '2026-10-02 08:00', 'Awaiting User Info')
+) t(incident_number, sys_mod_count, sys_updated_at, incident_state);
 create table raw_hubspot.contacts as select * from (values
     (1, timestamp '2026-10-01'), (2, timestamp '2026-10-05'), (3, timestamp '2026-10-01')
 ) t(contact_id, created_at);
@@ -155,6 +175,10 @@ EVENTS = {
     ("zendesk", "case.solved"): 1,  # 104 (' Solved' trimmed, lower-cased)
     ("zendesk", "case.first_reply"): 1,  # ticket 10 (102); 11 and 12 have no reply
     ("zendesk", "case.rated"): 3,  # good, bad_with_comment, 5; 'offered' is no rating
+    ("servicenow", "case.created"): 2,
+    ("servicenow", "case.status_changed"): 6,  # 5 of INC1, 1 of INC2
+    ("servicenow", "case.solved"): 2,  # INC1 -> Resolved, Active -> Closed; not Resolved -> Closed
+    ("servicenow", "case.reopened"): 1,  # INC1, Closed -> Active
     ("hubspot", "lead.created"): 3,
     ("hubspot", "lead.first_touch"): 2,  # contact 1 (call 50), contact 3 (meeting 55)
     ("hubspot", "deal.created"): 2,
