@@ -138,22 +138,26 @@ def test_faults_and_rate_limits_are_waited_out(simulator, files_warehouse, tmp_p
     assert simulator._faults == []
 
 
-def test_a_capped_search_a_new_field_and_a_removed_field(
+def test_small_pages_a_capped_search_a_new_field_and_a_removed_field(
     simulator, files_warehouse, tmp_path, monkeypatch
 ):
-    """Workflow-run searches past GitHub's 1,000-result cap are split into
-    windows (cap lowered to 40 here); vendor changes to the records are harmless."""
+    """Every listing followed through its Link headers (10 per page here);
+    workflow-run searches past GitHub's 1,000-result cap split into windows
+    (cap lowered to 40 here); vendor changes to the records are harmless."""
     import outcomes.simulators.github as sim_module
     import pipelines.github.api as api_module
 
     monkeypatch.setattr(sim_module, "SEARCH_CAP", 40)
     monkeypatch.setattr(api_module, "SEARCH_CAP", 40)
+    monkeypatch.setattr(api_module, "PER_PAGE", 10)
     simulator.inject("new_field", path="/repos/acme/payments-web/pulls", times=1000)
     simulator.inject("drop_optional", path="/repos/acme/platform-api/deployments", times=1000)
     pulled = load_api(config(simulator), tmp_path / "api.duckdb")
     assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
     assert any("x_added_by_vendor" in keys for keys in pulled.new_columns.values())
-    ranges = [t for t in simulator.requests if "/actions/runs?" in t and "..." not in t]
+    for listing in ("/pulls?", "/members?", "/deployments?", "/actions/runs?"):
+        assert any(listing in t and "page=2" in t for t in simulator.requests), listing
+    ranges = [t for t in simulator.requests if "/actions/runs?" in t]
     assert any(".." in parse_qs(urlsplit(t).query)["created"][0] for t in ranges)
 
 
