@@ -175,8 +175,8 @@ def search(
             if last_ms is not None:
                 pull.advance(cursor, from_ms(last_ms))
             after = ((answer.get("paging") or {}).get("next") or {}).get("after")
-            if not after or int(after) >= SEARCH_MAX_RESULTS:
-                break
+            if not after or (str(after).isdigit() and int(after) >= SEARCH_MAX_RESULTS):
+                break  # the last page, or the next one would pass what a query reaches
         if fetched >= total or last_ms is None:
             return
         if last_ms == start:
