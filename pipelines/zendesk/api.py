@@ -33,10 +33,12 @@ The incremental exports allow about 10 requests a minute and answer 429 with
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from dlt.common.jsonpath import compile_path
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth, HttpBasicAuth
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests import Request, Response
@@ -118,6 +120,13 @@ class CursorPaginator(BasePaginator):
         request.params = {}
 
 
+@functools.cache
+def _selector(name: str) -> Any:
+    """The records' field of an answer, as a compiled JSONPath (dlt compiles a
+    string on every page: a few ms per audits listing)."""
+    return compile_path(name)
+
+
 def _epoch(moment: dt.datetime) -> int:
     now = dt.datetime.now(dt.UTC)
     return max(0, int(min(moment, now - RECENT).timestamp()))
@@ -157,7 +166,7 @@ def _pages(
     if per_page != EXPORT_PAGE:
         params["per_page"] = per_page
     path = f"/api/v2/incremental/{resource}/cursor.json"
-    for page in pull.client.paginate(path, params, paginator, data_selector=resource):
+    for page in pull.client.paginate(path, params, paginator, data_selector=_selector(resource)):
         for record in page:
             for name in EXPORT_ONLY_FIELDS:
                 record.pop(name, None)
@@ -207,7 +216,7 @@ def _audits_of(pull: Pull, ticket_id: Any) -> list[dict[str, Any]]:
     audits: list[dict[str, Any]] = []
     try:
         for page in pull.client.paginate(
-            path, {"page[size]": CURSOR_PAGE}, CursorPaginator(), data_selector="audits"
+            path, {"page[size]": CURSOR_PAGE}, CursorPaginator(), data_selector=_selector("audits")
         ):
             audits.extend(page)
     except ApiError as exc:
@@ -247,7 +256,7 @@ def satisfaction_ratings(pull: Pull) -> Iterator[dict[str, Any]]:
         "/api/v2/satisfaction_ratings.json",
         params,
         CursorPaginator(),
-        data_selector="satisfaction_ratings",
+        data_selector=_selector("satisfaction_ratings"),
     ):
         for record in page:
             pull.advance(stream, record.get("updated_at") if _valid(record) else None)
