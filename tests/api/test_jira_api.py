@@ -1,0 +1,252 @@
+"""Jira Cloud through its simulator: the same raw rows as the exports, the
+changelog paged beyond what search embeds, incremental by `updated >=` (the
+cursor less the overlap, in the API user's time zone), resilient to faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from outcomes.errors import OutcomesError
+from outcomes.simulators.jira import EMBEDDED_HISTORIES
+from pipelines.common.api import check_source
+from tests.api.conftest import api_config, assert_same_raw, load_api, load_files, raw_tables
+
+SOURCE = "jira"
+SEARCH = "/rest/api/3/search/jql"
+
+
+@pytest.fixture(scope="module")
+def files_warehouse(demo_exports, tmp_path_factory) -> Path:
+    warehouse = tmp_path_factory.mktemp("jira-files") / "files.duckdb"
+    load_files(SOURCE, demo_exports, warehouse)
+    return warehouse
+
+
+def searches(requests: list[str]) -> list[dict[str, list[str]]]:
+    return [parse_qs(urlsplit(r).query) for r in requests if urlsplit(r).path == SEARCH]
+
+
+def changelog_reads(requests: list[str]) -> set[str]:
+    return {
+        m[1]
+        for r in requests
+        if (m := re.match(r"/rest/api/3/issue/(\d+)/changelog", r)) is not None
+    }
+
+
+def test_pull_lands_the_same_raw_rows_as_the_exports(simulator, files_warehouse, tmp_path):
+    pulled = load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+    assert pulled.published
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+    tables = raw_tables(tmp_path / "api.duckdb", SOURCE)
+    assert tables["raw_jira.issue_links"] and tables["raw_jira.changelog_items"]
+    # the search asked for the policy's fields only (no summary), paged by token
+    asked = searches(simulator.requests)
+    assert len(asked) >= 2 and "nextPageToken" in asked[1] and "startAt" not in asked[0]
+    fields = asked[0]["fields"][0].split(",")
+    assert "summary" not in fields and {"status", "issuelinks", "updated"} <= set(fields)
+    assert asked[0]["jql"] == ['updated >= "2025/11/01 00:00" ORDER BY updated ASC']
+    # only issues with more histories than search embeds had their changelog paged
+    long = {
+        i["id"]
+        for i in simulator.issues
+        if len(simulator.histories.get(i["id"], [])) > EMBEDDED_HISTORIES
+    }
+    assert long and changelog_reads(simulator.requests) == long
+    assert not any(urlsplit(r).path == "/rest/api/3/search" for r in simulator.requests)
+
+
+def test_a_changelog_is_paged_to_its_last_page(simulator, files_warehouse, tmp_path):
+    simulator.changelog_page_cap = 2  # the server gives fewer than asked: startAt follows it
+    load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+    starts = [
+        parse_qs(urlsplit(r).query)["startAt"][0] for r in simulator.requests if "/changelog" in r
+    ]
+    assert "2" in starts and "4" in starts
+
+
+def test_incremental_asks_from_the_cursor_less_overlap_and_ends_as_a_full_pull(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator)
+    load_api(config, warehouse)
+    newest = max(
+        dt.datetime.fromisoformat(i["fields"]["updated"]) for i in simulator.issues
+    ).astimezone(dt.UTC)
+    before = raw_tables(warehouse, SOURCE)
+
+    # a rerun with no change: one search from the cursor less the overlap, no row changes
+    simulator.clear_log()
+    load_api(config, warehouse)
+    assert raw_tables(warehouse, SOURCE) == before
+    since = (newest - dt.timedelta(minutes=60)).strftime("%Y/%m/%d %H:%M")
+    asked = searches(simulator.requests)
+    assert [a["jql"] for a in asked] == [[f'updated >= "{since}" ORDER BY updated ASC']]
+    assert len(simulator.requests) < 12
+
+    # two issues move (a transition each, with a long changelog): only they are read again
+    changed = [
+        i["id"]
+        for i in simulator.issues
+        if len(simulator.histories.get(i["id"], [])) > EMBEDDED_HISTORIES
+    ][:2]
+    later = newest + dt.timedelta(minutes=30)
+    for issue_id in changed:
+        simulator.update_issue(
+            issue_id, status="Done", updated=later.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        )
+    simulator.clear_log()
+    load_api(config, warehouse)
+    asked = searches(simulator.requests)
+    assert [a["jql"] for a in asked] == [[f'updated >= "{since}" ORDER BY updated ASC']]
+    recent = {
+        i["id"]
+        for i in simulator.issues
+        if dt.datetime.fromisoformat(i["fields"]["updated"]) >= newest - dt.timedelta(minutes=60)
+    }
+    assert set(changed) <= changelog_reads(simulator.requests) <= recent
+
+    # the next run starts from the moved cursor; the end equals a full pull
+    simulator.clear_log()
+    load_api(config, warehouse)
+    moved = (later - dt.timedelta(minutes=60)).strftime("%Y/%m/%d %H:%M")
+    assert searches(simulator.requests)[0]["jql"] == [f'updated >= "{moved}" ORDER BY updated ASC']
+    fresh = tmp_path / "fresh.duckdb"
+    load_api(config, fresh)
+    assert_same_raw(warehouse, fresh, SOURCE, with_loaded_at=False)
+
+
+def test_jql_dates_are_written_in_the_api_users_time_zone(simulator, files_warehouse, tmp_path):
+    simulator.user_time_zone = "Europe/Berlin"
+    load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+    assert searches(simulator.requests)[0]["jql"] == [
+        'updated >= "2025/11/01 01:00" ORDER BY updated ASC'
+    ]
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+
+
+def test_projects_scope_the_search(simulator, tmp_path):
+    key = simulator.issues[0]["fields"]["project"]["key"]
+    load_api(api_config(SOURCE, simulator, projects=[key]), tmp_path / "api.duckdb")
+    jql = searches(simulator.requests)[0]["jql"][0]
+    assert jql.startswith(f'project in ("{key}") AND updated >= ')
+    projects = {r[-1] for r in _project_keys(tmp_path / "api.duckdb")}
+    assert projects == {key}
+
+
+def test_a_jql_filter_is_anded_with_the_cursor(simulator, tmp_path):
+    key = simulator.issues[0]["fields"]["project"]["key"]
+    load_api(api_config(SOURCE, simulator, jql=f"project = {key}"), tmp_path / "api.duckdb")
+    jql = searches(simulator.requests)[0]["jql"][0]
+    assert jql.startswith(f"(project = {key}) AND updated >= ")
+    assert {r[-1] for r in _project_keys(tmp_path / "api.duckdb")} == {key}
+
+
+def test_a_jql_with_order_by_is_refused(simulator, tmp_path):
+    with pytest.raises(OutcomesError, match="ORDER BY"):
+        load_api(
+            api_config(SOURCE, simulator, jql="project = X ORDER BY created"),
+            tmp_path / "api.duckdb",
+        )
+
+
+def _project_keys(warehouse: Path) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select issue_id, project_key from raw_jira.issues").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "fault,path",
+    [
+        ("429", SEARCH),
+        ("502", "/rest/api/3/issue/"),
+        ("truncate", SEARCH),
+        ("bad_json", "/rest/api/3/users/search"),
+        ("slow", SEARCH),
+        ("expired_token", SEARCH),
+        ("new_field", SEARCH),
+        ("drop_optional", SEARCH),
+    ],
+)
+def test_faults_are_retried_and_the_pull_is_complete(
+    simulator, files_warehouse, tmp_path, fault, path
+):
+    simulator.inject(fault, path=path, seconds=0.5)
+    load = load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+    if fault == "expired_token":
+        asked = searches(simulator.requests)
+        restarted = [a for a in asked[1:] if "nextPageToken" not in a]
+        assert restarted and restarted[0]["jql"] != asked[0]["jql"]
+    if fault == "new_field":
+        assert any("x_added_by_vendor" in keys for keys in load.new_columns.values())
+
+
+def test_a_deleted_issue_is_no_longer_found_and_stays_as_last_seen(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator)
+    load_api(config, warehouse)
+    gone = simulator.issues[-1]["id"]
+    simulator.delete_issue(gone)
+    load_api(config, warehouse)
+    assert int(gone) in {r[0] for r in _project_keys(warehouse)}
+
+
+def test_bad_credentials_name_the_source_and_the_answer(simulator, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCES__JIRA__API_TOKEN", "wrong")
+    with pytest.raises(OutcomesError) as failure:
+        load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+    message = str(failure.value)
+    assert "'jira'" in message and "401" in message and "Traceback" not in message
+    assert "wrong" not in message
+
+
+def test_a_missing_site_is_named(simulator):
+    from outcomes.config import ApiConfig
+
+    with pytest.raises(OutcomesError, match="base_url"):
+        check_source(SOURCE, ApiConfig(base_url=None, start_date="2025-11-01"))
+
+
+def test_sources_check(simulator):
+    lines = check_source(SOURCE, api_config(SOURCE, simulator).api)
+    assert any("accepted" in line for line in lines)
+    assert any("2025-11-01" in line and "changelogs" in line for line in lines)
+    assert len(simulator.requests) == 2
+
+
+def test_no_free_text_reaches_the_disk(simulator, demo_exports, tmp_path):
+    """Summaries, descriptions and names are never written: search does not
+    even ask for the summary; descriptions and changelog texts are read in
+    memory only."""
+    from tests.api.conftest import read_export
+
+    issues = read_export(demo_exports / SOURCE / "issues.jsonl")
+    changelogs = read_export(demo_exports / SOURCE / "changelogs.jsonl")
+    users = read_export(demo_exports / SOURCE / "users.jsonl")
+    secrets = (
+        {i["fields"]["summary"] for i in issues if i.get("fields", {}).get("summary")}
+        | {
+            item["toString"]
+            for h in changelogs
+            for item in h.get("items", [])
+            if item.get("field") in {"summary", "description"} and item.get("toString")
+        }
+        | {u["displayName"] for u in users if u.get("displayName")}
+    )
+    assert len(secrets) > 10
+    folder = tmp_path / "pull"
+    folder.mkdir()
+    load_api(api_config(SOURCE, simulator), folder / "api.duckdb")
+    written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert [s for s in secrets if s.encode() in written] == []
