@@ -3,7 +3,14 @@ raw rows as the SCIM JSONL export, incremental, resilient to faults."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -67,8 +74,6 @@ def test_incremental_filter_asks_only_for_changed_users(simulator, tmp_path):
     load_api(config, warehouse)
     assert raw_tables(warehouse, SOURCE) == before
     # the cursor (the newest lastModified seen) less the overlap
-    import datetime as dt
-
     cursor = dt.datetime.fromisoformat(newest.replace("Z", "+00:00")) - dt.timedelta(hours=1)
     expected = f'meta.lastModified gt "{cursor.strftime("%Y-%m-%dT%H:%M:%SZ")}"'
     assert [_params(t).get("filter") for t in simulator.requests] == [expected, expected]
@@ -198,3 +203,63 @@ def test_an_empty_answer_without_resources_ends_the_pull(simulator, tmp_path):
     third = load_api(config, warehouse)
     assert third.published and third.rows_landed == 0
     assert raw_tables(warehouse, SOURCE) == before
+
+
+def test_attributes_a_server_leaves_out(simulator, tmp_path):
+    """SCIM servers omit attributes without a value (Entra ID does): a missing
+    optional one lands as null; a user without the enterprise extension has no
+    team and is quarantined in raw_roster.users, while identity still lands."""
+    first, second = simulator.users[0], simulator.users[1]
+    first.pop("title")
+    first.pop("timezone")
+    second.pop("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+    load = load_api(api_config(SOURCE, simulator), tmp_path / "api.duckdb")
+    assert load.published
+    reads = {r.table.name: r for r in load.reads if r.data.num_rows or r.quarantine.num_rows}
+    users = reads["users"]
+    assert users.data.num_rows == len(simulator.users) - 1
+    (problem,) = users.quarantine.to_pylist()
+    assert (problem["field_name"], problem["reason"]) == ("team_name", "missing required field")
+    assert problem["file_name"] == "roster API users" and problem["bad_value"] is None
+    assert reads["people_identity"].data.num_rows == len(simulator.users)
+    assert users.data.column("job_title").to_pylist().count(None) == 1
+
+
+KILLED_PULL = """
+import sys
+from pathlib import Path
+from tests.api.conftest import api_config, load_api
+
+class Remote:  # the simulator runs in the test process
+    base_url = sys.argv[1]
+    token = "simulator-token"
+
+load_api(api_config("roster", Remote), Path(sys.argv[2]))
+"""
+
+
+def test_a_killed_pull_resumes_identical(simulator, tmp_path):
+    """A real kill of the pulling process between two pages; the rerun ends as an
+    uninterrupted pull."""
+    simulator.max_count = 5
+    clean = tmp_path / "clean.duckdb"
+    load_api(api_config(SOURCE, simulator), clean)
+    killed = tmp_path / "killed.duckdb"
+    for _ in range(6):
+        simulator.inject("slow", path="/Users", seconds=0.4)
+    simulator.clear_log()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_PULL, simulator.base_url, str(killed)],
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(simulator.requests) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL  # killed mid-pull, not finished
+    simulator._faults.clear()
+    load_api(api_config(SOURCE, simulator), killed)
+    assert_same_raw(clean, killed, SOURCE, with_loaded_at=False)
