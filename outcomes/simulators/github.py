@@ -135,6 +135,22 @@ class GitHubSimulator(Simulator):
             if key and isinstance(record.get("id"), int):
                 self.pull_ids[key] = record["id"]
         self._recover_keyless(reviews, commits, events)
+        # indexes, so a big organisation (make bench) is served in linear time
+        self._pulls_of: dict[str, list[Record]] = {}
+        self._pull_at: dict[tuple[str, int], list[Record]] = {}
+        for record in self.pulls:
+            key = self._pull_key(record)
+            if key:
+                self._pulls_of.setdefault(key[0], []).append(record)
+                self._pull_at.setdefault(key, []).append(record)
+        self._deployments_of: dict[str, list[Record]] = {}
+        for record in self.deployments:
+            name = (record.get("repository") or {}).get("full_name")
+            self._deployments_of.setdefault(name, []).append(record)
+        self._runs_of: dict[str, list[Record]] = {}
+        for record in self.runs:
+            name = (record.get("repository") or {}).get("full_name")
+            self._runs_of.setdefault(name, []).append(record)
         self.reviews = self._by_parent(reviews, "pull_request_id")
         self.commits = self._by_parent(commits, "pull_request_id")
         self.events = self._by_parent(events, "pull_request_id")
@@ -233,6 +249,7 @@ class GitHubSimulator(Simulator):
         new_id = max(d["id"] for d in self.deployments) + 1
         record = {**template, "id": new_id, "created_at": stamp, "updated_at": stamp, **fields}
         self.deployments.append(record)
+        self._deployments_of.setdefault(repo, []).append(record)
         return record
 
     # -- routing ----------------------------------------------------------------
@@ -387,7 +404,7 @@ class GitHubSimulator(Simulator):
         full = f"{owner}/{repo}"
         if full not in self.repos:
             raise LookupError(full)
-        return [p for p in self.pulls if (self._pull_key(p) or ("",))[0] == full]
+        return self._pulls_of.get(full, [])
 
     def _pulls(self, request: Request, owner: str, repo: str) -> Response:
         items = self._repo_pulls(owner, repo)
@@ -407,8 +424,11 @@ class GitHubSimulator(Simulator):
         )
 
     def _find_pull(self, owner: str, repo: str, number: str) -> tuple[Record, int | None]:
+        self._repo_pulls(owner, repo)  # 404 for an unknown repository
+        if not number.isdigit():
+            raise LookupError(number)
         wanted = (f"{owner}/{repo}", int(number))
-        found = [p for p in self._repo_pulls(owner, repo) if self._pull_key(p) == wanted]
+        found = self._pull_at.get(wanted, [])
         if not found:
             raise LookupError(number)
         with_id = [p for p in found if isinstance(p.get("id"), int)]
@@ -500,7 +520,7 @@ class GitHubSimulator(Simulator):
         full = f"{owner}/{repo}"
         if full not in self.repos:
             raise LookupError(full)
-        return [d for d in self.deployments if (d.get("repository") or {}).get("full_name") == full]
+        return self._deployments_of.get(full, [])
 
     def _deployments(self, request: Request, owner: str, repo: str) -> Response:
         items = self._repo_deployments(owner, repo)
@@ -546,7 +566,7 @@ class GitHubSimulator(Simulator):
         full = f"{owner}/{repo}"
         if full not in self.repos:
             raise LookupError(full)
-        items = [r for r in self.runs if (r.get("repository") or {}).get("full_name") == full]
+        items = self._runs_of.get(full, [])
         created = request.arg("created")
         filtered = False
         if created:
