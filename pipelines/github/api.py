@@ -141,16 +141,27 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
         org = names.pop()
     mapping_file = pull.setting("identity_mapping_file")
     mapping = _identity_map(mapping_file) if mapping_file else None
+    # profiles read, by login (a profile costs a request: read again weekly)
+    state = pull.stream_state("users.jsonl")
+    read: dict[str, str] = {} if pull.full_refresh else dict(state.get("profiles_read") or {})
+    today = dt.datetime.now(dt.UTC).date()
+    refresh = dt.timedelta(days=float(pull.setting("profile_refresh_days", 7)))
     for page in _pages(pull, f"/orgs/{org}/members"):
         for member in page:
-            login = member.get("login")
+            login = str(member.get("login"))
             if mapping is not None:
                 record = {k: member[k] for k in USER_FIELDS if k in member}
-                record["email"] = mapping.get(str(login).lower())
-            else:
-                detail = pull.client.get_json(f"/users/{quote(str(login), safe='')}")
-                record = {k: detail.get(k) for k in USER_FIELDS}
-            yield record
+                record["email"] = mapping.get(login.lower())
+                yield record
+                continue
+            last = read.get(login)
+            if last and today - dt.date.fromisoformat(last) < refresh:
+                continue  # landed already; its row stays
+            detail = pull.client.get_json(f"/users/{quote(login, safe='')}")
+            read[login] = today.isoformat()
+            yield {k: detail.get(k) for k in USER_FIELDS}
+    if mapping is None:
+        state["profiles_read"] = read
 
 
 # -- pull requests and their children ------------------------------------------------
