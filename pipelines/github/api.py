@@ -6,7 +6,12 @@ https://api.github.com; GHES: https://HOST/api/v3), `start_date`,
 `owner/name`), and optionally `identity_mapping_file` (a CSV `login,email`
 of the org's SSO identities) and `lookback_days` (default 3: how far before
 the cursor deployments and workflow runs are read again, since neither list
-filters on an update time). Credentials: `[sources.github] access_token`.
+filters on an update time) and `profile_refresh_days` (default 7: members'
+public profiles are read again after that). Credentials:
+`[sources.github] access_token`.
+
+Users: the org's members (`GET /orgs/{org}/members`); their email from the
+mapping file when given, else the public email of `GET /users/{login}`.
 
 Per repository:
 - pull requests: `GET /pulls?state=all&sort=updated&direction=desc`, read
