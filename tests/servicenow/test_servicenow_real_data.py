@@ -116,6 +116,7 @@ def warehouse(tmp_path_factory) -> Path:
     load = load_source(SourceConfig("servicenow", folder), path, SALT, LOADED_AT)
     assert load.published, load.gate_report()
     assert load.quarantined == 0
+    assert load.new_columns == {}  # every CSV column is kept, pseudonymized or dropped
     declare_unconfigured_sources({"servicenow"}, path, SALT, LOADED_AT)
     previous = os.environ.get(WAREHOUSE_ENV)
     try:
