@@ -4,7 +4,8 @@ Settings (`outcomes.yml`, `sources.jira.api`): `base_url` (the site,
 https://your-site.atlassian.net: required), `start_date` (first backfill),
 and the scope: `jql` (a filter, ANDed with the cursor clause; no ORDER BY)
 or `projects` (a list of project keys); neither: every issue the account can
-browse. Credentials: `[sources.jira] email` and `api_token` in
+browse; optionally `changelog_workers` (default 4: how many issues' long
+changelogs are read at a time; the site's rate limit still applies). Credentials: `[sources.jira] email` and `api_token` in
 `.dlt/secrets.toml`, or `SOURCES__JIRA__EMAIL` / `SOURCES__JIRA__API_TOKEN`
 (basic auth, an Atlassian API token).
 
@@ -34,6 +35,7 @@ import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dlt.sources.helpers.rest_client.auth import HttpBasicAuth
@@ -51,6 +53,7 @@ ISSUES, CHANGELOGS, USERS = "issues.jsonl", "changelogs.jsonl", "users.jsonl"
 ISSUE_PAGE = 100
 CHANGELOG_PAGE = 100
 USER_PAGE = 1000
+DEFAULT_CHANGELOG_WORKERS = 4
 JQL_TIME = "%Y/%m/%d %H:%M"
 
 
@@ -226,22 +229,36 @@ def issues(pull: Pull) -> Iterator[dict[str, Any]]:
         yield record
 
 
+def _full_changelog(pull: Pull, issue_id: str) -> list[dict[str, Any]]:
+    histories: list[dict[str, Any]] = []
+    for page in pull.client.paginate(
+        f"/rest/api/3/issue/{issue_id}/changelog",
+        paginator=StartAtPaginator(CHANGELOG_PAGE),
+        data_selector="values",
+    ):
+        histories.extend(page)
+    return histories
+
+
 def changelogs(pull: Pull) -> Iterator[dict[str, Any]]:
-    for issue in search(pull):
-        issue_id = str(issue.get("id"))
+    found = search(pull)
+    truncated = []
+    for issue in found:
         embedded = issue.get("changelog") or {}
-        histories = list(embedded.get("histories") or [])
         total = embedded.get("total")
-        if isinstance(total, int) and total > len(histories):
-            histories = []
-            for page in pull.client.paginate(
-                f"/rest/api/3/issue/{issue_id}/changelog",
-                paginator=StartAtPaginator(CHANGELOG_PAGE),
-                data_selector="values",
-            ):
-                histories.extend(page)
-        else:
-            histories.reverse()  # embedded newest first; the export is oldest first
+        if isinstance(total, int) and total > len(embedded.get("histories") or []):
+            truncated.append(str(issue.get("id")))
+    workers = max(1, int(pull.setting("changelog_workers", DEFAULT_CHANGELOG_WORKERS)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # a few issues' changelogs at a time, yielded in the search's order
+        paged = pool.map(lambda issue_id: _full_changelog(pull, issue_id), truncated)
+        full = dict(zip(truncated, paged, strict=True))
+    for issue in found:
+        issue_id = str(issue.get("id"))
+        if issue_id in full:
+            histories = full[issue_id]
+        else:  # embedded newest first; the export is oldest first
+            histories = list(reversed((issue.get("changelog") or {}).get("histories") or []))
         for history in histories:
             yield {"id": history.get("id"), "issueId": issue_id, **history}
 
