@@ -22,7 +22,8 @@
 - Each meeting of the demo sits on its organizer's calendar (calendar id =
   the organizer's email, as a user's primary calendar).
 - Faults: `expired_token` answers 410 Gone once (to a request with a
-  `syncToken`).
+  `syncToken`); `rate_limit_403` answers Google's quota error (403
+  `rateLimitExceeded`, no Retry-After: the client backs off).
 """
 
 from __future__ import annotations
@@ -140,6 +141,10 @@ class CalendarSimulator(Simulator):
         return super().authorized(request)
 
     def tool_fault(self, fault: Fault, request: Request) -> Response | None:
+        if fault.kind == "forbidden":
+            return google_error(403, "forbidden", "Not allowed to read this calendar: forbidden")
+        if fault.kind == "rate_limit_403":
+            return google_error(403, "rateLimitExceeded", "Rate Limit Exceeded")
         if fault.kind == "expired_token":
             return google_error(
                 410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required."

@@ -45,6 +45,8 @@ DEFAULT_BASE_URL = "https://www.googleapis.com/calendar/v3"
 SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
 PAGE = 2500
 STREAM = "events.jsonl"
+RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+RATE_ATTEMPTS = 6
 
 
 class _Calendars:
@@ -192,12 +194,11 @@ def _sync(pull: Pull, calendar: str, token: str | None) -> Iterator[dict[str, An
     page_token = None
     while True:
         params = {**base, **({"pageToken": page_token} if page_token else {})}
-        answer = api.response(path, params, allow=(410,))
+        answer = _get(api, path, params)
         if answer.status_code == 410:
             if not token:
                 raise ApiError("calendar", f"GET {path}", 410, error_message(answer))
             pull.stream_state(STREAM).setdefault("sync_tokens", {}).pop(calendar, None)
-            pull.stream_state(STREAM).setdefault("full_syncs", []).append(calendar)
             yield from _sync(pull, calendar, None)  # the token expired: sync in full
             return
         body = answer.json()
@@ -215,10 +216,36 @@ def _sync(pull: Pull, calendar: str, token: str | None) -> Iterator[dict[str, An
             return
 
 
+def _rate_limited(answer: requests.Response) -> bool:
+    """Google's quota answer: 403 (or 429) `rateLimitExceeded`/`userRateLimitExceeded`."""
+    if answer.status_code != 403:
+        return False
+    try:
+        errors = answer.json().get("error", {}).get("errors") or []
+    except (ValueError, AttributeError):
+        return False
+    return any(e.get("reason") in RATE_REASONS for e in errors if isinstance(e, dict))
+
+
+def _get(api: ApiClient, path: str, params: dict[str, Any]) -> requests.Response:
+    """One page; a 403 quota answer is waited out with exponential backoff, as
+    Google asks (429s and 5xx are the client's)."""
+    wait = 1.0
+    for _ in range(RATE_ATTEMPTS):
+        answer = api.response(path, params, allow=(410, 403))
+        if not _rate_limited(answer):
+            break
+        time.sleep(wait)
+        api.log.retry_wait_seconds += wait
+        wait = min(wait * 2, 32.0)
+    if answer.status_code == 403:
+        raise ApiError("calendar", f"GET {path}", 403, error_message(answer))
+    return answer
+
+
 def events(pull: Pull) -> Iterator[dict[str, Any]]:
     state = pull.stream_state(STREAM)
     tokens = state.setdefault("sync_tokens", {})
-    state["full_syncs"] = []
     for calendar in _calendars(pull):
         token = None if pull.full_refresh else tokens.get(calendar)
         yield from _sync(pull, calendar, token)

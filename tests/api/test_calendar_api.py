@@ -5,6 +5,12 @@ a service account's JWT exchange."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -127,7 +133,9 @@ def test_sync_token_and_time_min_are_never_combined(simulator, tmp_path):
     assert all(not ("syncToken" in q and "timeMin" in q) for _, q in queries(simulator))
 
 
-@pytest.mark.parametrize("fault", ["429", "502", "truncate", "bad_json", "slow", "new_field"])
+@pytest.mark.parametrize(
+    "fault", ["429", "502", "truncate", "bad_json", "slow", "new_field", "rate_limit_403"]
+)
 def test_faults_are_retried_and_the_pull_is_complete(simulator, demo_exports, tmp_path, fault):
     load_files(SOURCE, demo_exports, tmp_path / "files.duckdb")
     simulator.inject(fault, path="/calendars/", seconds=0.5)
@@ -150,6 +158,14 @@ def test_a_removed_description_changes_only_has_agenda(simulator, demo_exports, 
     assert changed  # the page had events with a description
     for a, b in changed:
         assert [x for x, y in zip(a, b, strict=True) if x != y] == [True]  # has_agenda
+
+
+def test_a_forbidden_calendar_names_the_answer(simulator, tmp_path):
+    simulator.inject("forbidden", path="/calendars/")
+    with pytest.raises(OutcomesError) as failure:
+        load_api(config(simulator), tmp_path / "api.duckdb")
+    message = str(failure.value)
+    assert "'calendar'" in message and "403" in message and "forbidden" in message
 
 
 def test_bad_credentials_name_the_source_and_the_answer(simulator, tmp_path, monkeypatch):
@@ -245,3 +261,49 @@ def test_no_free_text_reaches_the_disk(simulator, demo_exports, tmp_path):
     load_api(config(simulator), folder / "api.duckdb")
     written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     assert [s for s in secrets if s.encode() in written] == []
+
+
+KILLED_PULL = """
+import json, sys
+from pathlib import Path
+from tests.api.conftest import api_config, load_api
+
+class Remote:  # the simulator runs in the test process
+    base_url = sys.argv[1]
+    token = "simulator-token"
+
+load_api(api_config("calendar", Remote, calendars=tuple(json.loads(sys.argv[3]))), Path(sys.argv[2]))
+"""
+
+
+def test_a_killed_pull_resumes_identical(simulator, tmp_path):
+    """A real kill of the pulling process mid-way; the rerun ends as an uninterrupted pull."""
+    clean = tmp_path / "clean.duckdb"
+    load_api(config(simulator), clean)
+    killed = tmp_path / "killed.duckdb"
+    for _ in range(8):
+        simulator.inject("slow", path="/calendars/", seconds=0.4)
+    simulator.clear_log()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            KILLED_PULL,
+            simulator.base_url,
+            str(killed),
+            json.dumps(simulator.calendars()),
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(simulator.requests) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    simulator._faults.clear()
+    simulator.clear_log()
+    load_api(config(simulator), killed)
+    assert all("syncToken" not in q for _, q in queries(simulator))  # nothing was published
+    assert_same_raw(clean, killed, SOURCE)
