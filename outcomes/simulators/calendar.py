@@ -92,6 +92,9 @@ class CalendarSimulator(Simulator):
         self.changed_at: dict[int, int] = {id(r): 1 for r in self.events}
         self.expired_before = 0  # tokens older than this version answer 410
         self.grants: list[dict[str, Any]] = []  # the JWT claims of each token exchange
+        self.by_calendar: dict[str | None, list[Record]] = {}
+        for record in self.events:
+            self.by_calendar.setdefault(self.calendar_of(record), []).append(record)
 
     def credentials(self) -> dict[str, str]:
         return {"SOURCES__CALENDAR__ACCESS_TOKEN": self.token}
@@ -100,7 +103,7 @@ class CalendarSimulator(Simulator):
         return (record.get("organizer") or {}).get("email")
 
     def calendars(self) -> list[str]:
-        return sorted({c for r in self.events if (c := self.calendar_of(r))})
+        return sorted(c for c in self.by_calendar if c)
 
     def demo_scope(self) -> dict[str, Any]:
         return {"calendars": tuple(self.calendars())}
@@ -126,6 +129,7 @@ class CalendarSimulator(Simulator):
 
     def add_event(self, record: Record) -> None:
         self.events.append(record)
+        self.by_calendar.setdefault(self.calendar_of(record), []).append(record)
         self._touch(record, record.get("updated"))
 
     def expire_tokens(self) -> None:
@@ -158,7 +162,7 @@ class CalendarSimulator(Simulator):
         if not match:
             raise LookupError(request.path)
         calendar = unquote(match["calendar"])
-        if calendar not in self.calendars():
+        if calendar not in self.by_calendar:
             return google_error(404, "notFound", "Not Found")
         return self._events(request, calendar)
 
@@ -201,9 +205,7 @@ class CalendarSimulator(Simulator):
                         "Sync token is no longer valid, a full sync is required.",
                     )
         items = [
-            r
-            for r in self.events
-            if self.calendar_of(r) == calendar and after < self.changed_at[id(r)] <= snapshot
+            r for r in self.by_calendar[calendar] if after < self.changed_at[id(r)] <= snapshot
         ]
         if not sync and not (page_token and after):
             if not show_deleted:
