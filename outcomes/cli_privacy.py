@@ -264,7 +264,7 @@ def retention(now: str | None, rebuild: bool, warehouse_file: Path | None) -> No
     try:
         warehouse = _warehouse(warehouse_file)
         when = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.UTC)
-        deleted = apply_retention(warehouse, when, rebuild=rebuild)
+        deleted = apply_retention(warehouse, when, rebuild=rebuild, salt=_salt(warehouse))
         click.echo(f"deleted {sum(deleted.values()):,} expired rows")
         for table, count in sorted(deleted.items()):
             click.echo(f"  {table}: {count:,}")

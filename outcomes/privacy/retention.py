@@ -80,10 +80,12 @@ def apply_retention(
     actor: str | None = None,
     rebuild: bool = False,
     min_group_size: int | None = None,
+    salt: bytes | None = None,
 ) -> dict[str, int]:
     """Delete expired raw rows; return {schema.table: rows deleted} (zeros left out).
 
-    One audit entry records the cutoffs and counts, even when nothing expired.
+    One audit entry records the cutoffs and counts, even when nothing expired,
+    keyed by `salt` (else the salt this process checked, else the configured one).
     """
     con = connect(warehouse, read_only=False)
     deleted: dict[str, int] = {}
@@ -125,7 +127,7 @@ def apply_retention(
         con.execute("commit")
     finally:
         con.close()
-    audit_log_for(warehouse).append(
+    audit_log_for(warehouse, salt).append(
         "privacy.retention",
         {"now": _naive_utc(now).isoformat(timespec="seconds"), "deleted": deleted},
         actor=actor,

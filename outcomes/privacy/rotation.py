@@ -175,7 +175,9 @@ def rotate_salt(
             con.close()
         resigned = rekey(log, audit_key(old_salt), audit_key(new_salt))
         run(config, new_salt)
-        expired = apply_retention(warehouse, dt.datetime.now(dt.UTC), actor, rebuild=False)
+        expired = apply_retention(
+            warehouse, dt.datetime.now(dt.UTC), actor, rebuild=False, salt=new_salt
+        )
         if sum(expired.values()):
             from outcomes.build import build
 

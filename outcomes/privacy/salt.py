@@ -118,16 +118,13 @@ def stored_fingerprint(con) -> str | None:
 
 
 def write_fingerprint(con, salt: bytes) -> None:
-    """Make `salt` the warehouse's salt (inside the caller's transaction, if any)."""
+    """Make `salt` the warehouse's salt (inside the caller's transaction, if any).
+
+    One column, no timestamp: two warehouses loaded alike under one salt hold
+    the same table (the audit log says when things happened)."""
     con.execute(f"create schema if not exists {FINGERPRINT_SCHEMA}")
     con.execute(
-        f"create table if not exists {FINGERPRINT_TABLE} ("
-        "fingerprint varchar not null, recorded_at timestamp not null)"
-    )
-    con.execute(f"delete from {FINGERPRINT_TABLE}")
-    con.execute(
-        f"insert into {FINGERPRINT_TABLE} "
-        "values (?, cast(timezone('UTC', current_timestamp) as timestamp))",
+        f"create or replace table {FINGERPRINT_TABLE} as select cast(? as varchar) as fingerprint",
         [salt_fingerprint(salt)],
     )
 
