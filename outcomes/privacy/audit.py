@@ -1,4 +1,4 @@
-"""Append-only, keyed, hash-chained audit log of privacy commands (PRIVACY.md "Prove it").
+"""Append-only, keyed, hash-chained audit log of privacy commands (privacy/README.md).
 
 Each entry is one JSON line carrying the MAC of the entry before it, so
 editing or deleting any entry breaks the chain at that point. The MAC is

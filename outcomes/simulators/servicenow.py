@@ -16,7 +16,7 @@
   (`oldvalue` empty) when `glide.sys.audit_inserts` is on, as here.
 
 Served from an incident event log export (CSV, one row per update of an
-incident, the shape of `../shared/realdata/servicenow_incidents/`): the
+incident, the shape of the public UCI "incident management process enriched event log"): the
 `incident` table holds each incident's latest update; `sys_audit` holds the
 field changes between consecutive updates. An update that changed no audited
 field leaves no audit row, as in ServiceNow: it cannot be recovered through
