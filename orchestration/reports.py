@@ -1,6 +1,6 @@
 """The report site's data: the marts the Evidence pages read, as CSV.
 
-Evidence cannot read parquet offline (STACK_NOTES), so the site reads CSV
+Evidence cannot read parquet offline (docs/stack-notes.md), so the site reads CSV
 files from `reports/static/data/`. The export itself is
 `outcomes.reports.export_csv` (owned with the site: aggregated, team-level,
 no row about a person); this asset only runs it after the marts it reads are

@@ -1,4 +1,4 @@
-"""Retention (PRIVACY.md "Keep less") as a scheduled Dagster job.
+"""Retention (docs/privacy.md#retention) as a scheduled Dagster job.
 
 Weekly, Sunday 03:00 UTC (before the 05:00 daily refresh), the job runs
 `outcomes.privacy.retention.apply_retention`, the same function as
@@ -67,7 +67,7 @@ def apply_retention(
 @dg.job(
     name="retention",
     tags=WAREHOUSE_TAG,
-    description="Delete raw rows older than each source's retention window (PRIVACY.md), "
+    description="Delete raw rows older than each source's retention window (docs/privacy.md), "
     "log the counts in the audit log, rebuild the models.",
 )
 def retention_job() -> None:

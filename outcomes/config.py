@@ -104,7 +104,7 @@ def warehouse_path(configured: str | Path | None = None) -> Path:
 
 
 def check_min_group_size(value: Any, where: str) -> int:
-    """k may be raised, never lowered below 5 (PRIVACY.md)."""
+    """k may be raised, never lowered below 5 (docs/privacy.md)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise OutcomesError(
             f"{where}: privacy.min_group_size must be a whole number, got {value!r}"

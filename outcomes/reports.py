@@ -1,7 +1,7 @@
 """The report site's data: CSV exports of the published marts, and the site build.
 
 The Evidence site in `reports/` reads CSV files from its `static/` folder with
-DuckDB's built-in CSV reader (see STACK_NOTES.md, "Evidence"): the parquet
+DuckDB's built-in CSV reader (see docs/stack-notes.md#evidence-report-site): the parquet
 path of Evidence's own source pipeline needs an extension downloaded at run
 time, which this project never does. So this module writes one aggregated,
 team-level CSV per page need:
@@ -168,7 +168,7 @@ ENG_PR_FLOW_MEASURES = (
 # Cycle time by PR size over the 13 weeks ending with the latest merge week.
 # If any size bucket of a team is suppressed, the PR counts of all its buckets
 # stay empty: the team's weekly PR counts minus the others would give the
-# suppressed bucket away (PRIVACY.md, differencing).
+# suppressed bucket away (docs/privacy.md#differencing).
 ENG_PR_SIZE_SQL = """
 with pull_requests as (
     select

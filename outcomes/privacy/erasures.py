@@ -1,4 +1,4 @@
-"""The erasure list: an erased person stays erased (PRIVACY.md "Erasure").
+"""The erasure list: an erased person stays erased (docs/privacy.md#export-and-erasure).
 
 `outcomes privacy erase` deletes a person's rows, but their records are still
 in the tool exports, and a later load of the same files would bring them

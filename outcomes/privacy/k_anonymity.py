@@ -1,4 +1,4 @@
-"""Minimum group size k (PRIVACY.md "Show less"), as plain functions.
+"""Minimum group size k (docs/privacy.md, small groups), as plain functions.
 
 `suppress` mirrors the rule of `fct_team_kpis_weekly` (a cell backed by
 fewer than k distinct people: value null, is_suppressed true); a test

@@ -1,4 +1,4 @@
-"""Opt-outs (PRIVACY.md "Show less"): a person on the list leaves every mart.
+"""Opt-outs (docs/privacy.md#opt-outs): a person on the list leaves every mart.
 
 The list is a CSV of emails (`privacy/opt_out.csv`, git-ignored; the example
 `privacy/opt_out.example.csv` is committed) with an `email` header. It is

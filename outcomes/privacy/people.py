@@ -1,4 +1,4 @@
-"""Finding a person and every row that names them (PRIVACY.md "The person's rights").
+"""Finding a person and every row that names them (docs/privacy.md#export-and-erasure).
 
 A person is found through the roster email: its pseudonym is their
 `person_key`, and `identity.people_identity` must hold it. Their tool

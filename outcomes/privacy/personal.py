@@ -1,4 +1,4 @@
-"""The personal view (PRIVACY.md "Show less"): one person's own figures, for them.
+"""The personal view (docs/privacy.md#no-ranking-and-the-personal-view): one person's own figures, for them.
 
 Individual figures exist only here, generated for one person at their own
 request, written to a private file outside the report site and never

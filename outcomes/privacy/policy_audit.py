@@ -1,4 +1,4 @@
-"""Policy changes are audit-logged (PRIVACY.md "Prove it").
+"""Policy changes are audit-logged (docs/privacy.md#audit-log).
 
 Whenever a source is loaded, the SHA-256 of its policy file is compared with
 the last version the warehouse's audit log recorded for that source. The

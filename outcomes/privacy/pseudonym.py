@@ -1,4 +1,4 @@
-"""Keyed pseudonyms (PRIVACY.md: "Collect less").
+"""Keyed pseudonyms (docs/privacy.md#pseudonyms-at-ingest).
 
 People identifiers are replaced before anything lands by HMAC-SHA256 of the
 normalized value under a secret salt. Emails are lower-cased and trimmed so the

@@ -1,4 +1,4 @@
-"""Keep less (PRIVACY.md "retention"): delete raw rows older than each source's window.
+"""Keep less (docs/privacy.md#retention): delete raw rows older than each source's window.
 
 Each source's policy sets `retention_days`; each raw table with a
 `time_field` loses the rows whose time field is older than `now` minus that

@@ -1,4 +1,4 @@
-"""The transparency page (PRIVACY.md "Prove it"), generated, never hand-written.
+"""The transparency page (docs/privacy.md#transparency-page), generated, never hand-written.
 
 From the collection policies (what each source collects, why, how long it is
 kept, whether people may opt out, what is never collected) and the dbt
@@ -16,7 +16,7 @@ from pipelines.common.policy import SourcePolicy
 
 PUBLISHED_SCHEMA = "marts"
 
-# PRIVACY.md "Collect less": true of every source, whatever its policy says.
+# docs/privacy.md#default-deny-collection: true of every source, whatever its policy says.
 NEVER_COLLECTED = (
     "keystrokes",
     "screenshots",

@@ -1,7 +1,7 @@
 """Collection policies: which columns of a source are kept, and how.
 
 A policy file (`pipelines/<source>/policy.yml`) is the reviewed, declarative
-contract of PRIVACY.md: every column that lands is listed with its action;
+contract of docs/privacy.md: every column that lands is listed with its action;
 anything not listed is dropped (default deny). This module parses and checks
 a policy so a typo fails at once, naming the file, table and column.
 """

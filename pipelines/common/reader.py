@@ -1,7 +1,7 @@
 """Read one table of a JSONL export under its policy, with DuckDB as the parser.
 
 DuckDB parses, extracts and casts millions of JSON lines per second on two
-cores, which keeps the loaders arrow-fast (STACK_NOTES: dicts into dlt are
+cores, which keeps the loaders arrow-fast (docs/stack-notes.md#dlt: dicts into dlt are
 ~20x slower). The policy is compiled to one SQL query per file:
 
     lines -> valid JSON records -> (exploded list elements) -> extracted text

@@ -1,4 +1,4 @@
-"""PRIVACY.md "Collect less", proven on the demo warehouse: no email, name,
+"""docs/privacy.md "Collect less", proven on the demo warehouse: no email, name,
 login, account id or free text from the raw exports appears in any table
 outside the identity and quarantine schemas."""
 

@@ -1,5 +1,5 @@
-"""BI readers (PRIVACY.md: "executives and BI users get the team-level marts
-only; no role but the privacy operator reads identity or raw schemas"): on
+"""BI readers (docs/privacy.md#who-sees-what: BI users get the team-level marts
+only; no role but the privacy operator reads identity or raw schemas): on
 Postgres the reader role gets SELECT on the team-level marts and on nothing
 else: not the marts with a row per person's pseudonym, never raw_*, staging,
 intermediate, seeds, identity, privacy or quarantine."""

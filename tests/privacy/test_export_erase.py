@@ -1,5 +1,5 @@
 """The person's rights on the demo warehouse: export finds everything, erase
-removes everything about the person and nothing else (PRIVACY.md)."""
+removes everything about the person and nothing else (docs/privacy.md#export-and-erasure)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Policy changes are written to the hash-chained audit log (PRIVACY.md "Prove it"):
+"""Policy changes are written to the hash-chained audit log (docs/privacy.md#audit-log):
 `policy_adopted` on the first load of a source, `policy_changed` with old and new
 hash and a structured summary whenever its policy file differs."""
 

@@ -1,4 +1,4 @@
-"""Retention (PRIVACY.md "Keep less") on a copy of the demo warehouse."""
+"""Retention (docs/privacy.md#retention) on a copy of the demo warehouse."""
 
 from __future__ import annotations
 

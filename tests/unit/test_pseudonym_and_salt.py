@@ -1,4 +1,4 @@
-"""Keyed pseudonyms and the salt (PRIVACY.md: "Collect less")."""
+"""Keyed pseudonyms and the salt (docs/privacy.md#pseudonyms-at-ingest)."""
 
 import hashlib
 import hmac

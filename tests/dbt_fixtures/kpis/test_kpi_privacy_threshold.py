@@ -1,6 +1,6 @@
 """The privacy threshold k of the KPI marts can be raised, never set below 5.
 
-PRIVACY.md ("Show less"): the dbt project itself refuses a weaker threshold,
+docs/privacy.md (small groups): the dbt project itself refuses a weaker threshold,
 whoever calls it (CLI, orchestration, a developer's `dbt --vars`): the macro
 `kpi_min_group_size` stops parsing of fct_team_kpis_weekly, so nothing builds.
 """
