@@ -31,7 +31,7 @@ BENCH_SALT = b"benchmark-only-salt-not-a-secret"
 
 def model_timings(warehouse: Path) -> dict[str, dict]:
     """dbt's execution time per model and test, from the build's run_results.json,
-    summed per area (`marts/engineering`, `intermediate/kpis`...). With several
+    summed per area (`marts/engineering`, `kpis/flow`...). With several
     dbt threads the sums exceed the wall time of the build; they say where it goes."""
     target = target_path_for(warehouse)
     results = json.loads((target / "run_results.json").read_text())["results"]
@@ -167,7 +167,7 @@ def main() -> None:
     built = sum(
         n
         for (schema, _), n in table_counts(warehouse).items()
-        if schema in {"marts", "intermediate"}
+        if schema in {"intermediate", "marts", "kpis"}
     )
     rates = {
         "generate": (records, summary.stages["generate"]),

@@ -22,8 +22,29 @@ from outcomes.config import PROJECT_DIR
 LAYER_PREFIXES = {
     "staging": ("stg_",),
     "intermediate": ("int_",),
-    "marts": ("fct_", "dim_", "rpt_"),
+    "marts": ("fct_", "dim_"),
+    "kpis": ("kpi_",),
+    "reports": ("rpt_",),
 }
+
+# The order data flows in (docs/architecture.md). A model may read its own
+# layer and the layers before it, never one after it: the intermediate layer
+# reads staging, seeds and intermediate only; the KPI layer reads the core
+# marts; the published KPI marts read the KPI layer; reports read everything.
+LAYER_ORDER = ("staging", "intermediate", "marts", "kpis", "marts/kpis", "reports")
+KPI_HELPER_PREFIX = "kpi_base_"  # shared inputs of several KPI models, not KPIs
+KPI_MART = "fct_team_kpis_weekly"
+CATALOG_SEED = "kpi_catalog"
+
+
+def layer_of(path: str) -> str:
+    """`models/marts/kpis/x.sql` -> "marts/kpis"; `models/kpis/flow/x.sql` -> "kpis"."""
+    parts = Path(path).parts
+    if len(parts) < 3:
+        return ""
+    if parts[1] == "marts" and parts[2] == "kpis":
+        return "marts/kpis"
+    return parts[1]
 
 
 def _tested_columns(manifest: dict) -> dict[str, dict[str, set[str]]]:
@@ -69,6 +90,94 @@ def problems(manifest: dict) -> list[str]:
             found.append(
                 f"{path}: model {name} in {layer}/ should start with {' or '.join(prefixes)}"
             )
+        found.extend(_direction_problems(manifest, node))
+    found.extend(_kpi_catalog_problems(manifest))
+    return found
+
+
+def _direction_problems(manifest: dict, node: dict) -> list[str]:
+    """A model that reads a layer downstream of its own."""
+    own = layer_of(node["original_file_path"])
+    if own not in LAYER_ORDER:
+        return []
+    found = []
+    for dep in node["depends_on"].get("nodes", []):
+        upstream = manifest["nodes"].get(dep)
+        if upstream is None or upstream["resource_type"] != "model":
+            continue
+        theirs = layer_of(upstream["original_file_path"])
+        if theirs in LAYER_ORDER and LAYER_ORDER.index(theirs) > LAYER_ORDER.index(own):
+            found.append(
+                f"{node['original_file_path']}: model {node['name']} ({own}) reads "
+                f"{upstream['name']} ({theirs}), a layer downstream of its own"
+            )
+    return found
+
+
+def _kpi_catalog_problems(manifest: dict) -> list[str]:
+    """The catalog names every KPI model, every named model exists, the KPI mart
+    unions exactly those, and each KPI model's YAML sits beside it."""
+    import csv
+
+    models = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["package_name"] == "outcomes"
+    }
+    seed = next(
+        (
+            n
+            for n in manifest["nodes"].values()
+            if n["resource_type"] == "seed" and n["name"] == CATALOG_SEED
+        ),
+        None,
+    )
+    if seed is None:
+        return [f"seed {CATALOG_SEED} is missing"]
+    catalog_path = PROJECT_DIR / seed["original_file_path"]
+    with catalog_path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    found = []
+    named = set()
+    for row in rows:
+        model = (row.get("model_name") or "").strip()
+        if not model:
+            found.append(f"{seed['original_file_path']}: KPI {row['kpi_id']} names no model_name")
+            continue
+        named.add(model)
+        if model not in models or layer_of(models[model]["original_file_path"]) != "kpis":
+            found.append(
+                f"{seed['original_file_path']}: KPI {row['kpi_id']} names model {model}, "
+                "which is not a model under models/kpis/"
+            )
+    kpi_models = {
+        name
+        for name, n in models.items()
+        if layer_of(n["original_file_path"]) == "kpis" and not name.startswith(KPI_HELPER_PREFIX)
+    }
+    for name in sorted(kpi_models - named):
+        found.append(
+            f"{models[name]['original_file_path']}: KPI model {name} is named by no row of "
+            f"{seed['original_file_path']} (or name it {KPI_HELPER_PREFIX}* if it is a shared input)"
+        )
+    for name in sorted(kpi_models):
+        node = models[name]
+        beside = str(Path(node["original_file_path"]).with_suffix(".yml"))
+        if (node.get("patch_path") or "").split("://")[-1] != beside:
+            found.append(f"{node['original_file_path']}: its YAML should be {beside}, beside it")
+    mart = models.get(KPI_MART)
+    if mart is not None:
+        unioned = {
+            manifest["nodes"][d]["name"]
+            for d in mart["depends_on"].get("nodes", [])
+            if d in manifest["nodes"] and manifest["nodes"][d]["name"] in kpi_models
+        }
+        for name in sorted(named - unioned):
+            found.append(
+                f"{mart['original_file_path']}: the catalog names {name}; {KPI_MART} does not union it"
+            )
+        for name in sorted(unioned - named):
+            found.append(f"{mart['original_file_path']}: unions {name}, which no catalog row names")
     return found
 
 

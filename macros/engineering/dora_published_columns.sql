@@ -1,7 +1,7 @@
 {#
     The published columns of the DORA marts (fct_dora_team_weekly: windows of
     1 week; fct_dora_team_rolling: 4 and 13), read from
-    int_dora_team_windows_graded: below k contributors (is_suppressed) every
+    kpi_base_dora_team_windows_graded: below k contributors (is_suppressed) every
     measure and level is null; the counts of deployments and incidents and
     the contributor count stay (they say why a window is suppressed).
     One list, so both marts publish the same contract.

@@ -45,7 +45,7 @@ def test_slow_review_team_has_the_slowest_pickup(demo_warehouse):
 def test_the_planted_deployment_is_blamed_for_its_incident(demo_warehouse):
     planted = demo_warehouse.manifest["planted"]["incident_after_deployment"]
     rows = demo_warehouse.query(
-        "select attributed_deployment_id from intermediate.int_kpi__incident_attribution "
+        "select attributed_deployment_id from intermediate.int_incident_attribution "
         "where incident_id = ?",
         [planted["incident_id"]],
     )

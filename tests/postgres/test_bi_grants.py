@@ -20,6 +20,7 @@ PRIVATE_SCHEMAS = {
     "raw_roster",
     "staging",
     "intermediate",
+    "kpis",
     "seeds",
     "identity",
     "privacy",

@@ -19,7 +19,7 @@ with people as (
         work_days,
         work_start_time,
         work_end_time
-    from {{ ref('dim_people') }}
+    from {{ ref('int_people') }}
 
 ),
 

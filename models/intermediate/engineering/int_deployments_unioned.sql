@@ -40,7 +40,7 @@ github_pull_requests as (
 
 production_deployments as (
 
-    select * from {{ ref('int_kpi__production_deployments') }}
+    select * from {{ ref('int_production_deployments') }}
 
 ),
 

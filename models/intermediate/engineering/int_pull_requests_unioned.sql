@@ -65,7 +65,7 @@ accounts as (
 
 work_items as (
 
-    select * from {{ ref('fct_work_items') }}
+    select * from {{ ref('int_work_items') }}
     where work_item_type = 'pull_request'
 
 ),
@@ -90,7 +90,7 @@ git_commits as (
 
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people') }}
 
 ),
 

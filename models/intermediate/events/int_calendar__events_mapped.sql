@@ -22,7 +22,7 @@ event_attendees as (
 
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people') }}
 
 ),
 

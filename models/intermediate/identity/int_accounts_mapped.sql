@@ -71,7 +71,7 @@ hubspot_owners as (
 
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people') }}
 
 ),
 

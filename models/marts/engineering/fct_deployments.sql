@@ -9,13 +9,13 @@
     nothing new, null for a deployment that never went live.
 
     It caused a failure when, within var('attribution_window_hours') (72) of
-    finishing: an incident is attributed to it (int_kpi__incident_attribution),
+    finishing: an incident is attributed to it (int_incident_attribution),
     it was rolled back (the service's next production deployment is a
     rollback), a revert of one of its changes was deployed (a revert linked
     exactly, by the PR number it names: fct_pull_requests.is_reverted; no
     heuristic), or the service's next production deployment ships a hotfix.
     failure_reason names the first of these that holds, in that order.
-    has_caused_failure is the one verdict: int_kpi__change_failure_rate and the
+    has_caused_failure is the one verdict: kpi_change_failure_rate and the
     DORA marts both count it.
 #}
 {%- set window_hours = var('attribution_window_hours', 72) %}
@@ -34,13 +34,13 @@ pull_requests as (
 
 incident_attribution as (
 
-    select * from {{ ref('int_kpi__incident_attribution') }}
+    select * from {{ ref('int_incident_attribution') }}
 
 ),
 
 repository_owners as (
 
-    select * from {{ ref('int_kpi__repository_owners') }}
+    select * from {{ ref('int_repository_owners') }}
 
 ),
 

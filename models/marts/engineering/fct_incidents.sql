@@ -1,6 +1,6 @@
 {#
     One row per PagerDuty incident with time to restore and the deployment it
-    is attributed to. The attribution is int_kpi__incident_attribution's (one
+    is attributed to. The attribution is int_incident_attribution's (one
     definition, not two): an explicit link (deployment, else commit) wins,
     else the latest successful production deployment of the same service
     that finished at or before the incident started, within
@@ -10,7 +10,7 @@
 #}
 with incident_attribution as (
 
-    select * from {{ ref('int_kpi__incident_attribution') }}
+    select * from {{ ref('int_incident_attribution') }}
 
 ),
 

@@ -15,29 +15,30 @@
     repository gets no deployment_days zeros).
 #}
 {%- set min_group_size = kpi_min_group_size() %}
-{%- set kpi_models = [
-    'int_kpi__weighted_throughput',
-    'int_kpi__deployment_days',
-    'int_kpi__weighted_cases_resolved',
-    'int_kpi__rework_rate',
-    'int_kpi__change_failure_rate',
-    'int_kpi__case_reopen_rate',
-    'int_kpi__csat',
-    'int_kpi__win_rate',
-    'int_kpi__pipeline_generated',
-    'int_kpi__task_cycle_time',
-    'int_kpi__pr_pickup_time',
-    'int_kpi__first_reply_time',
-    'int_kpi__speed_to_lead',
-    'int_kpi__time_to_restore',
-    'int_kpi__on_time_delivery',
-    'int_kpi__first_reply_sla',
-] %}
+{#- The KPI models named by the catalog's model_name (checked when built). #}
+{%- set kpi_models = kpi_models_in_catalog([
+    'kpi_weighted_throughput',
+    'kpi_deployment_days',
+    'kpi_weighted_cases_resolved',
+    'kpi_rework_rate',
+    'kpi_change_failure_rate',
+    'kpi_case_reopen_rate',
+    'kpi_csat',
+    'kpi_win_rate',
+    'kpi_pipeline_generated',
+    'kpi_task_cycle_time',
+    'kpi_pr_pickup_time',
+    'kpi_first_reply_time',
+    'kpi_speed_to_lead',
+    'kpi_time_to_restore',
+    'kpi_on_time_delivery',
+    'kpi_first_reply_sla',
+]) %}
 
 with
 
 {% for kpi_model in kpi_models %}
-    {{ kpi_model | replace('int_kpi__', '') }} as (
+    {{ kpi_model }} as (
 
         select * from {{ ref(kpi_model) }}
 
@@ -52,7 +53,7 @@ kpi_catalog as (
 
 team_weeks as (
 
-    select * from {{ ref('int_kpi__team_weeks') }}
+    select * from {{ ref('kpi_base_team_weeks') }}
 
 ),
 
@@ -65,7 +66,7 @@ measured as (
             value,
             sample_size,
             contributor_count
-        from {{ kpi_model | replace('int_kpi__', '') }}
+        from {{ kpi_model }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -4,7 +4,7 @@
     suppression; fct_dora_team_weekly and fct_dora_team_rolling publish them.
 
     A team is the team owning the repository (deployments, changes) or the
-    service (incidents). Weeks are the team's active weeks (int_kpi__team_weeks)
+    service (incidents). Weeks are the team's active weeks (kpi_base_team_weeks)
     plus any week with a production deployment; a window only counts the weeks
     it holds (weeks_in_window), so a team's first weeks have short windows.
     - deployment frequency: production deployments and distinct deployment
@@ -46,7 +46,7 @@ incidents as (
 
 team_weeks as (
 
-    select * from {{ ref('int_kpi__team_weeks') }}
+    select * from {{ ref('kpi_base_team_weeks') }}
 
 ),
 

@@ -9,7 +9,7 @@
 #}
 with incident_attribution as (
 
-    select * from {{ ref('int_kpi__incident_attribution') }}
+    select * from {{ ref('int_incident_attribution') }}
 
 ),
 

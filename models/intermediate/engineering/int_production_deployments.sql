@@ -31,7 +31,7 @@ environments as (
 
 repository_owners as (
 
-    select * from {{ ref('int_kpi__repository_owners') }}
+    select * from {{ ref('int_repository_owners') }}
 
 ),
 

@@ -14,7 +14,7 @@ with pull_requests as (
 
 work_items as (
 
-    select * from {{ ref('fct_work_items') }}
+    select * from {{ ref('int_work_items') }}
     where work_item_type = 'pull_request'
 
 ),

@@ -25,20 +25,20 @@ with incidents as (
 
 work_items as (
 
-    select * from {{ ref('fct_work_items') }}
+    select * from {{ ref('int_work_items') }}
     where work_item_type = 'incident'
 
 ),
 
 production_deployments as (
 
-    select * from {{ ref('int_kpi__production_deployments') }}
+    select * from {{ ref('int_production_deployments') }}
 
 ),
 
 repository_owners as (
 
-    select * from {{ ref('int_kpi__repository_owners') }}
+    select * from {{ ref('int_repository_owners') }}
 
 ),
 

@@ -46,7 +46,7 @@ sla_targets as (
 
 data_as_of as (
 
-    select * from {{ ref('int_kpi__data_as_of') }}
+    select * from {{ ref('kpi_base_data_as_of') }}
     where source_system = 'zendesk'
 
 ),

@@ -1,12 +1,12 @@
 {#
     One row per team owning a repository and ISO week: the DORA measures of that week
-    (int_dora_team_windows, graded by int_dora_team_windows_graded), with
+    (kpi_base_dora_team_windows, graded by kpi_base_dora_team_windows_graded), with
     privacy suppression: below k contributors every measure and level is
     null and is_suppressed is true.
 #}
 with graded as (
 
-    select * from {{ ref('int_dora_team_windows_graded') }}
+    select * from {{ ref('kpi_base_dora_team_windows_graded') }}
     where window_weeks = 1
 
 ),

@@ -1,7 +1,7 @@
 {#
     One row per team and week: the people behind the team's changes that week,
     i.e. the distinct roster authors of pull requests merged into the
-    repositories the team owns (int_kpi__repository_owners), whatever team the
+    repositories the team owns (int_repository_owners), whatever team the
     author is in. It is the contributor_count of the deployment KPIs
     (deployment_days, change_failure_rate). Bots and authors outside the
     roster are not people and are not counted.
@@ -21,7 +21,7 @@ work_items as (
 
 repository_owners as (
 
-    select * from {{ ref('int_kpi__repository_owners') }}
+    select * from {{ ref('int_repository_owners') }}
 
 ),
 

@@ -6,7 +6,7 @@
 #}
 with finished as (
 
-    select * from {{ ref('int_kpi__finished_work_items') }}
+    select * from {{ ref('kpi_base_finished_work_items') }}
     where work_item_type = 'case'
 
 ),

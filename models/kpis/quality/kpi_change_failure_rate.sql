@@ -8,12 +8,12 @@
     One definition: "caused a failure" is fct_deployments.has_caused_failure
     (an attributed incident, a rollback, or a revert / hotfix of its changes
     deployed within the attribution window), the verdict the DORA marts
-    (int_dora_team_windows) count too, so this KPI and
+    (kpi_base_dora_team_windows) count too, so this KPI and
     fct_dora_team_weekly.change_failure_rate agree for every team-week. It
-    reads the mart like int_dora_team_windows does: the verdict needs the
+    reads the mart like kpi_base_dora_team_windows does: the verdict needs the
     PR-to-deployment crediting of fct_pull_requests, which lives in the marts.
     contributor_count: the team's change authors that week
-    (int_kpi__change_authors_weekly).
+    (kpi_base_change_authors_weekly).
 #}
 with deployments as (
 
@@ -24,7 +24,7 @@ with deployments as (
 
 change_authors as (
 
-    select * from {{ ref('int_kpi__change_authors_weekly') }}
+    select * from {{ ref('kpi_base_change_authors_weekly') }}
 
 ),
 

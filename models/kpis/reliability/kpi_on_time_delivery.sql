@@ -17,7 +17,7 @@ with work_items as (
 
 data_as_of as (
 
-    select * from {{ ref('int_kpi__data_as_of') }}
+    select * from {{ ref('kpi_base_data_as_of') }}
 
 ),
 

@@ -8,13 +8,13 @@
 #}
 with production_deployments as (
 
-    select * from {{ ref('int_kpi__production_deployments') }}
+    select * from {{ ref('int_production_deployments') }}
 
 ),
 
 change_authors as (
 
-    select * from {{ ref('int_kpi__change_authors_weekly') }}
+    select * from {{ ref('kpi_base_change_authors_weekly') }}
 
 ),
 

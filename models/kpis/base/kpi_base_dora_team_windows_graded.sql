@@ -1,5 +1,5 @@
 {#
-    int_dora_team_windows with a DORA performance level per metric (seed
+    kpi_base_dora_team_windows with a DORA performance level per metric (seed
     dora_performance_levels: the best level whose cut-off holds) and privacy
     suppression. A level needs data: a window without production deployments,
     or a metric without a value, is 'no data', never 'low'.
@@ -26,7 +26,7 @@
 
 with team_windows as (
 
-    select * from {{ ref('int_dora_team_windows') }}
+    select * from {{ ref('kpi_base_dora_team_windows') }}
 
 ),
 

@@ -1,0 +1,224 @@
+{#
+    One row per work item across tools, with its current canonical state and
+    the flow measures of KPI_DEFINITIONS.md ("Canonical states of a work item"),
+    all computed from int_work_item_state_intervals:
+    started_at = first entry into in_progress; done_at = the last entry into
+    done when the item is done now; lead time = created -> done_at; cycle time
+    = started_at -> done_at; blocked/in-review hours = total time in the state
+    (an interval still open counts up to the build time); a reopen = leaving
+    done for any other state.
+#}
+with work_items as (
+
+    select * from {{ ref('int_work_items_unioned') }}
+
+),
+
+state_intervals as (
+
+    select * from {{ ref('int_work_item_state_intervals') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('int_accounts_mapped') }}
+
+),
+
+people as (
+
+    select * from {{ ref('int_people') }}
+
+),
+
+status_mappings as (
+
+    select * from {{ ref('status_mappings') }}
+
+),
+
+size_weights as (
+
+    select * from {{ ref('size_weights') }}
+
+),
+
+label_mappings as (
+
+    select * from {{ ref('label_mappings') }}
+
+),
+
+environments as (
+
+    select * from {{ ref('environments') }}
+
+),
+
+{# The owner's team; an unassigned item belongs to its creator's team. #}
+owned as (
+
+    select
+        work_items.work_item_id,
+        owner_accounts.person_id as owner_person_id,
+        coalesce(owner_people.team_id, creator_people.team_id) as team_id
+    from work_items
+    left join accounts as owner_accounts
+        on work_items.source_system = owner_accounts.source_system
+            and work_items.owner_account_id = owner_accounts.account_id
+    left join people as owner_people
+        on owner_accounts.person_id = owner_people.person_id
+    left join accounts as creator_accounts
+        on work_items.source_system = creator_accounts.source_system
+            and work_items.creator_account_id = creator_accounts.account_id
+    left join people as creator_people
+        on creator_accounts.person_id = creator_people.person_id
+
+),
+
+labelled as (
+
+    select
+        work_items.work_item_id,
+        bool_or(label_mappings.label_meaning = 'bug') as has_bug_label,
+        bool_or(label_mappings.label_meaning = 'hotfix') as has_hotfix_label,
+        bool_or(label_mappings.label_meaning = 'revert') as has_revert_label
+    from work_items
+    inner join label_mappings
+        on work_items.source_system = label_mappings.source_system
+            and (
+                (
+                    label_mappings.label_field = 'label'
+                    and strpos(
+                        '|' || work_items.label_names || '|',
+                        '|' || lower(label_mappings.label_value) || '|'
+                    ) > 0
+                )
+                or (
+                    label_mappings.label_field = 'type'
+                    and lower(work_items.item_type_name) = lower(label_mappings.label_value)
+                )
+            )
+    group by work_items.work_item_id
+
+),
+
+intervals_measured as (
+
+    select
+        work_item_id,
+        canonical_state,
+        previous_state,
+        entered_at,
+        is_current,
+        {{ elapsed_hours('entered_at', 'coalesce(exited_at, ' ~ utc_now() ~ ')') }}
+            as hours_so_far
+    from state_intervals
+
+),
+
+flow as (
+
+    select
+        work_item_id,
+        min(case when canonical_state = 'in_progress' then entered_at end) as started_at,
+        max(case when canonical_state = 'done' then entered_at end) as last_done_at,
+        max(case when is_current then canonical_state end) as interval_state,
+        count(case when previous_state = 'done' then 1 end) as reopen_count,
+        coalesce(
+            sum(case when canonical_state = 'blocked' then hours_so_far end), 0
+        ) as blocked_hours,
+        coalesce(
+            sum(case when canonical_state = 'in_review' then hours_so_far end), 0
+        ) as in_review_hours
+    from intervals_measured
+    group by work_item_id
+
+),
+
+joined as (
+
+    select
+        work_items.work_item_id,
+        work_items.work_item_type,
+        work_items.source_system,
+        work_items.source_item_id,
+        case
+            when work_items.work_item_type <> 'pull_request' then work_items.work_type
+            when work_items.is_revert or labelled.has_revert_label then 'revert'
+            when labelled.has_hotfix_label then 'hotfix'
+            when labelled.has_bug_label then 'bugfix'
+            else 'change'
+        end as work_type,
+        owned.team_id,
+        owned.owner_person_id,
+        coalesce(status_mappings.canonical_state, flow.interval_state) as canonical_state,
+        work_items.created_at,
+        flow.started_at,
+        flow.last_done_at,
+        work_items.due_date,
+        work_items.story_points,
+        work_items.size_label,
+        coalesce(work_items.story_points, size_weights.size_weight) as size_weight,
+        coalesce(labelled.has_bug_label, false) as is_bug,
+        coalesce(labelled.has_bug_label and environments.is_production, false)
+            as is_production_bug,
+        flow.reopen_count,
+        flow.blocked_hours,
+        flow.in_review_hours
+    from work_items
+    left join owned
+        on work_items.work_item_id = owned.work_item_id
+    left join labelled
+        on work_items.work_item_id = labelled.work_item_id
+    left join flow
+        on work_items.work_item_id = flow.work_item_id
+    left join status_mappings
+        on work_items.source_system = status_mappings.source_system
+            and work_items.work_item_type = status_mappings.work_item_type
+            and lower(work_items.source_status) = lower(status_mappings.source_status)
+    left join size_weights
+        on work_items.size_label = size_weights.size_label
+    left join environments
+        on lower(work_items.environment_name) = environments.environment_name
+
+),
+
+final as (
+
+    select
+        work_item_id,
+        work_item_type,
+        source_system,
+        source_item_id,
+        work_type,
+        team_id,
+        owner_person_id,
+        canonical_state,
+        created_at,
+        started_at,
+        case when canonical_state = 'done' then last_done_at end as done_at,
+        due_date,
+        story_points,
+        size_label,
+        size_weight,
+        is_bug,
+        is_production_bug,
+        reopen_count,
+        blocked_hours,
+        in_review_hours,
+        case
+            when canonical_state = 'done'
+                then {{ elapsed_hours('created_at', 'last_done_at') }}
+        end as lead_time_hours,
+        case
+            when canonical_state = 'done'
+                then {{ elapsed_hours('started_at', 'last_done_at') }}
+        end as cycle_time_hours
+    {# Opted-out people's items never reach int_work_items_unioned (macro consented). #}
+    from joined
+
+)
+
+select * from final
