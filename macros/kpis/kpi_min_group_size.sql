@@ -1,5 +1,5 @@
 {#
-    The privacy threshold k (PRIVACY.md, "Show less"): var('min_group_size'),
+    The privacy threshold k (docs/privacy.md, "Show less"): var('min_group_size'),
     default 5. Configuration may raise it, never lower it: a value below 5 (or
     not a whole number) stops compilation, so no published KPI can be built
     with a weaker threshold.
@@ -17,7 +17,7 @@
     {%- if (raw | string | trim) != (k | string) or k < 5 -%}
         {{ exceptions.raise_compiler_error(
             "var('min_group_size') is " ~ raw ~ ": the privacy threshold must be a "
-            ~ "whole number of at least 5 (PRIVACY.md). Raise it, never lower it."
+            ~ "whole number of at least 5 (docs/privacy.md). Raise it, never lower it."
         ) }}
     {%- endif -%}
     {{ return(k) }}

@@ -1,5 +1,5 @@
 {#
-    Privacy proof for a published KPI table (PRIVACY.md, "Show less"): returns
+    Privacy proof for a published KPI table (docs/privacy.md, "Show less"): returns
     every row that breaks suppression, so the test fails on any of them:
     - a cell backed by fewer than k people that is not suppressed;
     - a suppressed cell that still shows a value;

@@ -1,5 +1,5 @@
 {#
-    contributor_count of a KPI (KPI_DEFINITIONS.md, "contributors"): the
+    contributor_count of a KPI (docs/kpi-definitions.md#conventions-every-kpi): the
     distinct people, per team_id and week_start of `relation`, found in any of
     `person_columns` (e.g. a ticket's assignee and its first replier). Nulls
     (no roster person) are not counted. Renders a query for a CTE:

@@ -1,7 +1,7 @@
 {#
     Exact elapsed time between two timestamps in hours (double). Not
     dbt.datediff: that counts hour boundaries on DuckDB/Postgres and rounds on
-    Spark (STACK_NOTES.md).
+    Spark (docs/stack-notes.md).
 #}
 {% macro elapsed_hours(start, end) -%}
     {%- if adapter is defined -%}

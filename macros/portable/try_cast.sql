@@ -1,6 +1,6 @@
 {#
     Cast that yields null instead of failing on a malformed value. dbt.safe_cast
-    is a plain cast on several adapters (STACK_NOTES.md).
+    is a plain cast on several adapters (docs/stack-notes.md).
 #}
 {% macro try_cast(expr, type) -%}
     {%- if adapter is defined -%}

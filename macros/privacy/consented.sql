@@ -1,5 +1,5 @@
 {#
-    The rows of a staging relation whose person did not opt out (PRIVACY.md
+    The rows of a staging relation whose person did not opt out (docs/privacy.md
     "Opt-outs"): the one filter between staging and every model above it.
     Renders a derived table, so an import CTE reads
 

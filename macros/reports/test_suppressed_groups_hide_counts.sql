@@ -1,5 +1,5 @@
 {#
-    Differencing proof (PRIVACY.md): when any row of a group (a team's size
+    Differencing proof (docs/privacy.md): when any row of a group (a team's size
     buckets) is suppressed, no row of that group shows `columns` (counts whose
     total is published elsewhere would give the suppressed row away).
     Returns the rows that show one.

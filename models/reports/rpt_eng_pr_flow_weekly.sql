@@ -2,7 +2,7 @@
     Pull request flow per team and merge week (the engineering delivery page):
     PR counts and the medians (p50, and p85 for cycle time) of each flow time,
     from human-authored merged PRs of fct_pull_requests. A team-week backed by
-    fewer than k distinct authors (k = var('min_group_size'), PRIVACY.md) keeps
+    fewer than k distinct authors (k = var('min_group_size'), docs/privacy.md) keeps
     its counts and times empty and is_suppressed true.
 #}
 {%- set k = kpi_min_group_size() %}

@@ -6,7 +6,7 @@
     keeps its times empty and is_suppressed true; if any bucket of a team is
     suppressed, the PR counts of all its buckets stay empty: the team's weekly
     PR counts minus the other buckets would give the suppressed one away
-    (PRIVACY.md, differencing).
+    (docs/privacy.md#differencing).
 #}
 {%- set k = kpi_min_group_size() %}
 

@@ -4,7 +4,7 @@
     `_outcomes_loaded_at`) over its staging models, their rows and how many
     tables it has. A source whose tables are empty has no last load (null),
     never a made-up time. Staging models are one view per raw table that
-    never filters or aggregates (STYLE.md), so their rows are the rows loaded.
+    never filters or aggregates (docs/contributing.md), so their rows are the rows loaded.
 
     The staging models are named here, not found by looping over `graph`:
     dbt fills `graph` only at execution, so a loop would record no lineage.

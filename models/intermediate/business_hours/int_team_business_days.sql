@@ -1,5 +1,5 @@
 {#
-    The business-hours calendar (KPI_DEFINITIONS.md, Business hours): one row
+    The business-hours calendar (docs/kpi-definitions.md, Business hours): one row
     per team and LOCAL date, with the day's working interval in UTC
     (int_team_schedules: working days and hours in the team's time zone,
     minus the seed holidays of its time zone or of the team) and

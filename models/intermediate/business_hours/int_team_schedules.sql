@@ -1,6 +1,6 @@
 {#
     One row per team (roster department): its working schedule
-    (KPI_DEFINITIONS.md, Business hours). The roster holds each person's time
+    (docs/kpi-definitions.md, Business hours). The roster holds each person's time
     zone, working days and hours; a team's are the most common among its
     members, active members first, ties to the alphabetically first value, so
     the result is deterministic. A person counts once, as dim_people has them

@@ -1,6 +1,6 @@
 {#
     One row per PagerDuty incident with the production deployment it is
-    attributed to (KPI_DEFINITIONS.md, Incident attribution):
+    attributed to (docs/kpi-definitions.md#fct_incidents):
     1. explicit link wins: the incident's related_deployment_id, when it names
        a successful production deployment; else its related_commit_sha, which
        names the first successful production deployment of that commit;

@@ -8,7 +8,7 @@
     previous_deployment_id is the service's previous successful production
     deployment. A rollback (task `deploy:rollback`) rolls back exactly that
     previous deployment, so is_rolled_back marks the deployment a rollback
-    replaced (KPI_DEFINITIONS.md: "it was rolled back"); the rollback itself is
+    replaced (docs/kpi-definitions.md: "it was rolled back"); the rollback itself is
     a production deployment like any other.
 #}
 with deployments as (

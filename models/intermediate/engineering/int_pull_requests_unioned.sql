@@ -5,7 +5,7 @@
     drafts, sizes and reviews: git rows carry null there and
     has_review_data false, never zero.
 
-    Reviews (KPI_DEFINITIONS.md, Pickup time): a submitted (not pending)
+    Reviews (docs/kpi-definitions.md#pr_pickup_time_p50): a submitted (not pending)
     review by someone other than the author, and for a merged pull request
     only one submitted at or before the merge (a review after the merge did
     not gate the change: such a PR is merged without review). Bots never
@@ -19,7 +19,7 @@
     request was made while the PR was still a draft. first_requested_review_at
     is the first counted human review (rules above) by an account that was
     requested as a reviewer of the PR, submitted at or after the request
-    (KPI_DEFINITIONS.md, Review latency).
+    (docs/kpi-definitions.md#fct_pull_requests).
 
     Reverts: the number of the reverted PR, exactly as the revert names it:
     GitHub's `Reverts owner/repo#N` body (extracted at ingest; the body never

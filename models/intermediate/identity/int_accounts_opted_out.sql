@@ -1,6 +1,6 @@
 {#
     Every identifier under which an opted-out person appears in a source that
-    allows opting out (PRIVACY.md "Opt-outs"): their tool accounts there (from
+    allows opting out (docs/privacy.md#opt-outs): their tool accounts there (from
     int_accounts_mapped), and their email pseudonym itself, which is how
     calendar, git and GitHub commit authors name people directly. The opt-out
     list already holds only sources whose policy has `opt_out_allowed: true`

@@ -32,7 +32,7 @@ final as (
         function_name,
         job_title,
         time_zone,
-        {# Default schedule of KPI_DEFINITIONS.md: Mon-Fri 09:00-17:00. #}
+        {# Default schedule of docs/kpi-definitions.md: Mon-Fri 09:00-17:00. #}
         coalesce(work_days, 'Mon|Tue|Wed|Thu|Fri') as work_days,
         coalesce(work_start_time, '09:00') as work_start_time,
         coalesce(work_end_time, '17:00') as work_end_time,

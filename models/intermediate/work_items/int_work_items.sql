@@ -1,6 +1,6 @@
 {#
     One row per work item across tools, with its current canonical state and
-    the flow measures of KPI_DEFINITIONS.md ("Canonical states of a work item"),
+    the flow measures of docs/kpi-definitions.md#canonical-states-of-a-work-item,
     all computed from int_work_item_state_intervals:
     started_at = first entry into in_progress; done_at = the last entry into
     done when the item is done now; lead time = created -> done_at; cycle time

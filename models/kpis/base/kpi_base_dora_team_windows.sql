@@ -1,6 +1,6 @@
 {#
     The DORA measures per team and window of 1, 4 or 13 ISO weeks ending
-    with week_start (KPI_DEFINITIONS.md, Engineering), before privacy
+    with week_start (docs/kpi-definitions.md#dora-marts), before privacy
     suppression; fct_dora_team_weekly and fct_dora_team_rolling publish them.
 
     A team is the team owning the repository (deployments, changes) or the

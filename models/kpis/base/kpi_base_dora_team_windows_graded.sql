@@ -3,7 +3,7 @@
     dora_performance_levels: the best level whose cut-off holds) and privacy
     suppression. A level needs data: a window without production deployments,
     or a metric without a value, is 'no data', never 'low'.
-    Privacy (PRIVACY.md): a cell whose contributor_count is below
+    Privacy (docs/privacy.md): a cell whose contributor_count is below
     k = var('min_group_size') is suppressed: every measure and level is null
     (counts of deployments and incidents stay: they are about services).
 #}

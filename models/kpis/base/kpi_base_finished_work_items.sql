@@ -4,7 +4,7 @@
     week of its FIRST finish, whatever happened later, and is reopened when a
     reopen event (task.reopened, case.reopened) came at or after that first
     finish. The rework rate (tasks) and the case reopen rate (cases) count
-    these rows (KPI_DEFINITIONS.md): later reopens revise the week of the first
+    these rows (docs/kpi-definitions.md): later reopens revise the week of the first
     finish, so recent weeks can still rise.
 #}
 with work_items as (

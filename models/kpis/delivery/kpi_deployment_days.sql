@@ -1,7 +1,7 @@
 {#
     Deployment days (delivery, engineering): distinct UTC days in the week with
     at least one successful production deployment of the team's repositories
-    (KPI_DEFINITIONS.md, Deployment frequency; the DORA cut-offs read the
+    (docs/kpi-definitions.md#deployment_days; the DORA cut-offs read the
     median of this weekly number). sample_size is the number of successful
     production deployments; contributor_count the distinct authors of pull
     requests merged into the team's repositories that week.

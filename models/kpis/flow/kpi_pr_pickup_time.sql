@@ -1,7 +1,7 @@
 {#
     PR pickup time (flow, engineering): first review - PR opened, in calendar
     hours, where a review is a submitted review or review comment by someone
-    other than the author, not a bot (KPI_DEFINITIONS.md). pr.reviewed events
+    other than the author, not a bot (docs/kpi-definitions.md). pr.reviewed events
     already exclude the author's own reviews; bots are dropped here. Reviewers
     outside the roster (actor_type external/unknown) are still reviewers.
     In the week of the first review, for the author's team. Published as the

@@ -1,12 +1,12 @@
 {#
     Speed to lead (flow, sales): lead created -> first sales touch (call,
     email or meeting; lead.first_touch), in calendar hours, in the week the
-    lead was created (KPI_DEFINITIONS.md), for the lead owner's team. A lead
+    lead was created (docs/kpi-definitions.md), for the lead owner's team. A lead
     not touched yet has no speed to lead and is left out, so a week's value can
     still rise while its leads are being worked. Published as the interpolated
     median (speed_to_lead_p50) and 85th percentile (speed_to_lead_p85), and
     as the share of touched leads touched within 1 business hour of the lead
-    owner's team (speed_to_lead_within_1_business_hour, KPI_DEFINITIONS.md:
+    owner's team (speed_to_lead_within_1_business_hour, docs/kpi-definitions.md:
     business hours between created and first touch from
     int_team_business_days, <= 1; leads whose moments fall outside the
     calendar are left out of the share and of its sample_size).

@@ -1,5 +1,5 @@
 {#
-    CSAT (impact, support): good / (good + bad) ratings (KPI_DEFINITIONS.md;
+    CSAT (impact, support): good / (good + bad) ratings (docs/kpi-definitions.md;
     on a 1-5 scale 4 and 5 are good, mapped in stg_zendesk__satisfaction_ratings).
     Unrated tickets (offered, unoffered, no rating) are excluded. A ticket
     counts once, with its latest rating, in the week that rating was created,

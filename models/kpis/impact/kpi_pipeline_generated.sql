@@ -1,6 +1,6 @@
 {#
     Pipeline generated (impact, sales): the amount of deals created in the week
-    (KPI_DEFINITIONS.md), for the deal owner's team. The amount is the deal's
+    (docs/kpi-definitions.md), for the deal owner's team. The amount is the deal's
     current amount (HubSpot keeps no amount history in the collected data); a
     deal without an amount adds nothing but still counts in sample_size.
     contributor_count is the distinct deal owners.

@@ -1,5 +1,5 @@
 {#
-    Win rate (impact, sales): won / (won + lost), by count (KPI_DEFINITIONS.md),
+    Win rate (impact, sales): won / (won + lost), by count (docs/kpi-definitions.md),
     in the week the deal closed, for the deal owner's team. A deal counts once,
     with its latest close (deal.won / deal.lost); a deal reopened since (its
     current state is neither done nor canceled) is not closed and not counted.

@@ -1,6 +1,6 @@
 {#
     Ticket reopen rate (quality, support): solved tickets later reopened /
-    solved tickets (KPI_DEFINITIONS.md), per week of FIRST solve, the same
+    solved tickets (docs/kpi-definitions.md), per week of FIRST solve, the same
     convention as rework_rate. A ticket is reopened when a case.reopened event
     (any exit from solved/closed) follows its first case.solved.
 #}

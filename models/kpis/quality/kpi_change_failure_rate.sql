@@ -2,7 +2,7 @@
     Change failure rate (quality, engineering): successful production
     deployments that caused a failure / successful production deployments, in
     the week the deployment finished, for the team owning the repository.
-    KPI_DEFINITIONS.md counts DEPLOYMENTS, not incidents: a deployment with two
+    docs/kpi-definitions.md counts DEPLOYMENTS, not incidents: a deployment with two
     attributed incidents counts once.
 
     One definition: "caused a failure" is fct_deployments.has_caused_failure

@@ -1,6 +1,6 @@
 {#
     Rework rate (quality, every function's task-tracker work): tasks reopened /
-    tasks done, per week of FIRST done (KPI_DEFINITIONS.md). A task counts once,
+    tasks done, per week of FIRST done (docs/kpi-definitions.md). A task counts once,
     in the week it first entered done, whatever happened later; it is reopened
     when it left done at least once after that (task.reopened). Later reopens
     revise the week of first done, so recent weeks can still rise.

@@ -1,6 +1,6 @@
 {#
     First reply SLA compliance (reliability, support): met / (met + breached)
-    (KPI_DEFINITIONS.md). The target comes from the sla_targets seed by the
+    (docs/kpi-definitions.md). The target comes from the sla_targets seed by the
     ticket's current priority, in calendar hours from creation; a ticket
     without a priority (or with one the seed lacks) gets the `normal` target. deadline = created + target.
     - met: first agent reply at or before the deadline;

@@ -1,7 +1,7 @@
 {#
     On-time delivery (reliability, every function's task-tracker work): items
     with a due date done on or before it / items with a due date that were done
-    or fell due in the period (KPI_DEFINITIONS.md). Each task with a due date
+    or fell due in the period (docs/kpi-definitions.md). Each task with a due date
     counts once:
     - done now: in the week of its final done; on time when its UTC done date
       is on or before the due date;

@@ -1,7 +1,7 @@
 {#
     Time to restore (reliability, engineering): resolved - started, in calendar
     hours, for ALL resolved incidents, attributed to a deployment or not
-    (KPI_DEFINITIONS.md), in the week the incident was resolved, for the team
+    (docs/kpi-definitions.md), in the week the incident was resolved, for the team
     owning the incident's service. Published as the interpolated median
     (time_to_restore_p50) and 85th percentile (time_to_restore_p85).
     contributor_count is the distinct first assignees (responders) of the

@@ -1,5 +1,5 @@
 {#
-    Recurring meeting cost (KPI_DEFINITIONS.md, "Focus and meeting hygiene"):
+    Recurring meeting cost (docs/kpi-definitions.md#fct_recurring_meeting_series):
     one row per recurring series with at least k distinct invitees, so no
     series of a few people (a recurring 1:1) is ever published. Titles and
     descriptions are never stored: `has_agenda` is the only trace of them.

@@ -1,7 +1,7 @@
 {#
     One row per deployment (GitHub deployments of every environment and
     result, release tags of git-only repositories), with the changes it
-    shipped and whether it caused a failure (KPI_DEFINITIONS.md).
+    shipped and whether it caused a failure (docs/kpi-definitions.md).
 
     Only successful production deployments (is_live) ship changes and can
     fail: change_count is the pull requests credited to it (merged inside its

@@ -1,6 +1,6 @@
 {#
     One row per pull request (GitHub and git-only repositories) with its flow
-    times (KPI_DEFINITIONS.md, Engineering), in calendar hours (`*_hours`) and
+    times (docs/kpi-definitions.md#fct_pull_requests), in calendar hours (`*_hours`) and
     in business hours of the PR's team (`*_business_hours`,
     int_team_business_days); an interval that would be negative (clock skew)
     or lacks an end is null, never zero.

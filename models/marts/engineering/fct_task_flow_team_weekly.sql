@@ -1,5 +1,5 @@
 {#
-    Flow of task-tracker work per team and ISO week (KPI_DEFINITIONS.md,
+    Flow of task-tracker work per team and ISO week (docs/kpi-definitions.md,
     Canonical states), over the tasks reaching final done in the week:
     cycle time and blocked time (interpolated medians, calendar hours) and
     flow efficiency = (cycle - blocked - in review) / cycle, summed over the

@@ -1,5 +1,5 @@
 {#
-    Daily WIP snapshot of task-tracker work (KPI_DEFINITIONS.md, Canonical
+    Daily WIP snapshot of task-tracker work (docs/kpi-definitions.md, Canonical
     states): one row per team and UTC day with the tasks in in_progress,
     blocked or in_review at the end of the day, and their age (end of day -
     first entry into in_progress, else created), calendar hours. Days run

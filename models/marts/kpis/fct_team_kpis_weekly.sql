@@ -1,9 +1,9 @@
 {#
     One row per team, ISO week and KPI: every weekly KPI of the catalog
-    (seed kpi_catalog), as KPI_DEFINITIONS.md defines it, with the work items
+    (seed kpi_catalog), as docs/kpi-definitions.md defines it, with the work items
     (sample_size) and distinct people (contributor_count) behind it.
 
-    Privacy (PRIVACY.md, "Show less"): a cell backed by fewer than k people,
+    Privacy (docs/privacy.md, "Show less"): a cell backed by fewer than k people,
     k = var('min_group_size') (default 5; never below 5, checked at compile
     time by kpi_min_group_size), is suppressed: value null, is_suppressed true.
 

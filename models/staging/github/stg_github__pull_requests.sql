@@ -28,7 +28,7 @@ final as (
         additions,
         deletions,
         additions + deletions as lines_changed,
-        {# PR size buckets of KPI_DEFINITIONS.md (additions + deletions). #}
+        {# PR size buckets of docs/kpi-definitions.md (additions + deletions). #}
         case
             when additions + deletions is null then null
             when additions + deletions < 10 then 'XS'

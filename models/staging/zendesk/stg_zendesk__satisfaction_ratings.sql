@@ -5,7 +5,7 @@ with source as (
 ),
 
 {#
-    Good/bad as KPI_DEFINITIONS.md defines CSAT, from the seed that is the one
+    Good/bad as docs/kpi-definitions.md defines CSAT, from the seed that is the one
     list of scores: the loader quarantines a score not in it (the policy's
     `values`), so the lookup is of the source's vocabulary, not a join of
     entities.

@@ -8,7 +8,7 @@ final as (
 
     select
         ticket_id,
-        {# 'hold' and 'on-hold' are the same state (KPI_DEFINITIONS.md, Support). #}
+        {# 'hold' and 'on-hold' are the same state (docs/kpi-definitions.md, Support). #}
         case
             when lower(trim(ticket_status)) = 'on-hold' then 'hold'
             else lower(trim(ticket_status))
