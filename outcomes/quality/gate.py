@@ -5,6 +5,18 @@
 schemas only when every table passed. A plain function over the warehouse so
 tests call it directly; Dagster turns each `TableGate` into two asset checks
 of the raw table's asset.
+
+The gate blocks a batch only for what is wrong with the batch as a whole; a
+bad record never reaches it (the reader quarantined it at ingest, and the
+rest of the batch loads):
+
+- key duplication: a key column null or a key repeated (the GX suite);
+- schema loss: a column that holds values in the published table is null in
+  every row of a batch of at least `MIN_BATCH_ROWS` rows: the export stopped
+  carrying the field (renamed, dropped from an export's settings); judged
+  with the GX suite's check. Not judged on an incremental API batch, which is
+  small by design;
+- volume collapse: far fewer rows than the last good load (row counts).
 """
 
 from __future__ import annotations
@@ -22,11 +34,19 @@ from outcomes.quality.expectations import (
     suite_columns,
     validate_frame,
 )
-from outcomes.quality.row_counts import RowCountCheck, check_counts, record_counts
-from pipelines.common.policy import SourcePolicy
+from outcomes.quality.row_counts import (
+    MIN_BASELINE_ROWS,
+    RowCountCheck,
+    check_counts,
+    record_counts,
+)
+from pipelines.common.policy import SourcePolicy, TablePolicy
 
 SUITE_CHECK = "gx_suite"
 ROW_COUNT_CHECK = "row_count_stable"
+# Schema loss: a batch this large with no value at all in a column that the
+# published table fills (at least MIN_BASELINE_ROWS values) lost the column.
+MIN_BATCH_ROWS = MIN_BASELINE_ROWS
 
 
 @dataclass(frozen=True)
@@ -91,11 +111,14 @@ def gate_source(
             dataset = policy.dataset_for(table)
             schema = read_from.get(dataset, dataset)
             frame = read_table(con, schema, table.name, suite_columns(dataset, table))
+            suite = validate_frame(frame, dataset, table, now)
+            if schema != dataset and not incremental:
+                suite.failures += schema_losses(con, dataset, schema, table)
             gates.append(
                 TableGate(
                     dataset,
                     table.name,
-                    validate_frame(frame, dataset, table, now),
+                    suite,
                     counts.get((dataset, table.name)),
                     read_from=schema,
                 )
@@ -106,3 +129,52 @@ def gate_source(
         good = {g.table for g in gates} if all(g.passed for g in gates) else set()
         record_counts(warehouse, list(counts.values()), loaded_at, good)
     return gates
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def schema_losses(con, dataset: str, batch_schema: str, table: TablePolicy) -> list[str]:
+    """Columns the batch in `batch_schema` lost: null in all its rows while
+    the published `dataset` table holds values (module docstring)."""
+    present = {
+        (s, c)
+        for s, c in con.execute(
+            "select table_schema, column_name from information_schema.columns "
+            "where table_schema in (?, ?) and table_name = ?",
+            [dataset, batch_schema, table.name],
+        ).fetchall()
+    }
+    columns = [
+        c.name
+        for c in table.columns
+        if c.action != "derive"  # a derived flag is never null: false is a value
+        and c.name not in table.primary_key
+        and (batch_schema, c.name) in present
+        and (dataset, c.name) in present
+    ]
+    if not columns:
+        return []
+    batch = f"{_ident(batch_schema)}.{_ident(table.name)}"
+    counts = con.execute(
+        f"select count(*), {', '.join(f'count({_ident(c)})' for c in columns)} from {batch}"
+    ).fetchone()
+    rows, filled = counts[0], dict(zip(columns, counts[1:], strict=True))
+    if rows < MIN_BATCH_ROWS:
+        return []
+    published = f"{_ident(dataset)}.{_ident(table.name)}"
+    lost = []
+    for column in columns:
+        if filled[column]:
+            continue
+        (held,) = con.execute(
+            f"select count(*) from (select 1 from {published} "
+            f"where {_ident(column)} is not null limit {MIN_BASELINE_ROWS})"
+        ).fetchone()
+        if held >= MIN_BASELINE_ROWS:
+            lost.append(
+                f"schema loss on {column}: null in all {rows} rows of this batch, while the "
+                f"published table holds values (the export no longer carries the field?)"
+            )
+    return lost

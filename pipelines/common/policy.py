@@ -4,10 +4,32 @@ A policy file (`pipelines/<source>/policy.yml`) is the reviewed, declarative
 contract of docs/privacy.md: every column that lands is listed with its action;
 anything not listed is dropped (default deny). This module parses and checks
 a policy so a typo fails at once, naming the file, table and column.
+
+The policy is also the contract of each record (pipelines.common.reader checks
+it at ingest; a record that breaks it is quarantined, the others load):
+
+- `required: true`: the field must be present (keys always are);
+- a timestamp or date must lie in its range. By default a value is out of
+  range before 1970-01-02 (the epoch, 1970-01-01, is what an unset number
+  reads as; earlier values are sentinels such as 0001-01-01 or 1900-01-01)
+  or more than one day after the load (clock skew tolerated; year 9999 is a
+  "never" sentinel). A field with legitimately older dates names its own
+  `earliest` (a hire date: 1950-01-01), a planned date names how far ahead it
+  may lie (`ahead_days`: a due date, a meeting on the calendar);
+- `values`: the vocabulary of an enumerated field, either a list (the policy
+  is its one source of truth) or `{seed: <seed>, column: <column>, ...}`,
+  the rows of that dbt seed for this source (`source_system`) and the other
+  columns given: the same table the models map the values with, matched
+  like the models match it (trimmed, case-insensitive). `values: time_zones`
+  names the IANA zones the engine converts with;
+- a table's `null_values` are cells that mean "no value" in that source's
+  exports (ServiceNow's `?`): they are read as null before any other rule.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +52,12 @@ INDEX_PATH = "__index"
 LOADED_AT_COLUMN = "_outcomes_loaded_at"
 
 POLICY_DIR = Path(__file__).resolve().parent.parent
+# The dbt seeds a vocabulary may come from (`values: {seed: ...}`).
+SEEDS_DIR = POLICY_DIR.parent / "seeds"
+# The range of a timestamp or date unless its column says otherwise (see above).
+DEFAULT_EARLIEST = dt.date(1970, 1, 2)
+DEFAULT_AHEAD_DAYS = 1
+TIME_ZONES = "time_zones"
 
 
 @dataclass(frozen=True)
@@ -48,6 +76,22 @@ class ColumnRule:
     # strptime format of a timestamp the source writes in its own way
     # (ServiceNow's CSV export: `%d-%m-%Y %H:%M`, in UTC); else ISO 8601.
     format: str | None = None
+    # The range of a timestamp or date (module docstring).
+    earliest: dt.date = DEFAULT_EARLIEST
+    ahead_days: int = DEFAULT_AHEAD_DAYS
+    # The vocabulary of an enumerated field (empty: any value); `values_from`
+    # says where it comes from, for the quarantine reason.
+    values: tuple[str, ...] = ()
+    values_from: str = ""
+    values_ignore_case: bool = False
+
+    @property
+    def has_range(self) -> bool:
+        return self.action == "keep" and self.type in {"timestamp", "epoch_ms", "date"}
+
+    @property
+    def has_vocabulary(self) -> bool:
+        return bool(self.values) or self.values_from == TIME_ZONES
 
     @property
     def output_type(self) -> str:
@@ -76,6 +120,8 @@ class TablePolicy:
     # window applies to its parent, `(parent table, column)`, the column
     # holding the parent's primary key. A child lands when its parent does.
     window_follows: tuple[str, str] | None = None
+    # Cells that mean "no value" in this source's exports, read as null.
+    null_values: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnRule:
         return next(c for c in self.columns if c.name == name)
@@ -121,7 +167,76 @@ def _fail(policy_path: Path, where: str, message: str) -> OutcomesError:
     return OutcomesError(f"policy {policy_path}: {where}: {message}")
 
 
-def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]) -> ColumnRule:
+def _parse_range(policy_path: Path, where: str, spec: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if "earliest" in spec:
+        earliest = spec["earliest"]
+        if isinstance(earliest, dt.datetime):
+            earliest = earliest.date()
+        if isinstance(earliest, str):
+            try:
+                earliest = dt.date.fromisoformat(earliest)
+            except ValueError:
+                earliest = None
+        if not isinstance(earliest, dt.date):
+            raise _fail(policy_path, where, "`earliest` must be a date like 1950-01-01")
+        found["earliest"] = earliest
+    if "ahead_days" in spec:
+        ahead = spec["ahead_days"]
+        if not isinstance(ahead, int) or isinstance(ahead, bool) or ahead < 0:
+            raise _fail(
+                policy_path, where, "`ahead_days` must be a whole number of days, 0 or more"
+            )
+        found["ahead_days"] = ahead
+    return found
+
+
+def _parse_values(policy_path: Path, source: str, where: str, spec: Any) -> dict[str, Any]:
+    """`values`: a list, `time_zones`, or {seed, column, <filter column>: value...}."""
+    if spec is None:
+        return {}
+    if spec == TIME_ZONES:
+        return {"values_from": TIME_ZONES}
+    if isinstance(spec, list) and spec and all(isinstance(v, str | int) for v in spec):
+        return {"values": tuple(str(v) for v in spec), "values_from": "the policy's values"}
+    if not (isinstance(spec, dict) and {"seed", "column"} <= set(spec)):
+        raise _fail(
+            policy_path,
+            where,
+            f"`values` takes a list, {TIME_ZONES!r} or {{seed: <seed>, column: <column>, "
+            "<column>: <value>...}",
+        )
+    seed = next(iter(sorted(SEEDS_DIR.rglob(f"{spec['seed']}.csv"))), None)
+    if seed is None:
+        raise _fail(policy_path, where, f"`values`: no seed {spec['seed']!r} under {SEEDS_DIR}")
+    filters = {"source_system": source, **{k: str(v) for k, v in spec.items()}}
+    filters.pop("seed")
+    column = str(filters.pop("column"))
+    with seed.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    header = set(rows[0]) if rows else set()
+    missing = sorted(({column} | set(filters)) - header)
+    if missing:
+        raise _fail(policy_path, where, f"`values`: seed {seed.name} has no column(s) {missing}")
+    values = sorted(
+        {
+            row[column].strip().lower()
+            for row in rows
+            if all(row[k] == v for k, v in filters.items()) and row[column].strip()
+        }
+    )
+    if not values:
+        raise _fail(policy_path, where, f"`values`: seed {seed.name} has no rows for {filters}")
+    return {
+        "values": tuple(values),
+        "values_from": seed.relative_to(SEEDS_DIR.parent).as_posix(),
+        "values_ignore_case": True,
+    }
+
+
+def _parse_column(
+    policy_path: Path, table: str, name: str, spec: dict[str, Any], source: str = ""
+) -> ColumnRule:
     where = f"table {table!r}, column {name!r}"
     if not isinstance(spec, dict):
         raise _fail(policy_path, where, "expected a mapping of settings")
@@ -136,6 +251,9 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
         "required",
         "when",
         "format",
+        "earliest",
+        "ahead_days",
+        "values",
     }
     if unknown:
         raise _fail(policy_path, where, f"unknown setting(s) {sorted(unknown)}")
@@ -172,6 +290,12 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
     when = spec.get("when") or {}
     if when and (set(when) != {"column", "in"} or not isinstance(when["in"], list)):
         raise _fail(policy_path, where, "`when` takes {column: <name>, in: [values]}")
+    time_range = _parse_range(policy_path, where, spec)
+    if time_range and not (action == "keep" and col_type in {"timestamp", "epoch_ms", "date"}):
+        raise _fail(policy_path, where, "`earliest`/`ahead_days` are for kept timestamps and dates")
+    vocabulary = _parse_values(policy_path, source, where, spec.get("values"))
+    if vocabulary and not (action == "keep" and col_type == "string"):
+        raise _fail(policy_path, where, "`values` is for kept string columns")
     return ColumnRule(
         name=name,
         action=action,
@@ -185,17 +309,25 @@ def _parse_column(policy_path: Path, table: str, name: str, spec: dict[str, Any]
         when_column=when.get("column"),
         when_in=tuple(str(v) for v in when.get("in", [])),
         format=time_format,
+        **time_range,
+        **vocabulary,
     )
 
 
-def _parse_table(policy_path: Path, name: str, spec: dict[str, Any]) -> TablePolicy:
+def _parse_table(
+    policy_path: Path, name: str, spec: dict[str, Any], source: str = ""
+) -> TablePolicy:
     where = f"table {name!r}"
     for key in ("file", "primary_key", "columns"):
         if key not in spec:
             raise _fail(policy_path, where, f"missing `{key}`")
     columns = tuple(
-        _parse_column(policy_path, name, col, col_spec) for col, col_spec in spec["columns"].items()
+        _parse_column(policy_path, name, col, col_spec, source)
+        for col, col_spec in spec["columns"].items()
     )
+    null_values = spec.get("null_values", [])
+    if not isinstance(null_values, list) or not all(isinstance(v, str) for v in null_values):
+        raise _fail(policy_path, where, "`null_values` takes a list of texts, e.g. ['?']")
     names = {c.name for c in columns}
     table = TablePolicy(
         name=name,
@@ -208,6 +340,7 @@ def _parse_table(policy_path: Path, name: str, spec: dict[str, Any]) -> TablePol
         time_field=spec.get("time_field"),
         dropped=tuple(spec.get("dropped", [])),
         window_follows=_window_follows(policy_path, where, spec.get("window_follows")),
+        null_values=tuple(null_values),
     )
     if table.window_follows and table.window_follows[1] not in names:
         raise _fail(
@@ -274,7 +407,7 @@ def load_policy(source: str, policy_dir: Path = POLICY_DIR) -> SourcePolicy:
     for key in ("purpose", "retention_days", "tables"):
         if key not in spec:
             raise _fail(path, "top level", f"missing `{key}`")
-    tables = tuple(_parse_table(path, n, t) for n, t in spec["tables"].items())
+    tables = tuple(_parse_table(path, n, t, source) for n, t in spec["tables"].items())
     _check_parents(path, tables)
     return SourcePolicy(
         source=source,

@@ -7,9 +7,10 @@ cores, which keeps the loaders arrow-fast (docs/stack-notes.md#dlt: dicts into d
     lines -> valid JSON records -> (exploded list elements) -> extracted text
           -> typed values + per-field problems
 
-Rows with a problem (invalid JSON, a missing required field, an unparsable
-timestamp or number) go to quarantine with the file, record number, field and
-reason; the rest are deduplicated on the primary key (the newest delivery
+Rows with a problem (invalid JSON, a missing required field or key, an
+unparsable timestamp or number, a timestamp or date out of its range, a value
+outside its vocabulary: the record contract of pipelines.common.policy) go to
+quarantine with the file, record number, key, field and reason; the rest are deduplicated on the primary key (the newest delivery
 wins) and pseudonymized before they leave this module, and rows of people
 on the erasure list are dropped (`outcomes.privacy.erasures`). Nothing not
 named in the policy is ever extracted.
@@ -30,7 +31,13 @@ import pyarrow.compute as pc
 
 from outcomes.privacy.erasures import drop_erased, erased_mask
 from outcomes.privacy.pseudonym import pseudonymize, pseudonymize_array
-from pipelines.common.policy import INDEX_PATH, LOADED_AT_COLUMN, ColumnRule, TablePolicy
+from pipelines.common.policy import (
+    INDEX_PATH,
+    LOADED_AT_COLUMN,
+    TIME_ZONES,
+    ColumnRule,
+    TablePolicy,
+)
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -104,8 +111,13 @@ class _Extraction:
         )
 
 
-def _extract(column: ColumnRule, element: str, extraction: _Extraction) -> str:
-    """SQL for the column's raw text (or list / count for derivations)."""
+def _extract(
+    column: ColumnRule, element: str, extraction: _Extraction, null_values: tuple[str, ...] = ()
+) -> str:
+    """SQL for the column's raw text (or list / count for derivations).
+
+    A JSON object or list where the policy expects text lands as its JSON text
+    (json_extract_string); a cell in the table's `null_values` reads as null."""
     source = "r" if column.record_path else element
     path = column.record_path or column.path or ""
     if path == INDEX_PATH:
@@ -115,7 +127,11 @@ def _extract(column: ColumnRule, element: str, extraction: _Extraction) -> str:
         return f"array_to_string(json_extract_string({source}, {json_path}), '|')"
     if column.action == "derive" and column.derive == "count":
         return f"cast(json_array_length({source}, {json_path}) as varchar)"
-    return extraction.text(source, _json_path(path))
+    text = extraction.text(source, _json_path(path))
+    if null_values:
+        markers = ", ".join(_sql_str(v) for v in null_values)
+        return f"(case when {text} in ({markers}) then null else {text} end)"
+    return text
 
 
 def _typed(column: ColumnRule, raw: str) -> str:
@@ -147,26 +163,53 @@ def _typed(column: ColumnRule, raw: str) -> str:
     return f"try_cast({raw} as {_SQL_TYPES[column.type]})"
 
 
-def _problem(column: ColumnRule, raw: str, typed: str) -> str:
-    """SQL for the quarantine reason of one field, or null."""
+def _problem(
+    column: ColumnRule, raw: str, typed: str, loaded_at: dt.datetime, is_key: bool = False
+) -> str:
+    """SQL for the quarantine reason of one field, or null (one reason a field,
+    the first that applies: missing, unparsable, out of range, unknown value)."""
     label = _sql_str(column.name)
     checks = []
-    if column.required:
+    if column.required or is_key:
         checks.append(f"when {raw} is null then 'missing required field'")
     if column.action in {"keep"} and column.type != "string":
         kind = "timestamp" if column.type in {"timestamp", "epoch_ms"} else column.type
         checks.append(f"when {raw} is not null and {typed} is null then 'unparsable {kind}'")
+    if column.has_range:
+        kind = "date" if column.type == "date" else "timestamp"
+        earliest = column.earliest.isoformat()
+        latest = (loaded_at + dt.timedelta(days=column.ahead_days)).isoformat(sep=" ")
+        checks.append(f"when {typed} < {kind} {_sql_str(earliest)} then '{kind} before {earliest}'")
+        checks.append(
+            f"when {typed} > timestamp {_sql_str(latest)} then "
+            f"'{kind} more than {column.ahead_days} day(s) after the load'"
+        )
+    if column.has_vocabulary:
+        if column.values_from == TIME_ZONES:
+            known = "(select name from pg_timezone_names())"
+            reason = "time zone the engine does not know"
+        else:
+            known = "(" + ", ".join(_sql_str(v) for v in column.values) + ")"
+            reason = f"unknown value (not in {column.values_from})"
+        value = f"lower(trim({raw}))" if column.values_ignore_case else raw
+        checks.append(f"when {raw} is not null and {value} not in {known} then {_sql_str(reason)}")
     if not checks:
         return "null"
     return f"case {' '.join(checks)} end || ': ' || {label}"
 
 
-def _query(table: TablePolicy, lines_table: str, since: str | None, until: str | None) -> str:
+def _query(
+    table: TablePolicy,
+    lines_table: str,
+    since: str | None,
+    until: str | None,
+    loaded_at: dt.datetime,
+) -> str:
     columns = table.columns
     element = "e" if table.explode else "r"
     extraction = _Extraction()
     raw_cols = ",\n        ".join(
-        f'{_extract(c, element, extraction)} as "raw__{c.name}"' for c in columns
+        f'{_extract(c, element, extraction, table.null_values)} as "raw__{c.name}"' for c in columns
     )
     typed_cols = []
     for c in columns:
@@ -176,7 +219,14 @@ def _query(table: TablePolicy, lines_table: str, since: str | None, until: str |
             value = f'case when "raw__{c.when_column}" in ({allowed}) then {value} end'
         typed_cols.append(f'{value} as "{c.name}"')
     problems = ", ".join(
-        _problem(c, f'"raw__{c.name}"', _typed(c, f'"raw__{c.name}"')) for c in columns
+        _problem(
+            c,
+            f'"raw__{c.name}"',
+            _typed(c, f'"raw__{c.name}"'),
+            loaded_at,
+            is_key=c.name in table.primary_key,
+        )
+        for c in columns
     )
     raw_values = ", ".join(f'"raw__{c.name}"' for c in columns)
     if table.explode:
@@ -419,7 +469,7 @@ def _read(
     for order, name in enumerate(names):
         con.execute(
             f"create or replace temp table checked_{order} as "
-            + _query(table, f"lines_{order}", since, until)
+            + _query(table, f"lines_{order}", since, until, loaded_at)
         )
         parts.append(
             f"select *, {order} as file_order, {_sql_str(name)} as file_name from checked_{order}"

@@ -18,21 +18,24 @@ LOADED_AT = dt.datetime(2026, 6, 1, 12, 0, 0)
 NOW = dt.datetime(2026, 6, 1, 13, 0, 0)
 
 
-def pr(id_: int, state: str = "open", updated: str = "2026-05-04T10:00:00Z") -> str:
-    return json.dumps(
-        {
-            "id": id_,
-            "number": id_ - 100,
-            "state": state,
-            "draft": False,
-            "user": {"login": "ada-l", "id": 9, "type": "User"},
-            "base": {"ref": "main", "repo": {"full_name": "acme/api"}},
-            "created_at": "2026-05-04T09:00:00Z",
-            "updated_at": updated,
-            "closed_at": None,
-            "merged_at": None,
-        }
-    )
+def pr(
+    id_: int, state: str = "open", updated: str = "2026-05-04T10:00:00Z", branch: bool = True
+) -> str:
+    record = {
+        "id": id_,
+        "number": id_ - 100,
+        "state": state,
+        "draft": False,
+        "user": {"login": "ada-l", "id": 9, "type": "User"},
+        "base": {"ref": "main", "repo": {"full_name": "acme/api"}},
+        "created_at": "2026-05-04T09:00:00Z",
+        "updated_at": updated,
+        "closed_at": None,
+        "merged_at": None,
+    }
+    if not branch:  # the export lost the field (`base.ref`)
+        record["base"] = {"repo": {"full_name": "acme/api"}}
+    return json.dumps(record)
 
 
 def query(warehouse, sql: str) -> list[tuple]:
@@ -77,45 +80,86 @@ def test_a_good_batch_is_published_and_its_candidate_dropped(tmp_path, export):
 
 
 def test_a_broken_batch_never_reaches_raw(tmp_path, export):
+    """Schema loss: the export no longer carries a field the published table
+    fills (every PR of the batch lacks `base.ref`)."""
     warehouse = ensure_warehouse(tmp_path / "w.duckdb")
-    load(export, warehouse, [pr(101), pr(102)])
+    load(export, warehouse, [pr(100 + i) for i in range(1, 26)])
     before = query(warehouse, "select * from raw_github.pull_requests order by 1")
 
-    # PR 102 comes back in a state GitHub does not have; PR 103 is new
-    broken = [pr(101), pr(102, "reopened_by_bot", "2026-05-05T10:00:00Z"), pr(103)]
+    broken = [pr(100 + i, "closed", "2026-05-05T10:00:00Z", branch=False) for i in range(1, 27)]
     result = load(export, warehouse, broken)
 
     assert not result.published
     assert query(warehouse, "select * from raw_github.pull_requests order by 1") == before
     # staging views read raw: they cannot see the batch either
-    assert query(warehouse, "select count(*) from raw_github.pull_requests") == [(2,)]
-    # the batch stays in its candidate for inspection, all three rows
+    assert query(warehouse, "select count(*) from raw_github.pull_requests") == [(25,)]
+    # the batch stays in its candidate for inspection, all 26 rows
     assert query(
         warehouse,
-        f"select pull_request_id, state from {candidate_dataset('raw_github')}.pull_requests "
-        "order by 1",
-    ) == [(101, "open"), (102, "reopened_by_bot"), (103, "open")]
+        f"select count(*), count(base_branch) from {candidate_dataset('raw_github')}.pull_requests",
+    ) == [(26, 0)]
     report = result.gate_report()
     assert report.startswith("source 'github': quality gate FAILED; raw tables untouched")
     assert "candidate_raw_github" in report
     assert (
-        "raw_github.pull_requests [gx_suite]: expect_column_values_to_be_in_set on state "
-        "failed for 1 row(s), e.g. ['reopened_by_bot']; failing records: pull_request_id=102"
+        "raw_github.pull_requests [gx_suite]: schema loss on base_branch: null in all 26 rows "
+        "of this batch, while the published table holds values"
     ) in report
     assert [g.table for g in result.failed_gates] == ["pull_requests"]
     # nothing of the failed batch was quarantined or published elsewhere
     assert "quarantine" not in schemas(warehouse)
 
 
-def test_the_next_good_batch_publishes_and_replaces_the_candidate(tmp_path, export):
+def test_a_bad_record_is_quarantined_and_the_batch_published(tmp_path, export):
+    """Issue 14: one record in a state GitHub does not have, one with a year-9999
+    time: each is quarantined with its file, line, key, field and reason, and
+    the rest of the batch is published."""
     warehouse = ensure_warehouse(tmp_path / "w.duckdb")
     load(export, warehouse, [pr(101), pr(102)])
-    assert not load(export, warehouse, [pr(102, "reopened_by_bot")]).published
-    fixed = load(export, warehouse, [pr(102, "closed", "2026-05-06T10:00:00Z"), pr(103)])
-    assert fixed.published
+    broken = [
+        pr(101, "closed", "2026-05-05T10:00:00Z"),
+        pr(102, "reopened_by_bot", "2026-05-05T10:00:00Z"),
+        pr(103, updated="9999-12-31T23:59:59Z"),
+        pr(104),
+    ]
+    result = load(export, warehouse, broken)
+    assert result.published, result.gate_report()
     assert query(
         warehouse, "select pull_request_id, state from raw_github.pull_requests order by 1"
-    ) == [(101, "open"), (102, "closed"), (103, "open")]
+    ) == [(101, "closed"), (102, "open"), (104, "open")]  # 102 keeps its last good row
+    assert query(
+        warehouse,
+        "select file_name, record_number, record_key, field_name, reason "
+        "from quarantine.records order by record_number",
+    ) == [
+        ("pull_requests.jsonl", 2, "102", "state", "unknown value (not in the policy's values)"),
+        (
+            "pull_requests.jsonl",
+            3,
+            "103",
+            "updated_at",
+            "timestamp more than 1 day(s) after the load",
+        ),
+    ]
+    assert result.quarantined == 2
+
+
+def test_the_next_good_batch_publishes_and_replaces_the_candidate(tmp_path, export):
+    warehouse = ensure_warehouse(tmp_path / "w.duckdb")
+    load(export, warehouse, [pr(100 + i) for i in range(1, 26)])
+    lost = [pr(100 + i, branch=False) for i in range(1, 26)]
+    assert not load(export, warehouse, lost).published
+    fixed = load(
+        export,
+        warehouse,
+        [pr(102, "closed", "2026-05-06T10:00:00Z"), pr(126), *map(pr, range(103, 126))],
+    )
+    assert fixed.published
+    assert query(
+        warehouse,
+        "select pull_request_id, state from raw_github.pull_requests where pull_request_id in "
+        "(101, 102, 126) order by 1",
+    ) == [(101, "open"), (102, "closed"), (126, "open")]
     assert candidate_dataset("raw_github") not in schemas(warehouse)
 
 
@@ -137,25 +181,36 @@ def test_a_failed_roster_keeps_no_emails_outside_identity(tmp_path):
     candidate stays for inspection but the identity candidate (emails) is dropped."""
     export = tmp_path / "roster"
     export.mkdir()
-    users = [
-        {
-            "id": f"u{i}",
-            "userName": f"person{i}@acme.example",
-            "displayName": f"Person {i}",
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Core"},
-            # a creation time of 1970: the users suite fails on created_at
-            "meta": {"created": "1970-01-01T00:00:00Z", "lastModified": "2026-05-01T00:00:00Z"},
-        }
-        for i in (1, 2)
-    ]
-    (export / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
+
+    def write(count: int) -> None:
+        users = [
+            {
+                "id": f"u{i}",
+                "userName": f"person{i}@acme.example",
+                "displayName": f"Person {i}",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                    "department": "Core"
+                },
+                "meta": {"created": "2024-01-01T00:00:00Z", "lastModified": "2026-05-01T00:00:00Z"},
+            }
+            for i in range(count)
+        ]
+        (export / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
+
     warehouse = ensure_warehouse(tmp_path / "w.duckdb")
+    write(30)
+    assert load_source(
+        SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW
+    ).published
+    write(10)  # a truncated export: the row counts collapse
     result = load_source(SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW)
     assert not result.published
-    assert [(g.dataset, g.table) for g in result.failed_gates] == [("raw_roster", "users")]
+    assert {(g.dataset, g.table) for g in result.failed_gates} == {
+        ("raw_roster", "users"),
+        ("identity", "people_identity"),
+    }
     found = schemas(warehouse)
-    assert candidate_dataset("raw_roster") in found
     assert [s for s in found if s.startswith("candidate")] == [candidate_dataset("raw_roster")]
-    assert {"raw_roster", "identity"}.isdisjoint(found)
     assert "kept in candidate_raw_roster for inspection" in result.gate_report()
-    assert "created_at failed for 2 row(s)" in result.gate_report()
+    assert "10 rows read, last good load read 30" in result.gate_report()
+    assert query(warehouse, "select count(*) from identity.people_identity") == [(30,)]

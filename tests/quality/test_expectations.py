@@ -1,4 +1,7 @@
-"""The GX suites on hand-made frames: each broken property is named."""
+"""The GX suites on hand-made frames: each broken property is named.
+
+The suites judge the batch (its key); what one record gets wrong is the
+record contract checked at ingest (tests/quality/test_record_contract.py)."""
 
 from __future__ import annotations
 
@@ -35,8 +38,8 @@ def _prs(**changes) -> pd.DataFrame:
 def test_clean_table_passes():
     quality = validate_frame(_prs(), "raw_github", PRS, NOW)
     assert quality.passed, quality.failures
-    # 1 not-null + 1 unique key, 5 timestamps, 1 enum
-    assert quality.expectations == 8
+    # 1 not-null + 1 unique key
+    assert quality.expectations == 2
     assert quality.rows == 3
 
 
@@ -64,7 +67,9 @@ def test_compound_key_duplicates_fail():
     ]
 
 
-def test_timestamps_out_of_range_and_unknown_enum_fail():
+def test_one_records_values_never_fail_the_suite():
+    """A timestamp out of range or an unknown value is the record's problem
+    (quarantined at ingest), not the batch's: the suite does not judge it."""
     quality = validate_frame(
         _prs(
             created_at=pd.to_datetime(["1970-01-01", "2026-10-02", "2027-06-01"]),
@@ -74,58 +79,13 @@ def test_timestamps_out_of_range_and_unknown_enum_fail():
         PRS,
         NOW,
     )
-    text = " | ".join(quality.failures)
-    assert "expect_column_values_to_be_between on created_at failed for 2 row(s)" in text
-    assert "expect_column_values_to_be_in_set on state failed for 1 row(s)" in text
-    assert "reopened_by_bot" in text
-    assert quality.describe().startswith("raw_github.pull_requests: ")
+    assert quality.passed, quality.failures
 
 
-def test_planned_and_historic_columns_have_their_own_range():
-    """Found at 2,000 demo people: accounts created before 2000 and tickets due
-    next week are real; a creation time of exactly 1970-01-01 is an unset value."""
-    users = source_module("roster").policy.table("users")
-    frame = pd.DataFrame(
-        {
-            "scim_user_key": ["a", "b", "c"],
-            "created_at": pd.to_datetime(
-                ["1991-12-22 16:50:00", "2026-10-01 00:00:00", "1970-01-01 00:00:00"]
-            ),
-            # found at 10,000 people: a record nobody edited since 1998 is real too
-            "last_modified_at": pd.to_datetime(
-                ["1998-04-10 12:23:45"] + ["2026-10-01 00:00:00"] * 2
-            ),
-            "time_zone": ["Europe/Berlin", None, "Asia/Kolkata"],
-            "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 3),
-        }
-    )
-    failures = validate_frame(frame, "raw_roster", users, NOW).failures
-    assert [f.split(", e.g.")[0] for f in failures] == [
-        "expect_column_values_to_be_between on created_at failed for 1 row(s)"
-    ]
-    assert "scim_user_key=c" in failures[0]
-
-    tickets = source_module("zendesk").policy.table("tickets")
-    due = validate_frame(
-        pd.DataFrame(
-            {
-                "ticket_id": [1],
-                "due_at": pd.to_datetime(["2026-11-25"]),  # five days after NOW
-                "created_at": pd.to_datetime(["2026-11-19"]),
-                "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"]),
-            }
-        ),
-        "raw_zendesk",
-        tickets,
-        NOW,
-    )
-    assert not any(" on due_at " in f for f in due.failures), due.failures
-
-
-def test_timestamps_read_from_the_warehouse_are_judged_whatever_their_range():
+def test_timestamps_read_from_the_warehouse_become_nanoseconds():
     """DuckDB gives pandas microsecond timestamps; read_table hands GX nanosecond
-    ones (its vectorized range check) unless a value lies outside that range,
-    and such a value still fails, shown as it was loaded."""
+    ones (its vectorized checks) unless a value lies outside that range, which
+    then stays as it was loaded (and does not fail the suite)."""
     import duckdb
 
     from outcomes.quality.expectations import read_table
@@ -149,30 +109,4 @@ def test_timestamps_read_from_the_warehouse_are_judged_whatever_their_range():
     )
     frame = read_table(con, "raw_github", "pull_requests")
     assert str(frame["created_at"].dtype) == "datetime64[us]"
-    failures = validate_frame(frame, "raw_github", PRS, NOW).failures
-    assert len(failures) == 1
-    assert failures[0].startswith(
-        "expect_column_values_to_be_between on created_at failed for 1 row(s)"
-    )
-    assert "9999-12-31" in failures[0] and "pull_request_id=2" in failures[0]
-
-
-def test_a_time_zone_the_engine_does_not_know_fails_with_its_record():
-    """The models convert roster times with the team's time zone; an unknown
-    name used to stop `dbt build` with an engine error naming no record."""
-    users = source_module("roster").policy.table("users")
-    frame = pd.DataFrame(
-        {
-            "scim_user_key": ["a", "b", "c"],
-            "created_at": pd.to_datetime(["2024-01-01"] * 3),
-            "last_modified_at": pd.to_datetime(["2024-01-01"] * 3),
-            "time_zone": ["Europe/Berlin", "Mars/Olympus", None],
-            "_outcomes_loaded_at": pd.to_datetime(["2026-11-20"] * 3),
-        }
-    )
-    failures = validate_frame(frame, "raw_roster", users, NOW).failures
-    assert len(failures) == 1
-    assert failures[0].startswith(
-        "expect_column_values_to_be_in_set on time_zone failed for 1 row(s), e.g. ['Mars/Olympus']"
-    )
-    assert "scim_user_key=b" in failures[0]
+    assert validate_frame(frame, "raw_github", PRS, NOW).passed

@@ -33,10 +33,11 @@ def _pr(id_: int, state: str) -> str:
     )
 
 
-def _load(tmp_path, warehouse, state: str, loaded_at: dt.datetime):
+def _load(tmp_path, warehouse, state: str, loaded_at: dt.datetime, count: int = 25):
     export = tmp_path / "github"
     export.mkdir(exist_ok=True)
-    (export / "pull_requests.jsonl").write_text(_pr(1, state) + "\n")
+    lines = [_pr(i, state) for i in range(1, count + 1)]
+    (export / "pull_requests.jsonl").write_text("\n".join(lines) + "\n")
     return load_source(SourceConfig("github", export), warehouse, SALT, loaded_at, now=loaded_at)
 
 
@@ -59,9 +60,10 @@ def test_freshness_follows_the_last_published_load(tmp_path):
     aware = (T0 + hour).replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=2)))
     assert source_freshness(warehouse, GITHUB, aware).status == "fresh"
 
-    # three days later a load runs but fails its gate: nothing published, still stale
+    # three days later a load runs but fails its gate (5 rows where 25 were:
+    # the row counts collapse): nothing published, still stale
     later = T0 + dt.timedelta(days=3)
-    assert not _load(tmp_path, warehouse, "reopened_by_bot", later).published
+    assert not _load(tmp_path, warehouse, "open", later, count=5).published
     stale = source_freshness(warehouse, GITHUB, later + hour)
     assert (stale.last_loaded_at, stale.status) == (T0, "error")
     # the next good load makes it fresh again
