@@ -20,6 +20,7 @@ not files.
 
 from __future__ import annotations
 
+import csv
 import re
 import subprocess
 import unicodedata
@@ -33,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Documents the site build writes (outcomes/reports.py), cited before they exist.
 GENERATED = {"reports/partials/transparency.md", "reports/partials/site_data.md"}
 
-# Lock files and vendored data: no citations, only noise.
-SKIPPED_FILES = {"uv.lock", "reports/package-lock.json"}
+# Lock files (no citations, only noise) and this file (its examples are broken on purpose).
+SKIPPED_FILES = {"uv.lock", "reports/package-lock.json", "tests/unit/test_doc_references.py"}
 
 _PATH_CHARS = r"[\w.\[\]-]"
 # A path ending in .md, optionally with an anchor; not part of a longer path or URL.
@@ -213,3 +214,12 @@ def test_a_missing_document_a_missing_anchor_and_a_link_out_of_the_repo_are_name
     assert resolve("docs/privacy.md", "privacy/README.md", link=True) is None  # not from docs/
     assert "opt-outs" in anchors_of("docs/privacy.md")
     assert "no-such-heading" not in anchors_of("docs/privacy.md")
+
+
+def test_every_kpi_of_the_catalog_has_its_definition_heading():
+    """A page or the catalog links `docs/kpi-definitions.md#<kpi_id>`: the heading exists."""
+    with (ROOT / "seeds" / "kpis" / "kpi_catalog.csv").open(newline="") as f:
+        kpi_ids = [row["kpi_id"] for row in csv.DictReader(f)]
+    assert len(kpi_ids) >= 24
+    missing = sorted(set(kpi_ids) - anchors_of("docs/kpi-definitions.md"))
+    assert not missing, f"docs/kpi-definitions.md has no `### <kpi_id>` heading for {missing}"
