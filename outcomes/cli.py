@@ -18,7 +18,9 @@ from pathlib import Path
 import click
 
 from outcomes.config import PROJECT_DIR, check_min_group_size, load_config, warehouse_path
+from outcomes.demo.org import MIN_PEOPLE, MIN_WEEKS
 from outcomes.errors import OutcomesError
+from outcomes.run_lock import clear_errors, hold_for_command
 
 # dlt reads `.dlt/config.toml` and `.dlt/secrets.toml` (the API sources'
 # credentials) of the project, wherever `outcomes` is started from: the same
@@ -26,6 +28,26 @@ from outcomes.errors import OutcomesError
 os.environ.setdefault("DLT_PROJECT_DIR", str(PROJECT_DIR))
 
 from outcomes.summary import RunSummary, render  # imports dlt: after the setting above
+
+
+class _AtLeast(click.ParamType):
+    """A whole number no smaller than the demo generator's minimum: a smaller
+    organisation is a one-line usage error, not the generator's traceback."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int, why: str) -> None:
+        self.minimum, self.why = minimum, why
+
+    def convert(self, value, param, ctx) -> int:
+        number = click.INT.convert(value, param, ctx)
+        if number < self.minimum:
+            self.fail(f"{number} is too small: at least {self.minimum} ({self.why})", param, ctx)
+        return number
+
+
+PEOPLE = _AtLeast(MIN_PEOPLE, "each function's teams and the planted 30-person meeting need them")
+WEEKS = _AtLeast(MIN_WEEKS, "the demo's planted four-week support overload needs them")
 
 
 def _fail(exc: OutcomesError) -> None:
@@ -56,8 +78,10 @@ def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:
 
 
 @main.command()
-@click.option("--people", default=120, show_default=True, help="People in the organisation.")
-@click.option("--weeks", default=26, show_default=True, help="Weeks of history.")
+@click.option(
+    "--people", default=120, show_default=True, type=PEOPLE, help="People in the organisation."
+)
+@click.option("--weeks", default=26, show_default=True, type=WEEKS, help="Weeks of history.")
 @click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--skip-build", is_flag=True, help="Load only; do not run dbt.")
 @click.option("--skip-site", is_flag=True, help="Do not build the report site.")
@@ -67,6 +91,7 @@ def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:
     help="Pull every tool that has an API simulator through it (on 127.0.0.1) "
     "instead of reading its exports.",
 )
+@clear_errors
 def demo(
     people: int, weeks: int, seed: int, skip_build: bool, skip_site: bool, via_api: bool
 ) -> None:
@@ -74,8 +99,9 @@ def demo(
     from outcomes.privacy.salt import resolve_salt
     from outcomes.runner import demo_config, run
 
-    try:
-        warehouse = warehouse_path()
+    warehouse = warehouse_path()
+    # Held from the first export written (they sit beside the warehouse) to the site.
+    with hold_for_command(warehouse):
         exports = warehouse.parent / f"{warehouse.stem}_demo_exports"
         summary = RunSummary()
         start = time.perf_counter()
@@ -98,8 +124,6 @@ def demo(
                 f"\nReport site built in {seconds:.0f} s in reports/build: "
                 "`make serve` serves it on http://127.0.0.1:3000/"
             )
-    except OutcomesError as exc:
-        _fail(exc)
 
 
 @main.command(name="run")
@@ -125,6 +149,7 @@ def demo(
     is_flag=True,
     help="API sources: forget their cursors and backfill from start_date.",
 )
+@clear_errors
 def run_command(
     config_path: Path, git_paths: tuple[Path, ...], skip_build: bool, full_refresh: bool
 ) -> None:
@@ -133,29 +158,27 @@ def run_command(
     from outcomes.privacy.salt import resolve_salt
     from outcomes.runner import run
 
-    try:
-        if git_paths and not config_path.exists():
-            config = Config(warehouse=warehouse_path(), sources=())
-        else:
-            config = load_config(config_path)
-        clones = tuple(
-            source_config("git", {"path": str(p)}, Path.cwd(), f"--git {p}") for p in git_paths
-        )
-        sources = config.sources + clones
-        if full_refresh:
-            sources = tuple(replace(s, full_refresh=s.api is not None) for s in sources)
-        config = Config(config.warehouse, sources, config.min_group_size, config.config_path)
-        salt = resolve_salt(PROJECT_DIR)
+    if git_paths and not config_path.exists():
+        config = Config(warehouse=warehouse_path(), sources=())
+    else:
+        config = load_config(config_path)
+    clones = tuple(
+        source_config("git", {"path": str(p)}, Path.cwd(), f"--git {p}") for p in git_paths
+    )
+    sources = config.sources + clones
+    if full_refresh:
+        sources = tuple(replace(s, full_refresh=s.api is not None) for s in sources)
+    config = Config(config.warehouse, sources, config.min_group_size, config.config_path)
+    salt = resolve_salt(PROJECT_DIR)
+    with hold_for_command(config.warehouse):
         summary = run(config, salt, skip_build=skip_build)
         click.echo(render(summary, config.warehouse))
-    except OutcomesError as exc:
-        _fail(exc)
 
 
 @main.command()
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
-@click.option("--people", default=120, show_default=True)
-@click.option("--weeks", default=26, show_default=True)
+@click.option("--people", default=120, show_default=True, type=PEOPLE)
+@click.option("--weeks", default=26, show_default=True, type=WEEKS)
 @click.option("--seed", default=7, show_default=True)
 def generate(out: Path, people: int, weeks: int, seed: int) -> None:
     """Write the demo organisation's raw exports (JSONL per tool) to a folder."""
@@ -174,17 +197,17 @@ def generate(out: Path, people: int, weeks: int, seed: int) -> None:
     default=None,
     help="Privacy threshold k for suppression (5 or more).",
 )
+@clear_errors
 def build_command(min_group_size: int | None) -> None:
     """Rebuild the dbt models and run their tests on the current warehouse."""
     from outcomes.build import build
 
-    try:
-        if min_group_size is not None:
-            check_min_group_size(min_group_size, "--min-group-size")
-        result = build(warehouse_path(), min_group_size)
-        click.echo(f"dbt build finished in {result.seconds:.1f} s: {result.counts}")
-    except OutcomesError as exc:
-        _fail(exc)
+    if min_group_size is not None:
+        check_min_group_size(min_group_size, "--min-group-size")
+    warehouse = warehouse_path()
+    with hold_for_command(warehouse):
+        result = build(warehouse, min_group_size)
+    click.echo(f"dbt build finished in {result.seconds:.1f} s: {result.counts}")
 
 
 @main.command("publish-postgres")
@@ -199,21 +222,21 @@ def build_command(min_group_size: int | None) -> None:
     default=None,
     help="Privacy threshold k for suppression (5 or more).",
 )
+@clear_errors
 def publish_postgres(bi_reader_role: str | None, min_group_size: int | None) -> None:
     """Copy the warehouse's raw data into Postgres (OUTCOMES_PG_*) and build there."""
     from outcomes.postgres import publish
 
-    try:
-        if min_group_size is not None:
-            check_min_group_size(min_group_size, "--min-group-size")
-        dbt_vars = {"bi_reader_role": bi_reader_role} if bi_reader_role else None
-        copied, build = publish(warehouse_path(), min_group_size, dbt_vars)
-        click.echo(
-            f"copied {len(copied)} tables ({sum(copied.values()):,} rows) into Postgres; "
-            f"dbt build --target postgres finished in {build.seconds:.1f} s: {build.counts}"
-        )
-    except OutcomesError as exc:
-        _fail(exc)
+    if min_group_size is not None:
+        check_min_group_size(min_group_size, "--min-group-size")
+    dbt_vars = {"bi_reader_role": bi_reader_role} if bi_reader_role else None
+    warehouse = warehouse_path()
+    with hold_for_command(warehouse):  # it reads the warehouse whole: never mid-run
+        copied, build = publish(warehouse, min_group_size, dbt_vars)
+    click.echo(
+        f"copied {len(copied)} tables ({sum(copied.values()):,} rows) into Postgres; "
+        f"dbt build --target postgres finished in {build.seconds:.1f} s: {build.counts}"
+    )
 
 
 @main.group()

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import click
 
-from outcomes.config import PROJECT_DIR, check_min_group_size, warehouse_path
+from outcomes.config import check_min_group_size, warehouse_path
 from outcomes.errors import OutcomesError
+from outcomes.run_lock import clear_errors, hold_for_command
 
 _WAREHOUSE = click.option(
     "--warehouse",
@@ -52,15 +53,9 @@ def _warehouse(warehouse_file: Path | None) -> Path:
 
 
 def _configured_salt(warehouse: Path) -> bytes:
-    from outcomes.privacy.salt import resolve_salt
+    from outcomes.privacy.salt import configured_salt
 
-    try:
-        return resolve_salt(PROJECT_DIR)
-    except OutcomesError:
-        demo_salt = warehouse.parent / f"{warehouse.stem}.salt"
-        if demo_salt.exists():
-            return resolve_salt(PROJECT_DIR, demo_salt_file=demo_salt)
-        raise
+    return configured_salt(warehouse)
 
 
 def _salt(warehouse: Path) -> bytes:
@@ -87,13 +82,15 @@ def privacy() -> None:
     help="Write the JSON here (default: standard output).",
 )
 @_WAREHOUSE
+@clear_errors
 def export(email: str, out: Path | None, warehouse_file: Path | None) -> None:
     """Everything held about a person, as JSON (GDPR Art. 15 and 20)."""
     from outcomes.privacy.rights import export_person
 
     try:
         warehouse = _warehouse(warehouse_file)
-        data = export_person(warehouse, email, _salt(warehouse))
+        with hold_for_command(warehouse):  # it writes an audit entry; never mid-run
+            data = export_person(warehouse, email, _salt(warehouse))
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         if out is None:
             click.echo(text, nl=False)
@@ -112,6 +109,7 @@ def export(email: str, out: Path | None, warehouse_file: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--min-group-size", type=int, default=None, help="k for the rebuild (5 or more).")
 @_WAREHOUSE
+@clear_errors
 def erase(email: str, yes: bool, min_group_size: int | None, warehouse_file: Path | None) -> None:
     """Delete a person's rows from raw, identity and quarantine; rebuild (Art. 17)."""
     from outcomes.privacy.rights import erase_person
@@ -122,7 +120,8 @@ def erase(email: str, yes: bool, min_group_size: int | None, warehouse_file: Pat
         warehouse = _warehouse(warehouse_file)
         if not yes:
             click.confirm(f"Erase everything about {email} from {warehouse}?", abort=True)
-        result = erase_person(warehouse, email, _salt(warehouse), min_group_size=min_group_size)
+        with hold_for_command(warehouse):
+            result = erase_person(warehouse, email, _salt(warehouse), min_group_size=min_group_size)
         click.echo(
             f"erased {sum(result['deleted'].values()):,} rows from "
             f"{len(result['deleted'])} tables (person {result['person']}); models rebuilt"
@@ -182,6 +181,7 @@ def verify_audit(warehouse_file: Path | None) -> None:
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @_WAREHOUSE
+@clear_errors
 def rotate_salt_command(
     new_salt_env: str,
     config_path: Path,
@@ -206,45 +206,46 @@ def rotate_salt_command(
         new_salt = os.environ.get(new_salt_env, "").strip()
         if not new_salt:
             raise OutcomesError(f"${new_salt_env} is not set: it must hold the new salt")
-        old_salt = _salt(warehouse)
-        demo_exports = warehouse.parent / f"{warehouse.stem}_demo_exports"
-        if config_path.exists():
-            config = load_config(config_path)
-            if config.warehouse.resolve() != warehouse.resolve():
+        with hold_for_command(warehouse):
+            old_salt = _salt(warehouse)
+            demo_exports = warehouse.parent / f"{warehouse.stem}_demo_exports"
+            if config_path.exists():
+                config = load_config(config_path)
+                if config.warehouse.resolve() != warehouse.resolve():
+                    raise OutcomesError(
+                        f"{config_path} loads {config.warehouse}, not {warehouse}: rotate the "
+                        "warehouse its config loads"
+                    )
+            elif demo_exports.exists():
+                config = demo_config(demo_exports, warehouse)
+            else:
                 raise OutcomesError(
-                    f"{config_path} loads {config.warehouse}, not {warehouse}: rotate the "
-                    "warehouse its config loads"
+                    f"config file {str(config_path)!r} not found: a rotation reloads the sources "
+                    "it configures (give --config)"
                 )
-        elif demo_exports.exists():
-            config = demo_config(demo_exports, warehouse)
-        else:
-            raise OutcomesError(
-                f"config file {str(config_path)!r} not found: a rotation reloads the sources "
-                "it configures (give --config)"
+            if not yes:
+                click.confirm(
+                    f"Reload every source of {warehouse} under the new salt and delete the old "
+                    "warehouse?",
+                    abort=True,
+                )
+            result = rotate_salt(config, old_salt, new_salt.encode(), drop_unmatched_erasures)
+            demo_salt = warehouse.parent / f"{warehouse.stem}.salt"
+            if demo_salt.exists() and not os.environ.get(SALT_ENV):
+                demo_salt.write_text(new_salt + "\n")  # the demo keeps its salt beside it
+                demo_salt.chmod(0o600)
+                where = f"the new salt is kept in {demo_salt}"
+            else:
+                where = (
+                    f"configure the new salt now ({SALT_ENV} or .dlt/secrets.toml): the old one "
+                    "no longer opens this warehouse"
+                )
+            click.echo(
+                f"salt rotated: every source reloaded under the new salt, "
+                f"{result['erasures_carried']} erasure tokens carried, "
+                f"{result['erasures_dropped']} dropped, {result['audit_entries_resigned']} audit "
+                f"entries re-signed; {where}"
             )
-        if not yes:
-            click.confirm(
-                f"Reload every source of {warehouse} under the new salt and delete the old "
-                "warehouse?",
-                abort=True,
-            )
-        result = rotate_salt(config, old_salt, new_salt.encode(), drop_unmatched_erasures)
-        demo_salt = warehouse.parent / f"{warehouse.stem}.salt"
-        if demo_salt.exists() and not os.environ.get(SALT_ENV):
-            demo_salt.write_text(new_salt + "\n")  # the demo keeps its salt beside it
-            demo_salt.chmod(0o600)
-            where = f"the new salt is kept in {demo_salt}"
-        else:
-            where = (
-                f"configure the new salt now ({SALT_ENV} or .dlt/secrets.toml): the old one "
-                "no longer opens this warehouse"
-            )
-        click.echo(
-            f"salt rotated: every source reloaded under the new salt, "
-            f"{result['erasures_carried']} erasure tokens carried, "
-            f"{result['erasures_dropped']} dropped, {result['audit_entries_resigned']} audit "
-            f"entries re-signed; {where}"
-        )
     except OutcomesError as exc:
         _fail(exc)
 
@@ -257,6 +258,7 @@ def rotate_salt_command(
 )
 @click.option("--rebuild", is_flag=True, help="Rebuild the models afterwards.")
 @_WAREHOUSE
+@clear_errors
 def retention(now: str | None, rebuild: bool, warehouse_file: Path | None) -> None:
     """Delete raw rows older than each source's retention window."""
     from outcomes.privacy.retention import apply_retention
@@ -264,7 +266,8 @@ def retention(now: str | None, rebuild: bool, warehouse_file: Path | None) -> No
     try:
         warehouse = _warehouse(warehouse_file)
         when = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.UTC)
-        deleted = apply_retention(warehouse, when, rebuild=rebuild, salt=_salt(warehouse))
+        with hold_for_command(warehouse):
+            deleted = apply_retention(warehouse, when, rebuild=rebuild, salt=_salt(warehouse))
         click.echo(f"deleted {sum(deleted.values()):,} expired rows")
         for table, count in sorted(deleted.items()):
             click.echo(f"  {table}: {count:,}")
@@ -281,6 +284,7 @@ def retention(now: str | None, rebuild: bool, warehouse_file: Path | None) -> No
     help="CSV with an `email` column (default: $OUTCOMES_OPT_OUT_FILE or privacy/opt_out.csv).",
 )
 @_WAREHOUSE
+@clear_errors
 def load_opt_outs_command(opt_out_file: Path | None, warehouse_file: Path | None) -> None:
     """Load the opt-out list, hashed, into privacy.opt_outs."""
     import os
@@ -290,7 +294,8 @@ def load_opt_outs_command(opt_out_file: Path | None, warehouse_file: Path | None
     try:
         warehouse = _warehouse(warehouse_file)
         path = opt_out_file or Path(os.environ.get(OPT_OUT_ENV) or DEFAULT_OPT_OUT_FILE)
-        count = load_opt_outs(warehouse, _salt(warehouse), path)
+        with hold_for_command(warehouse):
+            count = load_opt_outs(warehouse, _salt(warehouse), path)
         click.echo(f"{count} people on the opt-out list ({path})")
     except OutcomesError as exc:
         _fail(exc)
@@ -325,13 +330,15 @@ def transparency(out: Path, warehouse_file: Path | None) -> None:
     help="Private file to write (markdown); never inside reports/.",
 )
 @_WAREHOUSE
+@clear_errors
 def me(email: str, out: Path, warehouse_file: Path | None) -> None:
     """Your own figures, as a private markdown file (never published)."""
     from outcomes.privacy.personal import write_personal_view
 
     try:
         warehouse = _warehouse(warehouse_file)
-        write_personal_view(warehouse, email, _salt(warehouse), out)
+        with hold_for_command(warehouse):  # it writes an audit entry; never mid-run
+            write_personal_view(warehouse, email, _salt(warehouse), out)
         click.echo(f"wrote your personal view to {out} (readable by you only)")
     except OutcomesError as exc:
         _fail(exc)

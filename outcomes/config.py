@@ -198,12 +198,28 @@ SECRET_LIKE_SETTINGS = frozenset(
 )
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date-like value that is no date
+    (`2026-13-01`) stays text, so the setting's own check names it; PyYAML
+    would raise a bare ValueError with no file or setting."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def load_config(path: Path) -> Config:
     """Parse and check `outcomes.yml`; every error names the file and the setting."""
     if not path.exists():
         raise OutcomesError(f"config file {str(path)!r} not found (copy outcomes.example.yml)")
     try:
-        spec = yaml.safe_load(path.read_text()) or {}
+        spec = yaml.load(path.read_text(), Loader=_ConfigLoader) or {}  # a SafeLoader
     except yaml.YAMLError as exc:
         raise OutcomesError(f"{path}: not valid YAML ({exc})") from exc
     where = str(path)

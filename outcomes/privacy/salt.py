@@ -62,6 +62,20 @@ def resolve_salt(project_dir: Path, demo_salt_file: Path | None = None) -> bytes
     return value.encode()
 
 
+def configured_salt(warehouse: Path) -> bytes:
+    """The salt configured for `warehouse` without making one: the environment or
+    .dlt/secrets.toml, else the demo's salt file beside it. OutcomesError if none."""
+    from outcomes.config import PROJECT_DIR
+
+    try:
+        return resolve_salt(PROJECT_DIR)
+    except OutcomesError:
+        demo_salt = warehouse.parent / f"{warehouse.stem}.salt"
+        if demo_salt.exists():
+            return resolve_salt(PROJECT_DIR, demo_salt_file=demo_salt)
+        raise
+
+
 # --- The warehouse's salt fingerprint -------------------------------------
 #
 # Every pseudonym and erasure token in a warehouse is an HMAC under one salt.
