@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import tomllib
 from pathlib import Path
 
 from outcomes.errors import OutcomesError
@@ -20,14 +19,19 @@ MIN_SALT_CHARS = 16
 
 
 def _from_secrets_file(project_dir: Path) -> str | None:
-    path = project_dir / ".dlt" / "secrets.toml"
-    if not path.exists():
-        return None
+    """`[outcomes] pseudonym_salt` of the project's `.dlt/secrets.toml`, read by
+    dlt's own secrets provider: the file and section `dlt.secrets` resolves
+    when DLT_PROJECT_DIR is the project (outcomes/cli.py sets it), taken from
+    `project_dir` so a caller (a test) can name another project."""
+    from dlt.common.configuration.providers import SecretsTomlProvider
+    from dlt.common.configuration.providers.toml import TomlProviderReadException
+
+    settings_dir = project_dir / ".dlt"
     try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise OutcomesError(f"{path}: not valid TOML ({exc})") from exc
-    value = data.get("outcomes", {}).get("pseudonym_salt")
+        provider = SecretsTomlProvider(settings_dir=str(settings_dir))
+    except TomlProviderReadException as exc:
+        raise OutcomesError(f"{settings_dir / 'secrets.toml'}: not valid TOML ({exc})") from exc
+    value, _ = provider.get_value("pseudonym_salt", str, None, "outcomes")
     return str(value) if value else None
 
 
