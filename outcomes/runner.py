@@ -23,6 +23,7 @@ from outcomes.privacy.run_start import after_build, before_load
 from outcomes.summary import RunSummary
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.load import SourceLoad, declare_unconfigured_sources, load_source
+from pipelines.common.source import check_export_folder
 
 
 class QualityGateFailed(OutcomesError):
@@ -69,6 +70,7 @@ def run(
     failed; `now` is the gate's clock (default: the machine's).
     """
     summary = summary or RunSummary()
+    check_export_folders(config)  # another tool's export is refused before anything is written
     ensure_warehouse(config.warehouse)
     before_load(config.warehouse, salt)  # the salt check, before anything is read
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -99,6 +101,14 @@ def run(
             message += f"\nThe build of the other models failed too: {build_error}"
         raise QualityGateFailed(message, summary)
     return summary
+
+
+def check_export_folders(config: Config) -> None:
+    """Every export folder holds its tool's files (pipelines.common.source.check_export_folder):
+    a folder with none of them, or a file of another tool, is refused (OutcomesError)."""
+    for source in config.sources:
+        if source.path is not None and source.name != "git":  # git reads clones
+            check_export_folder(source.name, source.path)
 
 
 def demo_config(exports: Path, warehouse: Path) -> Config:

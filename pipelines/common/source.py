@@ -181,3 +181,172 @@ def quarantine_resource(rows: pa.Table) -> DltResource:
             LOADED_AT_COLUMN: {"data_type": "timestamp", "timezone": False, "nullable": False},
         },
     )
+
+
+# --- Is this folder the tool's export? ------------------------------------
+#
+# Tools name their files alike (five write a `users.jsonl`), so an export put
+# in another tool's folder used to load silently on a first load: GitHub's
+# users landed as `raw_pagerduty.users`, since the one field PagerDuty's users
+# require (`id`) is one GitHub's have too. Before a run loads anything, each
+# file-export folder is compared with every tool's policy: a file whose first
+# records lack its policy's required fields, or whose fields are another
+# tool's (that tool's required fields present, its declared fields a clearly
+# larger share of the record's), is refused, naming the tool it looks like.
+# Only the records' keys are read, never their values.
+
+SHAPE_SAMPLE = 200  # records read from the start of each file
+# How much larger another tool's share of a record's fields must be.
+SHAPE_MARGIN = 0.2
+_JSON_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a tool's policy says the records of one of its files look like."""
+
+    tool: str
+    pattern: str
+    required: frozenset[str]  # top-level keys of its required fields
+    known: frozenset[str]  # top-level keys it reads or knowingly drops
+
+
+def _shapes_of(tool: str) -> list[_Shape]:
+    from pipelines.common.policy import INDEX_PATH, _root
+
+    policy = load_policy(tool)
+    by_file: dict[str, tuple[set[str], set[str]]] = {}
+    for table in policy.tables:
+        required, known = by_file.setdefault(table.file, (set(), set()))
+        known.update(k.strip('"') for k in table.top_level_keys())
+        for column in table.columns:
+            if not column.required:
+                continue
+            if column.record_path:
+                required.add(_root(column.record_path).strip('"'))
+            elif table.explode:
+                required.add(_root(table.explode).strip('"'))
+            elif column.path and column.path != INDEX_PATH:
+                required.add(_root(column.path).strip('"'))
+    return [
+        _Shape(tool, pattern, frozenset(required), frozenset(known))
+        for pattern, (required, known) in by_file.items()
+    ]
+
+
+def _all_shapes() -> list[_Shape]:
+    from outcomes.config import KNOWN_SOURCES
+
+    # git reads clones, not export files
+    return [shape for tool in KNOWN_SOURCES if tool != "git" for shape in _shapes_of(tool)]
+
+
+def _sample(path: Path) -> list[dict[str, Any]]:
+    """The first records of a JSONL export that are JSON objects (keys only matter)."""
+    import gzip
+
+    records: list[dict[str, Any]] = []
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as lines:
+        for line in lines:
+            if len(records) >= SHAPE_SAMPLE:
+                break
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # the reader quarantines it
+            if isinstance(value, dict):
+                records.append(value)
+    return records
+
+
+def _has(record: dict[str, Any], keys: frozenset[str]) -> bool:
+    return all(record.get(k) is not None for k in keys)
+
+
+def _fit(records: list[dict[str, Any]], shape: _Shape) -> tuple[float, float]:
+    """(share of records with every required field, mean share of their keys declared)."""
+    complete = sum(_has(r, shape.required) for r in records) / len(records)
+    declared = sum(len(r.keys() & shape.known) / max(len(r), 1) for r in records) / len(records)
+    return complete, declared
+
+
+def foreign_exports(source_name: str, export_dir: Path) -> list[str]:
+    """Why files of `export_dir` are not `source_name`'s export (one line each), or []."""
+    import fnmatch
+
+    shapes = _all_shapes()
+    problems = []
+    for own in (s for s in shapes if s.tool == source_name):
+        files = sorted(
+            set(export_dir.glob(own.pattern)) | set(export_dir.glob(own.pattern + ".gz"))
+        )
+        for path in files:
+            if not path.name.endswith(_JSON_SUFFIXES) or not path.is_file():
+                continue
+            records = _sample(path)
+            if not records:
+                continue
+            complete, declared = _fit(records, own)
+            alike = []
+            for other in shapes:
+                if other.tool == source_name or not fnmatch.fnmatch(
+                    path.name.removesuffix(".gz"), other.pattern
+                ):
+                    continue
+                other_complete, other_declared = _fit(records, other)
+                if other_complete == 1 and other_declared >= declared + SHAPE_MARGIN:
+                    alike.append((other_declared, other.tool))
+            looks = max(alike)[1] if alike else None
+            where = f"source {source_name!r}: {path}"
+            if complete == 0:
+                missing = sorted(k for k in own.required if not any(k in r for r in records))
+                fields = ", ".join(missing or sorted(own.required))
+                problems.append(
+                    f"{where} is not {source_name}'s {own.pattern}: none of its first "
+                    f"{len(records)} records has the required field(s) {fields}"
+                    + (f"; they look like {looks}'s {path.name}" if looks else "")
+                )
+            elif looks is not None:
+                problems.append(
+                    f"{where} holds {looks}'s records, not {source_name}'s: they have "
+                    f"{looks}'s required fields, and {looks}'s policy declares "
+                    f"{max(alike)[0]:.0%} of their fields against {declared:.0%} for "
+                    f"{source_name}'s"
+                )
+    return problems
+
+
+def missing_exports(source_name: str, export_dir: Path) -> list[str]:
+    """The files `source_name`'s policy reads that `export_dir` lacks (their patterns)."""
+    policy = load_policy(source_name)
+    missing = []
+    for table in policy.tables:
+        if table.file in missing:
+            continue
+        if not export_files(table, export_dir) and not converted_files(
+            source_name, table, export_dir
+        ):
+            missing.append(table.file)
+    return missing
+
+
+def check_export_folder(source_name: str, export_dir: Path) -> list[str]:
+    """Refuse a folder that is not the source's export (OutcomesError naming
+    every reason); return the expected files it lacks, for the run to report."""
+    from outcomes.errors import OutcomesError
+
+    missing = missing_exports(source_name, export_dir)
+    expected = sorted({t.file for t in load_policy(source_name).tables})
+    problems = foreign_exports(source_name, export_dir)
+    if len(missing) == len(expected):
+        problems.insert(
+            0,
+            f"source {source_name!r}: none of its export files is in {export_dir} "
+            f"(expected {', '.join(expected)})",
+        )
+    if problems:
+        raise OutcomesError(
+            "; ".join(problems) + ". Nothing was loaded: point the source at its own export folder"
+        )
+    return missing

@@ -25,10 +25,11 @@ from click.testing import CliRunner
 
 from outcomes.cli import main
 from outcomes.config import PROJECT_DIR
-from outcomes.privacy.salt import SALT_ENV, check_salt
+from outcomes.privacy.salt import check_salt
 from outcomes.run_lock import LOCK_WAIT_ENV, lock_path, run_lock
 from outcomes.warehouse import ensure_warehouse
 from tests.conftest import DEMO_SALT
+from tests.robustness.helpers import cli_env, process_env
 
 HOLD_THE_LOCK = """
 import sys
@@ -53,23 +54,11 @@ sys.stdin.readline()
 OUTCOMES = str(Path(sys.executable).with_name("outcomes"))  # the installed command
 
 
-def _env(**extra: str) -> dict[str, str]:
-    """A process's environment: this one's, no OUTCOMES_* but the salt and `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTCOMES_")}
-    return {**env, SALT_ENV: DEMO_SALT.decode(), **extra}
-
-
-def _cli_env(**extra: str) -> dict[str, str | None]:
-    """The same for CliRunner, which only overrides (None unsets)."""
-    unset = {k: None for k in os.environ if k.startswith("OUTCOMES_")}
-    return {**unset, SALT_ENV: DEMO_SALT.decode(), **extra}
-
-
 def _holder(script: str, warehouse: Path) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(warehouse)],
         cwd=PROJECT_DIR,
-        env=_env(),
+        env=process_env(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -88,7 +77,7 @@ def _outcomes(args: list[str], **env: str) -> subprocess.Popen:
     return subprocess.Popen(
         [OUTCOMES, *args],
         cwd=PROJECT_DIR,
-        env=_env(**env),
+        env=process_env(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -165,9 +154,9 @@ def test_a_warehouse_held_by_another_program_is_named(tmp_path):
     holder = _holder(HOLD_THE_FILE, warehouse)  # a DuckDB UI, a notebook
     try:
         runs = [
-            CliRunner().invoke(main, ["run", "--config", str(config)], env=_cli_env()),
+            CliRunner().invoke(main, ["run", "--config", str(config)], env=cli_env()),
             CliRunner().invoke(
-                main, ["privacy", "load-opt-outs", "--warehouse", str(warehouse)], env=_cli_env()
+                main, ["privacy", "load-opt-outs", "--warehouse", str(warehouse)], env=cli_env()
             ),
         ]
     finally:
@@ -198,7 +187,7 @@ def test_a_warehouse_folder_we_may_not_write_is_named(tmp_path, monkeypatch):
 
         monkeypatch.setattr(pathlib.Path, "open", refused)
     try:
-        result = CliRunner().invoke(main, ["run", "--config", str(config)], env=_cli_env())
+        result = CliRunner().invoke(main, ["run", "--config", str(config)], env=cli_env())
     finally:
         folder.chmod(0o755)
 
@@ -214,7 +203,7 @@ def test_an_invalid_date_in_outcomes_yml_names_the_setting(tmp_path):
         "sources:\n  pagerduty:\n    api:\n      start_date: 2026-13-01\n"
         "  github:\n    path: .\n    since: 2026-02-30\n"
     )
-    result = CliRunner().invoke(main, ["run", "--config", str(config)], env=_cli_env())
+    result = CliRunner().invoke(main, ["run", "--config", str(config)], env=cli_env())
 
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
@@ -223,7 +212,7 @@ def test_an_invalid_date_in_outcomes_yml_names_the_setting(tmp_path):
         f"error: {config}: source 'github' since: expected a date like 2026-01-31, got '2026-02-30'"
     )
     config.write_text("sources:\n  pagerduty:\n    api:\n      start_date: 2026-13-01\n")
-    result = CliRunner().invoke(main, ["run", "--config", str(config)], env=_cli_env())
+    result = CliRunner().invoke(main, ["run", "--config", str(config)], env=cli_env())
     assert result.output.strip() == (
         f"error: {config}: source 'pagerduty' api.start_date: expected a date like "
         "2026-01-31, got '2026-13-01'"
@@ -234,7 +223,7 @@ def test_an_invalid_date_in_outcomes_yml_names_the_setting(tmp_path):
 def test_a_demo_too_small_for_its_teams_is_a_usage_error(tmp_path, command):
     args = [command, "--people", "10"] + (["--out", str(tmp_path)] if command == "generate" else [])
     result = CliRunner().invoke(
-        main, args, env=_cli_env(OUTCOMES_WAREHOUSE=str(tmp_path / "w.duckdb"))
+        main, args, env=cli_env(OUTCOMES_WAREHOUSE=str(tmp_path / "w.duckdb"))
     )
 
     assert result.exit_code == 2
