@@ -20,9 +20,20 @@
     deployment in any environment or result; for git its first release tag),
     not at the start of history: what it shipped beyond that is unknown.
 #}
-with github_deployments as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_github__deployments'), 'creator_account_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+github_deployments as (
+
+    select * from {{ consented(
+        ref('stg_github__deployments'),
+        'creator_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -34,7 +45,12 @@ github_deployment_statuses as (
 
 github_pull_requests as (
 
-    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
+    select * from {{ consented(
+        ref('stg_github__pull_requests'),
+        'author_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -52,13 +68,23 @@ environments as (
 
 git_tags as (
 
-    select * from {{ consented(ref('stg_git__tags'), 'tagger_person_id') }}
+    select * from {{ consented(
+        ref('stg_git__tags'),
+        'tagger_person_id',
+        source_system='git',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
 git_commits as (
 
-    select * from {{ consented(ref('stg_git__commits'), 'author_person_id') }}
+    select * from {{ consented(
+        ref('stg_git__commits'),
+        'author_person_id',
+        source_system='git',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

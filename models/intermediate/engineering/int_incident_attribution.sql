@@ -14,11 +14,19 @@
 #}
 {%- set window_hours = var('attribution_window_hours', 72) %}
 
-with incidents as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+incidents as (
 
     select * from {{ consented(
         ref('stg_pagerduty__incidents'),
-        'first_assignee_account_id'
+        'first_assignee_account_id',
+        source_system='pagerduty',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

@@ -11,9 +11,20 @@
     replaced (docs/kpi-definitions.md: "it was rolled back"); the rollback itself is
     a production deployment like any other.
 #}
-with deployments as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_github__deployments'), 'creator_account_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+deployments as (
+
+    select * from {{ consented(
+        ref('stg_github__deployments'),
+        'creator_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

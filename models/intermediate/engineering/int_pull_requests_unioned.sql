@@ -25,15 +25,31 @@
     GitHub's `Reverts owner/repo#N` body (extracted at ingest; the body never
     lands) or a git revert commit's `Revert "... (#N)"`.
 #}
-with github_pull_requests as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+github_pull_requests as (
+
+    select * from {{ consented(
+        ref('stg_github__pull_requests'),
+        'author_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
 github_reviews as (
 
-    select * from {{ consented(ref('stg_github__reviews'), 'reviewer_account_id') }}
+    select * from {{ consented(
+        ref('stg_github__reviews'),
+        'reviewer_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -41,7 +57,9 @@ github_commits as (
 
     select * from {{ consented(
         ref('stg_github__commits'),
-        ['author_account_id', 'author_person_id']
+        ['author_account_id', 'author_person_id'],
+        source_system='github',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -51,7 +69,9 @@ github_pull_request_events as (
 
     select * from {{ consented(
         ref('stg_github__pull_request_events'),
-        'requested_reviewer_account_id'
+        'requested_reviewer_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -84,7 +104,12 @@ git_pull_request_commits as (
 
 git_commits as (
 
-    select * from {{ consented(ref('stg_git__commits'), 'author_person_id') }}
+    select * from {{ consented(
+        ref('stg_git__commits'),
+        'author_person_id',
+        source_system='git',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

@@ -5,9 +5,20 @@
     who did not decline (rooms and other resources are not attendees).
     The actor is the organizer.
 #}
-with calendar_events as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_calendar__events'), 'organizer_person_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+calendar_events as (
+
+    select * from {{ consented(
+        ref('stg_calendar__events'),
+        'organizer_person_id',
+        source_system='calendar',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -15,7 +26,9 @@ event_attendees as (
 
     select * from {{ consented(
         ref('stg_calendar__event_attendees'),
-        'attendee_person_id'
+        'attendee_person_id',
+        source_system='calendar',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

@@ -5,21 +5,42 @@
     events. Who merged or closed a pull request is not collected: those events
     have actor_type unknown.
 #}
-with pull_requests as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+pull_requests as (
+
+    select * from {{ consented(
+        ref('stg_github__pull_requests'),
+        'author_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
 reviews as (
 
-    select * from {{ consented(ref('stg_github__reviews'), 'reviewer_account_id') }}
+    select * from {{ consented(
+        ref('stg_github__reviews'),
+        'reviewer_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
 deployments as (
 
-    select * from {{ consented(ref('stg_github__deployments'), 'creator_account_id') }}
+    select * from {{ consented(
+        ref('stg_github__deployments'),
+        'creator_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -31,7 +52,12 @@ deployment_statuses as (
 
 workflow_runs as (
 
-    select * from {{ consented(ref('stg_github__workflow_runs'), 'actor_account_id') }}
+    select * from {{ consented(
+        ref('stg_github__workflow_runs'),
+        'actor_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

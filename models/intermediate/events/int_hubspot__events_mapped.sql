@@ -5,15 +5,31 @@
     (sales_meeting.held, sales_meeting.no_show). Who created a lead or deal or
     moved a stage is not collected (actor unknown; the team is the owner's).
 #}
-with contacts as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_hubspot__contacts'), 'owner_account_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+contacts as (
+
+    select * from {{ consented(
+        ref('stg_hubspot__contacts'),
+        'owner_account_id',
+        source_system='hubspot',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
 deals as (
 
-    select * from {{ consented(ref('stg_hubspot__deals'), 'owner_account_id') }}
+    select * from {{ consented(
+        ref('stg_hubspot__deals'),
+        'owner_account_id',
+        source_system='hubspot',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -25,7 +41,12 @@ deal_stages as (
 
 engagements as (
 
-    select * from {{ consented(ref('stg_hubspot__engagements'), 'owner_account_id') }}
+    select * from {{ consented(
+        ref('stg_hubspot__engagements'),
+        'owner_account_id',
+        source_system='hubspot',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

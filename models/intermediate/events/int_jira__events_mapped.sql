@@ -4,18 +4,31 @@
     entry into in_progress), task.done (every entry into done) and
     task.reopened (every exit from done).
 #}
-with issues as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+issues as (
 
     select * from {{ consented(
         ref('stg_jira__issues'),
-        ['assignee_account_id', 'reporter_account_id']
+        ['assignee_account_id', 'reporter_account_id'],
+        source_system='jira',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ consented(ref('stg_jira__changelog_items'), 'author_account_id') }}
+    select * from {{ consented(
+        ref('stg_jira__changelog_items'),
+        'author_account_id',
+        source_system='jira',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

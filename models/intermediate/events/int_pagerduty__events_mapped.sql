@@ -4,11 +4,19 @@
     acknowledged or resolved is not collected (actor unknown); the incident's
     team comes from its first assignee in fct_work_events.
 #}
-with incidents as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+incidents as (
 
     select * from {{ consented(
         ref('stg_pagerduty__incidents'),
-        'first_assignee_account_id'
+        'first_assignee_account_id',
+        source_system='pagerduty',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

@@ -10,12 +10,20 @@
     case.first_reply, and no satisfaction survey, so no case.rated.
     ServiceNow users have no roster email in the export: actors are unknown.
 #}
-with incidents as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+incidents as (
 
     select * from {{ consented(
         ref('stg_servicenow__incidents'),
         ['assignee_account_id', 'opened_by_account_id', 'caller_account_id',
-         'resolved_by_account_id']
+         'resolved_by_account_id'],
+        source_system='servicenow',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -24,7 +32,9 @@ incident_updates as (
 
     select * from {{ consented(
         ref('stg_servicenow__incident_updates'),
-        ['updated_by_account_id', 'assignee_account_id']
+        ['updated_by_account_id', 'assignee_account_id'],
+        source_system='servicenow',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

@@ -7,11 +7,19 @@
     (any comment of the audit that created the ticket): when an agent opens a
     ticket on a customer's behalf, the first reply is the one after it.
 #}
-with tickets as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+tickets as (
 
     select * from {{ consented(
         ref('stg_zendesk__tickets'),
-        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -20,7 +28,9 @@ audit_events as (
 
     select * from {{ consented(
         ref('stg_zendesk__ticket_audit_events'),
-        ['audit_author_account_id', 'comment_author_account_id']
+        ['audit_author_account_id', 'comment_author_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -29,7 +39,9 @@ satisfaction_ratings as (
 
     select * from {{ consented(
         ref('stg_zendesk__satisfaction_ratings'),
-        'assignee_account_id'
+        'assignee_account_id',
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

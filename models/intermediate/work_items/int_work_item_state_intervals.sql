@@ -13,18 +13,31 @@
     Materialized as a table (dbt_project.yml): window functions over every
     status history, read by fct_work_items and two event mappers.
 #}
-with jira_issues as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+jira_issues as (
 
     select * from {{ consented(
         ref('stg_jira__issues'),
-        ['assignee_account_id', 'reporter_account_id']
+        ['assignee_account_id', 'reporter_account_id'],
+        source_system='jira',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
 
 jira_changelog_items as (
 
-    select * from {{ consented(ref('stg_jira__changelog_items'), 'author_account_id') }}
+    select * from {{ consented(
+        ref('stg_jira__changelog_items'),
+        'author_account_id',
+        source_system='jira',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -32,7 +45,9 @@ zendesk_tickets as (
 
     select * from {{ consented(
         ref('stg_zendesk__tickets'),
-        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -41,7 +56,9 @@ zendesk_audit_events as (
 
     select * from {{ consented(
         ref('stg_zendesk__ticket_audit_events'),
-        ['audit_author_account_id', 'comment_author_account_id']
+        ['audit_author_account_id', 'comment_author_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -50,7 +67,9 @@ servicenow_incident_updates as (
 
     select * from {{ consented(
         ref('stg_servicenow__incident_updates'),
-        ['updated_by_account_id', 'assignee_account_id']
+        ['updated_by_account_id', 'assignee_account_id'],
+        source_system='servicenow',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -59,14 +78,21 @@ pagerduty_incidents as (
 
     select * from {{ consented(
         ref('stg_pagerduty__incidents'),
-        'first_assignee_account_id'
+        'first_assignee_account_id',
+        source_system='pagerduty',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
 
 hubspot_deals as (
 
-    select * from {{ consented(ref('stg_hubspot__deals'), 'owner_account_id') }}
+    select * from {{ consented(
+        ref('stg_hubspot__deals'),
+        'owner_account_id',
+        source_system='hubspot',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -78,7 +104,12 @@ hubspot_deal_stages as (
 
 github_pull_requests as (
 
-    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
+    select * from {{ consented(
+        ref('stg_github__pull_requests'),
+        'author_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

@@ -3,18 +3,31 @@
     flow measures are attached in fct_work_items. Deployments, CI runs and
     meetings are event subjects, not work items.
 #}
-with jira_issues as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+jira_issues as (
 
     select * from {{ consented(
         ref('stg_jira__issues'),
-        ['assignee_account_id', 'reporter_account_id']
+        ['assignee_account_id', 'reporter_account_id'],
+        source_system='jira',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
 
 github_pull_requests as (
 
-    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
+    select * from {{ consented(
+        ref('stg_github__pull_requests'),
+        'author_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -22,7 +35,9 @@ pagerduty_incidents as (
 
     select * from {{ consented(
         ref('stg_pagerduty__incidents'),
-        'first_assignee_account_id'
+        'first_assignee_account_id',
+        source_system='pagerduty',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -31,7 +46,9 @@ zendesk_tickets as (
 
     select * from {{ consented(
         ref('stg_zendesk__tickets'),
-        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
@@ -41,20 +58,32 @@ servicenow_incidents as (
     select * from {{ consented(
         ref('stg_servicenow__incidents'),
         ['assignee_account_id', 'opened_by_account_id', 'caller_account_id',
-         'resolved_by_account_id']
+         'resolved_by_account_id'],
+        source_system='servicenow',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),
 
 hubspot_deals as (
 
-    select * from {{ consented(ref('stg_hubspot__deals'), 'owner_account_id') }}
+    select * from {{ consented(
+        ref('stg_hubspot__deals'),
+        'owner_account_id',
+        source_system='hubspot',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
 hubspot_contacts as (
 
-    select * from {{ consented(ref('stg_hubspot__contacts'), 'owner_account_id') }}
+    select * from {{ consented(
+        ref('stg_hubspot__contacts'),
+        'owner_account_id',
+        source_system='hubspot',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

@@ -6,9 +6,20 @@
     (deployment_days, change_failure_rate). Bots and authors outside the
     roster are not people and are not counted.
 #}
-with pull_requests as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_github__pull_requests'), 'author_account_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+pull_requests as (
+
+    select * from {{ consented(
+        ref('stg_github__pull_requests'),
+        'author_account_id',
+        source_system='github',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 

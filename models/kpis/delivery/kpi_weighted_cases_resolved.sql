@@ -7,11 +7,19 @@
     counts once, when it is finally solved. contributor_count is the distinct
     assignees.
 #}
-with tickets as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+tickets as (
 
     select * from {{ consented(
         ref('stg_zendesk__tickets'),
-        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

@@ -6,11 +6,19 @@
     for the ticket's team. contributor_count is the distinct assignees of the
     rated tickets.
 #}
-with satisfaction_ratings as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+satisfaction_ratings as (
 
     select * from {{ consented(
         ref('stg_zendesk__satisfaction_ratings'),
-        'assignee_account_id'
+        'assignee_account_id',
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

@@ -15,11 +15,19 @@
     contributor_count is the distinct roster people among the replying agents
     and the tickets' assignees.
 #}
-with tickets as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+tickets as (
 
     select * from {{ consented(
         ref('stg_zendesk__tickets'),
-        ['assignee_account_id', 'submitter_account_id', 'requester_account_id']
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

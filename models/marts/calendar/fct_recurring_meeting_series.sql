@@ -4,9 +4,20 @@
     series of a few people (a recurring 1:1) is ever published. Titles and
     descriptions are never stored: `has_agenda` is the only trace of them.
 #}
-with calendar_events as (
+with accounts_opted_out as (
 
-    select * from {{ consented(ref('stg_calendar__events'), 'organizer_person_id') }}
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+calendar_events as (
+
+    select * from {{ consented(
+        ref('stg_calendar__events'),
+        'organizer_person_id',
+        source_system='calendar',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
@@ -14,7 +25,9 @@ event_attendees as (
 
     select * from {{ consented(
         ref('stg_calendar__event_attendees'),
-        'attendee_person_id'
+        'attendee_person_id',
+        source_system='calendar',
+        opted_out='accounts_opted_out'
     ) }}
 
 ),

@@ -29,7 +29,13 @@
     'deployed_at', 'cycle_end_at', 'review_requested_at', 'first_requested_review_at',
 ] %}
 
-with pull_requests as (
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+pull_requests as (
 
     select * from {{ ref('int_pull_requests_unioned') }}
 
@@ -43,7 +49,12 @@ deployments as (
 
 git_commits as (
 
-    select * from {{ consented(ref('stg_git__commits'), 'author_person_id') }}
+    select * from {{ consented(
+        ref('stg_git__commits'),
+        'author_person_id',
+        source_system='git',
+        opted_out='accounts_opted_out'
+    ) }}
 
 ),
 
