@@ -159,7 +159,7 @@ joined as (
         flow.last_done_at,
         work_items.due_date,
         work_items.story_points,
-        work_items.size_label,
+        work_items.size_bucket,
         coalesce(work_items.story_points, size_weights.size_weight) as size_weight,
         coalesce(labelled.has_bug_label, false) as is_bug,
         coalesce(labelled.has_bug_label and environments.is_production, false)
@@ -179,7 +179,7 @@ joined as (
             and work_items.work_item_type = status_mappings.work_item_type
             and lower(work_items.source_status) = lower(status_mappings.source_status)
     left join size_weights
-        on work_items.size_label = size_weights.size_label
+        on work_items.size_bucket = size_weights.size_bucket
     left join environments
         on lower(work_items.environment_name) = environments.environment_name
 
@@ -201,7 +201,7 @@ final as (
         case when canonical_state = 'done' then last_done_at end as done_at,
         due_date,
         story_points,
-        size_label,
+        size_bucket,
         size_weight,
         is_bug,
         is_production_bug,

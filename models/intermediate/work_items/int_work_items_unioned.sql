@@ -105,7 +105,7 @@ unioned as (
         created_at,
         due_date,
         story_points,
-        size_label,
+        size_bucket,
         cast(false as boolean) as is_revert
     from jira_issues
 
@@ -127,7 +127,7 @@ unioned as (
         created_at,
         cast(null as date) as due_date,
         cast(null as float8) as story_points,
-        size_label,
+        size_bucket,
         is_revert
     from github_pull_requests
 
@@ -148,7 +148,7 @@ unioned as (
         created_at,
         cast(null as date) as due_date,
         cast(null as float8) as story_points,
-        cast(null as varchar) as size_label,
+        cast(null as varchar) as size_bucket,
         cast(false as boolean) as is_revert
     from pagerduty_incidents
 
@@ -169,7 +169,7 @@ unioned as (
         created_at,
         {{ to_date('due_at') }} as due_date,
         cast(null as float8) as story_points,
-        cast(null as varchar) as size_label,
+        cast(null as varchar) as size_bucket,
         cast(false as boolean) as is_revert
     from zendesk_tickets
 
@@ -191,7 +191,7 @@ unioned as (
         opened_at as created_at,
         cast(null as date) as due_date,
         cast(null as float8) as story_points,
-        cast(null as varchar) as size_label,
+        cast(null as varchar) as size_bucket,
         cast(false as boolean) as is_revert
     from servicenow_incidents
 
@@ -212,7 +212,7 @@ unioned as (
         created_at,
         cast(null as date) as due_date,
         cast(null as float8) as story_points,
-        cast(null as varchar) as size_label,
+        cast(null as varchar) as size_bucket,
         cast(false as boolean) as is_revert
     from hubspot_deals
 
@@ -233,7 +233,7 @@ unioned as (
         created_at,
         cast(null as date) as due_date,
         cast(null as float8) as story_points,
-        cast(null as varchar) as size_label,
+        cast(null as varchar) as size_bucket,
         cast(false as boolean) as is_revert
     from hubspot_contacts
 

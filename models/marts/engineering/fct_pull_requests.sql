@@ -292,7 +292,7 @@ final as (
         cast(is_hotfix as boolean) as is_hotfix,
         cast(has_review_data as boolean) as has_review_data,
         cast(lines_changed as bigint) as lines_changed,
-        cast(size_label as varchar) as size_bucket,
+        cast(size_bucket as varchar) as size_bucket,
         cast(first_reviewer_type as varchar) as first_reviewer_type,
         cast(
             case

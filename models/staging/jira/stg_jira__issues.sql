@@ -17,7 +17,7 @@ final as (
         reporter_account_key as reporter_account_id,
         lower(label_names) as label_names,
         story_points,
-        upper(trim(size_label)) as size_label,
+        upper(trim(size_label)) as size_bucket,
         work_type as work_type_name,
         lower(trim(environment_name)) as environment_name,
         has_description,
