@@ -10,7 +10,13 @@ loading its file exports lands.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -68,6 +74,68 @@ def api_config(source: str, sim: Simulator, **scope) -> SourceConfig:
 
 def load_api(config: SourceConfig, warehouse: Path) -> SourceLoad:
     return load_source(config, warehouse, SALT, LOADED_AT, now=NOW)
+
+
+# The pull a test kills: a separate process, so the kill is a real SIGKILL of
+# everything dlt holds open; the simulator keeps running in the test process.
+_PULL_TO_KILL = """
+import json, sys
+from pathlib import Path
+from tests.api.conftest import api_config, load_api
+
+class Remote:
+    base_url = sys.argv[2]
+
+scope = {k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(sys.argv[4]).items()}
+load_api(api_config(sys.argv[1], Remote, **scope), Path(sys.argv[3]))
+"""
+
+
+def kill_a_pull(
+    source: str,
+    sim: Simulator,
+    warehouse: Path,
+    *,
+    slow_path: str,
+    until: Callable[[list[str]], bool] | None = None,
+    slow_times: int = 8,
+    slow_seconds: float = 0.4,
+    settle_seconds: float = 0.0,
+    timeout: float = 60,
+    **scope,
+) -> None:
+    """Pull `source` into `warehouse` in a child process and SIGKILL it mid-way.
+
+    Requests to `slow_path` are slowed so the kill lands inside the pull. The
+    child is killed once `until(sim.requests)` holds (default: 4 requests
+    answered), after `settle_seconds`; the test fails if it finished first.
+    The injected faults are cleared on return, the request log is not.
+    """
+    until = until or (lambda requests: len(requests) >= 4)
+    for _ in range(slow_times):
+        sim.inject("slow", path=slow_path, seconds=slow_seconds)
+    sim.clear_log()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _PULL_TO_KILL,
+            source,
+            sim.base_url,
+            str(warehouse),
+            json.dumps(scope),
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    while not until(sim.requests) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(settle_seconds)
+    os.killpg(process.pid, signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, f"the {source} pull finished before it was killed"
+    sim._faults.clear()
 
 
 def load_files(source: str, exports: Path, warehouse: Path) -> SourceLoad:

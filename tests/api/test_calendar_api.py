@@ -5,19 +5,20 @@ a service account's JWT exchange."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from outcomes.errors import OutcomesError
 from pipelines.common.api import check_source
-from tests.api.conftest import api_config, assert_same_raw, load_api, load_files, raw_tables
+from tests.api.conftest import (
+    api_config,
+    assert_same_raw,
+    kill_a_pull,
+    load_api,
+    load_files,
+    raw_tables,
+)
 
 SOURCE = "calendar"
 
@@ -263,46 +264,14 @@ def test_no_free_text_reaches_the_disk(simulator, demo_exports, tmp_path):
     assert [s for s in secrets if s.encode() in written] == []
 
 
-KILLED_PULL = """
-import json, sys
-from pathlib import Path
-from tests.api.conftest import api_config, load_api
-
-class Remote:  # the simulator runs in the test process
-    base_url = sys.argv[1]
-    token = "simulator-token"
-
-load_api(api_config("calendar", Remote, calendars=tuple(json.loads(sys.argv[3]))), Path(sys.argv[2]))
-"""
-
-
 def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     """A real kill of the pulling process mid-way; the rerun ends as an uninterrupted pull."""
     clean = tmp_path / "clean.duckdb"
     load_api(config(simulator), clean)
     killed = tmp_path / "killed.duckdb"
-    for _ in range(8):
-        simulator.inject("slow", path="/calendars/", seconds=0.4)
-    simulator.clear_log()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            KILLED_PULL,
-            simulator.base_url,
-            str(killed),
-            json.dumps(simulator.calendars()),
-        ],
-        env=env,
-        start_new_session=True,
+    kill_a_pull(
+        SOURCE, simulator, killed, slow_path="/calendars/", calendars=list(simulator.calendars())
     )
-    deadline = time.monotonic() + 60
-    while len(simulator.requests) < 4 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    simulator._faults.clear()
     simulator.clear_log()
     load_api(config(simulator), killed)
     assert all("syncToken" not in q for _, q in queries(simulator))  # nothing was published

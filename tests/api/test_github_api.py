@@ -13,6 +13,7 @@ from pipelines.common.api import check_source
 from tests.api.conftest import (
     api_config,
     assert_same_raw,
+    kill_a_pull,
     load_api,
     load_files,
     raw_tables,
@@ -214,47 +215,21 @@ def test_sources_check(simulator):
     assert not [t for t in simulator.requests if "/pulls" in t]
 
 
-KILLED_PULL = """
-import sys
-from pathlib import Path
-from tests.api.conftest import api_config, load_api
-
-class Remote:  # the simulator runs in the test process
-    base_url = sys.argv[1]
-    token = "simulator-token"
-
-load_api(api_config("github", Remote, organization="acme"), Path(sys.argv[2]))
-"""
-
-
 def test_a_pull_killed_among_the_reviews_resumes_identical(simulator, files_warehouse, tmp_path):
     """A real kill of the pulling process while it reads PRs' children; the
     rerun ends as the exports do (nothing from the killed pull counted)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
     killed = tmp_path / "killed.duckdb"
-    for _ in range(20):
-        simulator.inject("slow", path="/repos/acme/platform-api/pulls/", seconds=0.3)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PULL, simulator.base_url, str(killed)],
-        env=env,
-        start_new_session=True,
+    kill_a_pull(
+        SOURCE,
+        simulator,
+        killed,
+        slow_path="/repos/acme/platform-api/pulls/",
+        slow_times=20,
+        slow_seconds=0.3,
+        until=lambda r: any("/platform-api/pulls/" in t for t in r),
+        settle_seconds=0.5,
+        timeout=120,
+        organization="acme",
     )
-    deadline = time.monotonic() + 120
-    while (
-        not any("/platform-api/pulls/" in t for t in simulator.requests)
-        and time.monotonic() < deadline
-    ):
-        time.sleep(0.05)
-    time.sleep(0.5)
-    os.killpg(process.pid, signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL  # killed mid-way, not finished
-    simulator._faults.clear()
     load_api(config(simulator), killed)
     assert_same_raw(files_warehouse, killed, SOURCE)

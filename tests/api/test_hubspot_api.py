@@ -4,13 +4,6 @@ resilient to faults."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
 from outcomes.errors import OutcomesError
@@ -19,6 +12,7 @@ from pipelines.hubspot.api import to_ms
 from tests.api.conftest import (
     api_config,
     assert_same_raw,
+    kill_a_pull,
     load_api,
     load_files,
     raw_tables,
@@ -194,38 +188,13 @@ def test_deactivated_owners_arrive_as_archived(simulator, tmp_path):
     assert any("archived=true" in t for t in simulator.requests)
 
 
-KILLED_PULL = """
-import sys
-from pathlib import Path
-from tests.api.conftest import api_config, load_api
-
-class Remote:  # the simulator runs in the test process
-    base_url = sys.argv[1]
-    token = "simulator-token"
-
-load_api(api_config("hubspot", Remote), Path(sys.argv[2]))
-"""
-
-
 def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     """A real kill of the pulling process mid-way; the rerun ends as an uninterrupted pull."""
     clean = tmp_path / "clean.duckdb"
     load_api(api_config(SOURCE, simulator), clean)
     killed = tmp_path / "killed.duckdb"
-    for _ in range(8):
-        simulator.inject("slow", path="/crm/v3/objects/", seconds=0.4)
-    simulator.clear_log()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PULL, simulator.base_url, str(killed)],
-        env=env,
-        start_new_session=True,
+    kill_a_pull(
+        SOURCE, simulator, killed, slow_path="/crm/v3/objects/", until=lambda r: len(r) >= 5
     )
-    deadline = time.monotonic() + 60
-    while len(simulator.requests) < 5 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    simulator._faults.clear()
     load_api(api_config(SOURCE, simulator), killed)
     assert_same_raw(clean, killed, SOURCE, with_loaded_at=False)

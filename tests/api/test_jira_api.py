@@ -14,7 +14,14 @@ import pytest
 from outcomes.errors import OutcomesError
 from outcomes.simulators.jira import EMBEDDED_HISTORIES
 from pipelines.common.api import check_source
-from tests.api.conftest import api_config, assert_same_raw, load_api, load_files, raw_tables
+from tests.api.conftest import (
+    api_config,
+    assert_same_raw,
+    kill_a_pull,
+    load_api,
+    load_files,
+    raw_tables,
+)
 
 SOURCE = "jira"
 SEARCH = "/rest/api/3/search/jql"
@@ -252,44 +259,19 @@ def test_no_free_text_reaches_the_disk(simulator, demo_exports, tmp_path):
     assert [s for s in secrets if s.encode() in written] == []
 
 
-KILLED_PULL = """
-import sys
-from pathlib import Path
-from tests.api.conftest import api_config, load_api
-
-class Remote:  # the simulator runs in the test process
-    base_url = sys.argv[1]
-
-load_api(api_config("jira", Remote), Path(sys.argv[2]))
-"""
-
-
 def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     """A real kill of the pulling process while it reads changelogs; the rerun
     ends as an uninterrupted pull."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     clean = tmp_path / "clean.duckdb"
     load_api(api_config(SOURCE, simulator), clean)
     killed = tmp_path / "killed.duckdb"
-    for _ in range(8):
-        simulator.inject("slow", path="/rest/api/3/issue/", seconds=0.4)
-    simulator.clear_log()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PULL, simulator.base_url, str(killed)],
-        env=env,
-        start_new_session=True,
+    kill_a_pull(
+        SOURCE,
+        simulator,
+        killed,
+        slow_path="/rest/api/3/issue/",
+        until=changelog_reads,
+        timeout=120,
     )
-    deadline = time.monotonic() + 120
-    while not changelog_reads(simulator.requests) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    simulator._faults.clear()
     load_api(api_config(SOURCE, simulator), killed)
     assert_same_raw(clean, killed, SOURCE)

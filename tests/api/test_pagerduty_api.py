@@ -3,13 +3,6 @@ resilient to faults, resumable after a kill."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
 from outcomes.errors import OutcomesError
@@ -20,6 +13,7 @@ from tests.api.conftest import (
     SALT,
     api_config,
     assert_same_raw,
+    kill_a_pull,
     load_api,
     load_files,
     raw_tables,
@@ -86,40 +80,12 @@ def test_sources_check(simulator):
     assert any("accepted" in line for line in lines)
 
 
-KILLED_PULL = """
-import sys
-from pathlib import Path
-from tests.api.conftest import api_config, load_api
-from outcomes.simulators.pagerduty import PagerDutySimulator
-
-class Remote:  # the simulator runs in the test process
-    base_url = sys.argv[1]
-    token = "simulator-token"
-
-load_api(api_config("pagerduty", Remote), Path(sys.argv[2]))
-"""
-
-
 def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     """A real kill of the pulling process mid-way; the rerun ends as an uninterrupted pull."""
     clean = tmp_path / "clean.duckdb"
     load_api(api_config(SOURCE, simulator), clean)
     killed = tmp_path / "killed.duckdb"
-    for _ in range(8):
-        simulator.inject("slow", path="/incidents", seconds=0.4)
-    simulator.clear_log()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PULL, simulator.base_url, str(killed)],
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while len(simulator.requests) < 4 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    simulator._faults.clear()
+    kill_a_pull(SOURCE, simulator, killed, slow_path="/incidents")
     load_api(api_config(SOURCE, simulator), killed)
     assert_same_raw(clean, killed, SOURCE)
 

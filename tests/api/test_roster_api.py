@@ -4,19 +4,20 @@ raw rows as the SCIM JSONL export, incremental, resilient to faults."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
 from outcomes.errors import OutcomesError
 from pipelines.common.api import check_source
-from tests.api.conftest import api_config, assert_same_raw, load_api, load_files, raw_tables
+from tests.api.conftest import (
+    api_config,
+    assert_same_raw,
+    kill_a_pull,
+    load_api,
+    load_files,
+    raw_tables,
+)
 
 SOURCE = "roster"
 
@@ -225,19 +226,6 @@ def test_attributes_a_server_leaves_out(simulator, tmp_path):
     assert users.data.column("job_title").to_pylist().count(None) == 1
 
 
-KILLED_PULL = """
-import sys
-from pathlib import Path
-from tests.api.conftest import api_config, load_api
-
-class Remote:  # the simulator runs in the test process
-    base_url = sys.argv[1]
-    token = "simulator-token"
-
-load_api(api_config("roster", Remote), Path(sys.argv[2]))
-"""
-
-
 def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     """A real kill of the pulling process between two pages; the rerun ends as an
     uninterrupted pull."""
@@ -245,21 +233,8 @@ def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     clean = tmp_path / "clean.duckdb"
     load_api(api_config(SOURCE, simulator), clean)
     killed = tmp_path / "killed.duckdb"
-    for _ in range(6):
-        simulator.inject("slow", path="/Users", seconds=0.4)
-    simulator.clear_log()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PULL, simulator.base_url, str(killed)],
-        env=env,
-        start_new_session=True,
+    kill_a_pull(
+        SOURCE, simulator, killed, slow_path="/Users", slow_times=6, until=lambda r: len(r) >= 3
     )
-    deadline = time.monotonic() + 60
-    while len(simulator.requests) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    assert process.returncode == -signal.SIGKILL  # killed mid-pull, not finished
-    simulator._faults.clear()
     load_api(api_config(SOURCE, simulator), killed)
     assert_same_raw(clean, killed, SOURCE, with_loaded_at=False)

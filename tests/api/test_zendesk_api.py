@@ -3,19 +3,20 @@ incremental by the exports' cursors, deleted tickets, resilient to faults."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from outcomes.errors import OutcomesError
 from pipelines.common.api import check_source
-from tests.api.conftest import api_config, assert_same_raw, load_api, load_files, raw_tables
+from tests.api.conftest import (
+    api_config,
+    assert_same_raw,
+    kill_a_pull,
+    load_api,
+    load_files,
+    raw_tables,
+)
 
 SOURCE = "zendesk"
 TICKETS = "/api/v2/incremental/tickets/cursor.json"
@@ -257,39 +258,20 @@ def _rows(warehouse, table: str, *columns: str) -> list[tuple]:
         con.close()
 
 
-KILLED_PULL = """
-import sys
-from pathlib import Path
-from tests.api.conftest import api_config, load_api
-
-class Remote:  # the simulator runs in the test process
-    base_url = sys.argv[1]
-
-load_api(api_config("zendesk", Remote, per_page=100), Path(sys.argv[2]))
-"""
-
-
 def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     """A real kill of the pulling process mid-way (the export's cursor saved in its
     state must not count); the rerun ends as an uninterrupted pull."""
     clean = tmp_path / "clean.duckdb"
     load_api(api_config(SOURCE, simulator, per_page=100), clean)
     killed = tmp_path / "killed.duckdb"
-    for _ in range(8):
-        simulator.inject("slow", path="/api/v2/tickets/", seconds=0.4)
-    simulator.clear_log()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PULL, simulator.base_url, str(killed)],
-        env=env,
-        start_new_session=True,
+    kill_a_pull(
+        SOURCE,
+        simulator,
+        killed,
+        slow_path="/api/v2/tickets/",
+        until=lambda r: len(_audit_requests(r)) >= 6,
+        per_page=100,
     )
-    deadline = time.monotonic() + 60
-    while len(_audit_requests(simulator.requests)) < 6 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    simulator._faults.clear()
     simulator.clear_log()
     load_api(api_config(SOURCE, simulator, per_page=100), killed)
     # nothing was published: the rerun exports from start_time again
