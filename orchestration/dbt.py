@@ -124,7 +124,8 @@ def outcomes_dbt_models(
     from outcomes.build import target_path_for
     from outcomes.runner import build_exclusions
 
-    config = outcomes.resolve().config
+    resolved = outcomes.resolve()
+    config = resolved.config
     failed = failed_gates_in_run(context.instance, context.run.run_id)
     args = ["build", "--vars", json.dumps({"min_group_size": config.min_group_size})]
     args += build_exclusions(set(failed))
@@ -149,6 +150,10 @@ def outcomes_dbt_models(
         from outcomes.build import _release_warehouse
 
         _release_warehouse()  # dagster-dbt opens an adapter in this process
+    if not failed and set(context.selected_asset_keys) == set(context.assets_def.keys):
+        from outcomes.privacy.run_start import after_build
+
+        after_build(config.warehouse, resolved.salt)  # as the runner: every model rebuilt
     if failed:
         lines = [line for source in sorted(failed) for line in failed[source]]
         raise dg.Failure(

@@ -34,10 +34,12 @@ from dagster import AssetExecutionContext
 
 from orchestration.settings import OutcomesSettings
 from outcomes.config import KNOWN_SOURCES
+from outcomes.privacy.run_start import before_load_once
 from outcomes.quality.gate import ROW_COUNT_CHECK, SUITE_CHECK, TableGate, gate_source
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.load import declare_unconfigured_sources, load_source, source_module
 from pipelines.common.policy import SourcePolicy
+from pipelines.common.source import check_export_folder
 
 GROUP = "raw"
 GATE_CHECKS = (SUITE_CHECK, ROW_COUNT_CHECK)
@@ -133,12 +135,20 @@ def build_load_assets(source: str) -> dg.AssetsDefinition:
     def load(context: AssetExecutionContext, outcomes: OutcomesSettings):
         resolved = outcomes.resolve()
         warehouse = ensure_warehouse(resolved.config.warehouse)
+        # The runner's start-of-run hooks (salt check, leftovers, open erasures),
+        # once per run, before this run's first source is read.
+        if before_load_once(context.run.run_id, warehouse, resolved.salt):
+            context.log.info("run start: salt checked, leftovers cleared, open erasures finished")
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         configured = {s.name: s for s in resolved.config.sources}
         published = True
         metadata: dict[str, dict] = {}
         if source in configured:
-            result = load_source(configured[source], warehouse, resolved.salt, loaded_at)
+            chosen = configured[source]
+            if chosen.path is not None and source != "git":  # as the runner's check
+                for pattern in check_export_folder(source, chosen.path):
+                    context.log.warning(f"{source}: no file matching {pattern!r} in {chosen.path}")
+            result = load_source(chosen, warehouse, resolved.salt, loaded_at)
             context.log.info(
                 f"{source}: {result.rows_landed} rows landed, {result.quarantined} quarantined,"
                 f" {result.duplicates_dropped} duplicates dropped in {result.seconds:.1f}s"
@@ -224,6 +234,7 @@ def opt_outs(context: AssetExecutionContext, outcomes: OutcomesSettings) -> dg.M
 
     resolved = outcomes.resolve()
     warehouse = ensure_warehouse(resolved.config.warehouse)
+    before_load_once(context.run.run_id, warehouse, resolved.salt)  # hashed with the salt
     path = Path(os.environ.get(OPT_OUT_ENV) or DEFAULT_OPT_OUT_FILE)
     people = load_opt_outs(warehouse, resolved.salt, path)
     context.log.info(f"opt-out list: {people} people")

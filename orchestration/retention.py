@@ -39,14 +39,25 @@ def retention_now(value: str) -> dt.datetime:
 def apply_retention(
     context: dg.OpExecutionContext, config: RetentionConfig, outcomes: OutcomesSettings
 ) -> dg.Output[dict[str, int]]:
-    """Delete the raw rows past their source's retention window; log what went."""
+    """Delete the raw rows past their source's retention window; log what went.
+
+    As `outcomes privacy retention`: the configured salt must be the
+    warehouse's (its fingerprint), and keys the audit entry."""
     from outcomes.privacy.retention import apply_retention as delete_expired
+    from outcomes.privacy.salt import check_salt, configured_salt
 
     warehouse = outcomes.warehouse_path()
     now = retention_now(config.now)
+    salt = configured_salt(warehouse)
+    check_salt(warehouse, salt, record=False)
     min_group_size = outcomes.resolve().config.min_group_size if config.rebuild else None
     deleted = delete_expired(
-        warehouse, now, actor=ACTOR, rebuild=config.rebuild, min_group_size=min_group_size
+        warehouse,
+        now,
+        actor=ACTOR,
+        rebuild=config.rebuild,
+        min_group_size=min_group_size,
+        salt=salt,
     )
     total = sum(deleted.values())
     context.log.info(

@@ -6,6 +6,8 @@ demo organisation, generated once beside the warehouse exactly as
 `OutcomesSettings.resolve()` when they execute.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +43,18 @@ class OutcomesSettings(dg.ConfigurableResource):
     def _path(self, value: str) -> Path:
         path = Path(value).expanduser()
         return path if path.is_absolute() else PROJECT_DIR / path
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["OutcomesSettings"]:
+        """A run holds the warehouse's run lock (outcomes.run_lock) while it
+        executes: the in-process executor sets this resource up once per run,
+        so no CLI run or other program writes between its steps."""
+        from outcomes.run_lock import hold_warehouse
+
+        run = context.run
+        command = f"dagster run {run.run_id[:8]} ({run.job_name})" if run else "dagster"
+        with hold_warehouse(self.warehouse_path(), command, on_wait=context.log.info):
+            yield self
 
     def reports_path(self) -> Path:
         """The Evidence project; its data goes to `<reports>/static/data/`."""

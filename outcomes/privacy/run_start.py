@@ -1,7 +1,14 @@
 """What every run does to the warehouse before it loads anything.
 
-`outcomes.runner.run` calls `before_load` once, after the warehouse file
-exists and before the first source is read:
+Both ways of running call these hooks at the same points: `outcomes.runner.run`
+(the CLI) calls `before_load` once, after the warehouse file exists and before
+the first source is read; a Dagster run, whose loads are separate steps, calls
+`before_load_once` at the start of each step that writes pseudonyms (the load
+assets, the opt-out list), which runs `before_load` in the first of them only.
+`after_build` follows a build of every model with no source held back (the
+runner's build; a Dagster dbt step that selected every model).
+
+`before_load`:
 
 1. The salt check (`outcomes.privacy.salt.check_salt`): a run under another
    salt than the warehouse's is refused, before any row is written.
@@ -51,6 +58,24 @@ def before_load(warehouse: Path, salt: bytes) -> None:
     finish_erasures(warehouse, salt, rebuild=False)
 
 
-def after_build(warehouse: Path) -> None:
-    """After a build of every model: interrupted erasures carried out are complete."""
-    mark_erasures_built(warehouse)
+# (run id, warehouse) of the orchestrated runs whose `before_load` has run here.
+_STARTED: set[tuple[str, str]] = set()
+
+
+def before_load_once(run_id: str, warehouse: Path, salt: bytes) -> bool:
+    """`before_load` for a run whose loads are separate steps (Dagster's): the
+    first step of run `run_id` carries it out, the later ones find it done.
+    Returns whether this call ran it. A refusal is raised by every step."""
+    key = (run_id, str(warehouse.resolve()))
+    if key in _STARTED:
+        return False
+    before_load(warehouse, salt)
+    _STARTED.add(key)
+    return True
+
+
+def after_build(warehouse: Path, salt: bytes | None = None) -> None:
+    """After a build of every model: interrupted erasures carried out are complete.
+
+    The audit entries are keyed by `salt`, else by the salt this process checked."""
+    mark_erasures_built(warehouse, salt=salt)

@@ -11,6 +11,7 @@ import dagster as dg
 from orchestration.loads import WAREHOUSE_TAG
 from orchestration.retention import ACTOR
 from outcomes.privacy.people import audit_log_for
+from tests.conftest import DEMO_SALT
 
 RETENTION_DAYS = 396  # every source's policy.yml
 
@@ -20,6 +21,8 @@ def test_retention_job_deletes_expired_rows_and_logs_them(demo_warehouse, tmp_pa
     from orchestration.settings import OutcomesSettings
 
     copy = demo_warehouse.copy_to(tmp_path)
+    # its salt beside it, as `outcomes demo` keeps it: the job checks it and keys its entry
+    (tmp_path / "outcomes.salt").write_text(DEMO_SALT.decode() + "\n")
     # the split: the day the middle pull request was opened; now = that day + the window
     (split,) = copy.query(
         "select date_trunc('day', quantile_disc(created_at, 0.5)) from raw_github.pull_requests"

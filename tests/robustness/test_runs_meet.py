@@ -233,3 +233,63 @@ def test_a_demo_too_small_for_its_teams_is_a_usage_error(tmp_path, command):
         "and the planted 30-person meeting need them)"
     ) in result.output
     assert list(tmp_path.iterdir()) == []  # nothing generated
+
+
+def test_a_dagster_run_holds_the_lock_too(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import OutcomesSettings
+
+    warehouse = _fingerprinted(tmp_path / "outcomes.duckdb")
+    settings = OutcomesSettings(
+        config_file=str(tmp_path / "no-outcomes.yml"), warehouse=str(warehouse)
+    )
+    job = build_definitions(settings).get_job_def("retention")
+    config = {"ops": {"apply_retention": {"config": {"rebuild": False}}}}
+    for name, value in cli_env(**{LOCK_WAIT_ENV: "0"}).items():
+        monkeypatch.delenv(name, raising=False) if value is None else monkeypatch.setenv(
+            name, value
+        )
+    holder = _holder(HOLD_THE_LOCK, warehouse)  # a CLI run holds the warehouse
+    try:
+        refused = job.execute_in_process(
+            run_config=config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
+    finally:
+        _release(holder)
+    ran = job.execute_in_process(run_config=config, instance=dg.DagsterInstance.ephemeral())
+
+    assert not refused.success
+    failure = next(e for e in refused.all_events if e.is_failure)
+    error, messages = failure.event_specific_data.error, []
+    while error is not None:
+        messages.append(error.message)
+        error = error.cause
+    assert any(f"is in use by pid {holder.pid} " in m for m in messages), messages
+    assert ran.success  # the lock free again, the same job runs
+
+
+def test_dlt_s_credentials_message_is_read_as_the_lock_it_is(tmp_path):
+    import dlt
+
+    from outcomes.warehouse import explain_chain
+
+    warehouse = _fingerprinted(tmp_path / "outcomes.duckdb")
+    holder = _holder(HOLD_THE_FILE, warehouse)
+    try:
+        pipeline = dlt.pipeline(
+            pipeline_name="meets_a_holder",
+            destination=dlt.destinations.duckdb(str(warehouse)),
+            dataset_name="raw_test",
+            pipelines_dir=str(tmp_path / "dlt"),
+        )
+        with pytest.raises(Exception) as failed:
+            pipeline.run([{"id": 1}], table_name="rows")
+    finally:
+        _release(holder)
+
+    explained = explain_chain(failed.value)
+    assert explained is not None, failed.value
+    assert str(explained).startswith(f"the warehouse {warehouse} is open in another program")
+    assert f"(pid {holder.pid})" in str(explained)
