@@ -192,7 +192,8 @@ def rotate_salt_command(
     """Re-pseudonymize everything under a new salt, erasures included.
 
     With the current salt still configured: reloads every configured source
-    from its exports under the new salt (erasures carried over), re-signs the
+    under the new salt, from its exports or, for an API source, by a full pull
+    from its start_date (erasures carried over, new cursors), re-signs the
     audit log, and deletes the old warehouse; undone on any failure."""
     import os
 
@@ -225,8 +226,8 @@ def rotate_salt_command(
                 )
             if not yes:
                 click.confirm(
-                    f"Reload every source of {warehouse} under the new salt and delete the old "
-                    "warehouse?",
+                    f"Reload every source of {warehouse} under the new salt (API sources: "
+                    "pulled in full from their start_date) and delete the old warehouse?",
                     abort=True,
                 )
             result = rotate_salt(config, old_salt, new_salt.encode(), drop_unmatched_erasures)

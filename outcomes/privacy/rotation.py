@@ -3,10 +3,12 @@
 Every pseudonym is an HMAC of a person's identifier (email, tool account)
 under the salt, and the warehouse keeps no identifier but the roster email
 (identity): the only way to re-pseudonymize everything is to reload it from
-the exports under the new salt. The erasure list cannot be re-keyed from
+the exports under the new salt, and an API source from its API: pulled in
+full from its `start_date`, as `outcomes run --full-refresh` does. The erasure list cannot be re-keyed from
 identity either, by design: an erased person's identity row is gone and
-their tokens name nobody. So the rotation reads the configured exports once
-through the loaders under the current salt while recording, for every
+their tokens name nobody. So the rotation reads the configured exports (and
+pulls the configured APIs, in memory) once through the loaders under the
+current salt while recording, for every
 pseudonym made, its pseudonym under the new salt
 (`outcomes.privacy.pseudonym.rekeying`); each erasure token whose pseudonym
 appears there gets its new token.
@@ -20,26 +22,35 @@ Then, all or nothing:
    created holding only the new fingerprint and the re-keyed erasure list,
    the audit log is re-signed under the new key;
 3. `outcomes.runner.run` reloads every configured source under the new salt
-   (the loaders drop erased people, as on every load) and builds; retention
+   (the loaders drop erased people, as on every load), API sources by a
+   full pull whose cursors become the new warehouse's, and builds; retention
    is applied again to the reloaded raw rows;
 4. on success the old warehouse and its dlt state are deleted (they hold
    pseudonyms under the old salt); on any failure they are put back with
    the old audit log, and the warehouse is exactly as before.
 
+An API source is pulled twice (once to pair the erasure tokens, once to
+load), and the old cursors are never used again: the new warehouse's come
+from its own pull, so its next incremental pull starts where that one ended;
+on a failure the old state comes back with the old warehouse, its cursors
+still naming that warehouse's rows.
+
 What it cannot carry: an erasure token whose person no longer appears in the
-exports (refused unless `drop_unmatched`, since a later export naming them
-would bring them back), and raw rows that are in the warehouse but no longer
-in the exports (the exports are the source of truth; they are not reloaded).
+exports or the API (refused unless `drop_unmatched`, since a later export
+naming them would bring them back), and raw rows that are in the warehouse
+but no longer in the exports or returned by the API from its start_date
+(those are the source of truth; what they no longer hold is not reloaded).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from outcomes.config import Config
+from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
 from outcomes.privacy.audit import audit_key, register_key, rekey
 from outcomes.privacy.erasures import erasure_token, read_erasure_tokens, record_erasures
@@ -48,14 +59,47 @@ from outcomes.privacy.pseudonym import rekeying
 from outcomes.privacy.salt import MIN_SALT_CHARS, check_salt, salt_fingerprint, write_fingerprint
 
 
+def _read_api(source: SourceConfig, salt: bytes, loaded_at: dt.datetime) -> None:
+    """Pull every stream of an API source in full, from its start_date, and read
+    it as a load would, in memory: nothing lands, no cursor moves (the pull
+    keeps its own state, so the warehouse's published cursors are untouched)."""
+    import orjson
+
+    from pipelines.common.api import Pull, api_module
+    from pipelines.common.policy import load_policy
+    from pipelines.common.reader import read_records
+
+    module = api_module(source.name)
+    pull = Pull(source.name, source.api, module.client(source.api), full_refresh=True)
+    pull._state = {}  # no pipeline: a full pull that keeps no state
+    texts: dict[str, list[str]] = {}
+    for table in load_policy(source.name).tables:
+        if table.file not in texts:
+            texts[table.file] = [orjson.dumps(r).decode() for r in module.STREAMS[table.file](pull)]
+        origin = f"{source.name} API {table.file.removesuffix('.jsonl')}"
+        read_records(
+            table,
+            source.name,
+            [(origin, texts[table.file])],
+            salt,
+            loaded_at,
+            source.since,
+            source.until,
+        )
+
+
 def pseudonym_pairs(config: Config, old_salt: bytes, new_salt: bytes) -> dict[str, str]:
-    """Old pseudonym -> new, for every pseudonym the configured exports produce."""
+    """Old pseudonym -> new, for every pseudonym the configured sources produce:
+    their exports read, their APIs pulled in full (without landing anything)."""
     from pipelines.common.load import source_module
     from pipelines.common.source import ReadReport
 
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     with rekeying(old_salt, new_salt) as pairs:
         for source in config.sources:
+            if source.api is not None:
+                _read_api(source, old_salt, loaded_at)
+                continue
             source_fn = source_module(source.name)
             by_dataset: dict[str, list[str]] = {}
             for table in source_fn.policy.tables:
@@ -75,6 +119,12 @@ def pseudonym_pairs(config: Config, old_salt: bytes, new_salt: bytes) -> dict[st
                     for _ in resource:
                         pass
         return dict(pairs)
+
+
+def _with_full_refresh(config: Config) -> Config:
+    """Every API source pulled in full (its cursors name the old warehouse's rows)."""
+    sources = tuple(replace(s, full_refresh=s.api is not None) for s in config.sources)
+    return replace(config, sources=sources)
 
 
 def _aside(path: Path) -> Path:
@@ -107,14 +157,8 @@ def rotate_salt(
         raise OutcomesError("the new salt is the current one: nothing to rotate")
     if not config.sources:
         raise OutcomesError(
-            "no sources configured: a rotation reloads every source from its exports "
+            "no sources configured: a rotation reloads every source from its exports or API "
             "(give the outcomes.yml the warehouse was loaded with)"
-        )
-    live = sorted(s.name for s in config.sources if s.path is None)
-    if live:
-        raise OutcomesError(
-            f"source(s) {', '.join(live)} are read from their API, not an export folder: a "
-            "rotation reloads every source from its exports; export them to folders first"
         )
     check_salt(warehouse, old_salt)
     finish_erasures(warehouse, old_salt, actor, rebuild=False)
@@ -174,7 +218,9 @@ def rotate_salt(
         finally:
             con.close()
         resigned = rekey(log, audit_key(old_salt), audit_key(new_salt))
-        run(config, new_salt)
+        # API sources: a full pull from start_date. Their cursors went aside with
+        # the old state; this pull's cursors are published with the new warehouse.
+        run(_with_full_refresh(config), new_salt)
         expired = apply_retention(
             warehouse, dt.datetime.now(dt.UTC), actor, rebuild=False, salt=new_salt
         )
