@@ -1,4 +1,11 @@
-"""Build the dbt project (seeds, models, tests, unit tests) against a warehouse."""
+"""Build the dbt project (seeds, models, tests, unit tests) against a warehouse.
+
+`OUTCOMES_AS_OF_UTC` (naive UTC, `YYYY-MM-DD hh:mm:ss`) pins the build's
+"now" (dbt var `as_of_utc`, macros/portable/utc_now.sql): the ages of open
+work items and the data-as-of date are then those of that moment, so two
+builds of the same data are identical (a rebuild as of a report's date, the
+fault tests' clean and rerun builds).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +19,11 @@ from typing import Any
 
 from outcomes.config import PROJECT_DIR, WAREHOUSE_ENV
 from outcomes.errors import OutcomesError
+from outcomes.faults import fault_point, wanted
 
 # dbt's anonymous usage statistics are off for every invocation.
 os.environ.setdefault("DO_NOT_TRACK", "1")
+AS_OF_ENV = "OUTCOMES_AS_OF_UTC"
 
 
 @dataclass
@@ -63,13 +72,15 @@ def run_dbt(
     if quiet:
         cli_args.append("--quiet")
     chosen = dict(dbt_vars or {})
+    if os.environ.get(AS_OF_ENV) and "as_of_utc" not in chosen:
+        chosen["as_of_utc"] = os.environ[AS_OF_ENV]
     if min_group_size is not None:
         chosen["min_group_size"] = min_group_size
     if chosen:
         cli_args += ["--vars", json.dumps(chosen)]
     start = time.perf_counter()
     try:
-        result = dbtRunner().invoke(cli_args)
+        result = dbtRunner(callbacks=_fault_callbacks()).invoke(cli_args)
     finally:
         _release_warehouse()
     seconds = time.perf_counter() - start
@@ -85,6 +96,18 @@ def run_dbt(
         detail = "\n  ".join(build.failures) or str(result.exception or "see dbt output above")
         raise OutcomesError(f"dbt {' '.join(args)} failed:\n  {detail}")
     return build
+
+
+def _fault_callbacks() -> list:
+    """The `build.node_done` fault point (outcomes.faults), only when one is asked for."""
+    if not (wanted() or "").startswith("build.node_done@"):
+        return []
+
+    def on_event(event) -> None:
+        if event.info.name == "NodeFinished":
+            fault_point("build.node_done", event.data.node_info.node_name)
+
+    return [on_event]
 
 
 def _release_warehouse() -> None:

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outcomes.faults import fault_point
+
 GENESIS = "0" * 64
 VERSION = 2  # keyed entries
 _KEY_LABEL = b"outcomes|audit-log|v1"
@@ -243,6 +245,7 @@ class AuditLog:
             previous = read.entries[-1] if read.entries else None
             entry = self._new_entry(previous, action, details, actor, key)
             self._write_line(entry)
+            fault_point("audit.line_written", action)
             self._write_head(entry, key)
         return entry
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from outcomes.errors import OutcomesError
+from outcomes.faults import fault_point
 from outcomes.privacy.erasures import (
     ERASURES_SCHEMA,
     ERASURES_TABLE,
@@ -262,6 +263,7 @@ def finish_erasures(
                 except Exception:
                     con.execute("rollback")
                     raise
+                fault_point("erase.deleted")
             if ("privacy.erase", request) not in logged:
                 purged = purge_loaded_packages(warehouse)
                 audit_log_for(warehouse, salt).append(
@@ -292,6 +294,7 @@ def _rebuild(warehouse: Path, salt: bytes, actor: str | None, min_group_size: in
     from outcomes.build import build
 
     build(warehouse, min_group_size)
+    fault_point("erase.rebuilt")
     mark_erasures_built(warehouse, actor, salt)
 
 
@@ -370,6 +373,7 @@ def erase_person(
             )
         return finished[request]
     request = _request(warehouse, person.person_key, person.keys, salt)
+    fault_point("erase.recorded")
     handled = finish_erasures(warehouse, salt, actor, rebuild, min_group_size)
     return handled[request]
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ import pyarrow as pa
 
 from outcomes.config import KNOWN_SOURCES, SourceConfig
 from outcomes.errors import OutcomesError
+from outcomes.faults import fault_point
 from outcomes.privacy.erasures import read_erasure_tokens
 from outcomes.privacy.policy_audit import log_policy_version
 from outcomes.quality.gate import TableGate, gate_source
@@ -138,6 +140,29 @@ def pipeline_for(name: str, dataset: str, warehouse: Path) -> dlt.Pipeline:
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir(warehouse)),
     )
+
+
+def discard_pending_packages(warehouse: Path, pipeline_name: str) -> int:
+    """Delete the load packages a killed load left (extracted, normalized or
+    half loaded); return how many. Call it before dlt opens the pipeline.
+
+    Given pending packages, dlt's `run` loads them and returns without
+    extracting: the next load would publish the killed load's batch (read
+    before any erasure since, with none of this load's read counts or
+    quarantine) instead of reading the exports. Every load lands a fresh
+    batch into a fresh candidate schema, so a pending package is never worth
+    keeping: its rows are read again. (API pulls also restore their cursors,
+    `pipelines.common.api.restore_state`.)
+    """
+    folder = pipelines_dir(warehouse) / pipeline_name
+    removed = 0
+    for pending in ("normalize/extracted", "load/new", "load/normalized"):
+        if (folder / pending).is_dir():
+            for package in (folder / pending).iterdir():
+                if package.is_dir():
+                    shutil.rmtree(package)
+                    removed += 1
+    return removed
 
 
 def source_module(name: str):
@@ -244,12 +269,18 @@ def load_source(
     for dataset, source in sources.items():
         if via_api:  # cursors as of the last published load (pipelines.common.api)
             restore_state(pipelines_dir(warehouse), names[dataset], config.full_refresh)
+        discard_pending_packages(warehouse, names[dataset])
         pipeline = pipeline_for(names[dataset], candidates[dataset], warehouse)
         for resource in source.resources.values():
             # The candidate holds this batch only: append into a fresh schema.
             resource.apply_hints(write_disposition="append")
         try:
-            pipeline.run(source, loader_file_format="parquet")
+            # pipeline.run's three steps, each a fault point (outcomes.faults)
+            pipeline.extract(source, loader_file_format="parquet")
+            fault_point("load.extracted", config.name)
+            pipeline.normalize()
+            fault_point("load.normalized", config.name)
+            pipeline.load()
         except Exception as exc:  # dlt wraps every step failure; say which source
             cause = _our_error(exc)
             if cause is not None:  # an API's answer or a setting: already names the source
@@ -259,6 +290,7 @@ def load_source(
             ) from exc
         for table in by_dataset[dataset]:
             keys[(dataset, table)] = merge_keys(pipeline, table)
+    fault_point("load.landed", config.name)
     if config.since or config.until:
         window_dropped = drop_children_outside_window(warehouse, policy, candidates)
         for read in report.reads:
@@ -286,8 +318,10 @@ def load_source(
         identity = [c for d, c in candidates.items() if not d.startswith("raw_")]
         _drop_schemas(warehouse, [*identity, *staging])
     else:
+        fault_point("load.gated", config.name)
         published_at = time.perf_counter()
         publish(warehouse, candidates, keys)
+        fault_point("load.published", config.name)
         if via_api:
             for name in names.values():
                 commit_state(pipelines_dir(warehouse), name)
@@ -295,6 +329,7 @@ def load_source(
         forget_fixed_records(warehouse, config.name, report.reads, via_api)
         quarantine = report.quarantine
         if quarantine.num_rows:
+            discard_pending_packages(warehouse, "outcomes_quarantine")
             pipeline_for("outcomes_quarantine", QUARANTINE_DATASET, warehouse).run(
                 quarantine_resource(quarantine), loader_file_format="parquet"
             )
