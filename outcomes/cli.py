@@ -180,6 +180,7 @@ def run_command(
 @click.option("--people", default=120, show_default=True, type=PEOPLE)
 @click.option("--weeks", default=26, show_default=True, type=WEEKS)
 @click.option("--seed", default=7, show_default=True)
+@clear_errors
 def generate(out: Path, people: int, weeks: int, seed: int) -> None:
     """Write the demo organisation's raw exports (JSONL per tool) to a folder."""
     start = time.perf_counter()

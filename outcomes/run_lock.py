@@ -218,7 +218,8 @@ def hold_for_command(warehouse: Path) -> AbstractContextManager[Path]:
 
 def clear_errors(command: Callable) -> Callable:
     """A CLI command whose DuckDB lock and permission errors, however deep dlt or
-    dbt wrapped them, end as one line (exit 2) instead of a traceback."""
+    dbt wrapped them, and a file it may not write, end as one line (exit 2)
+    instead of a traceback."""
     import functools
 
     @functools.wraps(command)
@@ -233,6 +234,15 @@ def clear_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except OutcomesError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            if exc.errno not in {errno.EACCES, errno.EPERM, errno.EROFS}:
+                raise
+            click.echo(
+                f"error: cannot write {exc.filename or 'a file'} ({exc.strerror or exc}): make "
+                "its folder writable by this user, or choose another place",
+                err=True,
+            )
             sys.exit(2)
         except Exception as exc:
             explained = explain_chain(exc)

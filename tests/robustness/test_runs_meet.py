@@ -293,3 +293,15 @@ def test_dlt_s_credentials_message_is_read_as_the_lock_it_is(tmp_path):
     assert explained is not None, failed.value
     assert str(explained).startswith(f"the warehouse {warehouse} is open in another program")
     assert f"(pid {holder.pid})" in str(explained)
+
+
+def test_exports_written_where_we_may_not_write_are_one_line():
+    # sysfs refuses new files to everyone, root included
+    result = CliRunner().invoke(
+        main, ["generate", "--out", "/sys/outcomes-demo-exports", "--people", "40"], env=cli_env()
+    )
+
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: cannot write /sys/outcomes-demo-exports (")
+    assert line.endswith("make its folder writable by this user, or choose another place")
