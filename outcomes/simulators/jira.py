@@ -8,7 +8,7 @@
 - `GET /rest/api/3/search/jql` (the "enhanced search"; the old
   `/rest/api/3/search` answers 410 Gone): `jql`, `fields` (a comma list;
   without it only ids come back), `expand`, `maxResults` (at most 100 issues
-  a page when fields are asked for), `nextPageToken`. No `startAt`, no
+  a page when fields are asked for, 5,000 when only `id` or `key`), `nextPageToken`. No `startAt`, no
   `total`: a page holds `issues`, and `nextPageToken` until the last page,
   which says `isLast: true`. A token expires (7 days): a stale one answers
   400. JQL dates are `"yyyy/MM/dd HH:mm"` (minute precision) in the user's
@@ -23,7 +23,7 @@
 
 JQL understood here: clauses joined by AND, each `project = K`,
 `project in (K, ...)` or `updated >= "yyyy/MM/dd HH:mm"`, in parentheses or
-not, then `ORDER BY updated ASC`. Anything else answers 400 as Jira does for
+not, then `ORDER BY updated ASC` or `ORDER BY created ASC`. Anything else answers 400 as Jira does for
 a query it cannot parse.
 """
 
@@ -50,6 +50,7 @@ from outcomes.simulators.server import (
 
 EMAIL = "outcomes-reader@example.com"
 MAX_ISSUES = 100
+MAX_ID_ONLY = 5000  # the page cap when only id (or key) is asked for
 MAX_CHANGELOG = 100
 MAX_USERS = 1000
 EMBEDDED_HISTORIES = 3  # Jira embeds a few of the newest; the test proves the paging
@@ -202,7 +203,8 @@ class JiraSimulator(Simulator):
                     {"errorMessages": ["The provided next page token is invalid or expired."]},
                 )
         fields = [f for f in (request.arg("fields") or "").split(",") if f]
-        size = min(max(request.int_arg("maxResults", 50), 1), MAX_ISSUES)
+        cap = MAX_ID_ONLY if set(fields) <= {"id", "key"} else MAX_ISSUES
+        size = min(max(request.int_arg("maxResults", 50), 1), cap)
         page = matches[start : start + size]
         expand = (request.arg("expand") or "").split(",")
         issues = [self._issue(i, fields, "changelog" in expand) for i in page]
@@ -240,7 +242,8 @@ class JiraSimulator(Simulator):
     def _match(self, jql: str) -> list[dict[str, Any]]:
         parts = re.split(r"\s*\border\s+by\s+", jql, maxsplit=1, flags=re.I)
         query, order = parts[0], (parts[1] if len(parts) > 1 else "")
-        if order and order.strip().lower() not in {"updated asc", "updated"}:
+        order = order.strip().lower()
+        if order and order not in {"updated asc", "updated", "created asc", "created"}:
             raise ValueError(f"Error in the JQL Query: cannot order by {order!r} here")
         zone = zoneinfo.ZoneInfo(self.user_time_zone)
         keep = list(self.issues)
@@ -265,9 +268,10 @@ class JiraSimulator(Simulator):
                 keep = [i for i in keep if _project(i) in keys]
             else:
                 raise ValueError(f"Error in the JQL Query: unsupported clause {clause!r}")
+        by = "created" if order.startswith("created") else "updated"
         return sorted(
             keep,
-            key=lambda i: (_stamp((i.get("fields") or {}).get("updated")), int(i.get("id") or 0)),
+            key=lambda i: (_stamp((i.get("fields") or {}).get(by)), int(i.get("id") or 0)),
         )
 
     def _changelog(self, request: Request, issue: str) -> Response:

@@ -29,6 +29,11 @@ Everything else is shared, here, so every tool behaves the same:
   before every pull (`restore_state`), so a pull that dies part way, or a
   batch the quality gate refuses, is fetched again from the same point by
   the next run: no gap, and merging by key leaves no duplicate.
+- Deletions, where an API has no feed of them (Jira issues, GitHub
+  deployments): `pull.known(stream)` keeps the ids landed so far, a periodic
+  sweep lists the ids the source still has (`pull.sweep_due`), and
+  `pull.vanished` hands back the ones gone, which the tool lands as deletion
+  records (`is_deleted`) that replace their rows; staging leaves them out.
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ Stream = Callable[["Pull"], Iterator[dict[str, Any]]]
 
 CURSOR_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 PUBLISHED_STATE = "state.published.json"
+DEFAULT_SWEEP_HOURS = 24
+DEFAULT_SWEEP_MAX_SHARE = 0.5
 
 
 def secret(tool: str, key: str, required: bool = True) -> str | None:
@@ -136,6 +143,55 @@ class Pull:
 
     def setting(self, name: str, default: Any = None) -> Any:
         return self.api.setting(name, default)
+
+    # -- deletions: a periodic sweep of the ids the source still has -------------------
+
+    def known(self, stream: str) -> dict[str, Any]:
+        """The records of a stream landed so far, by id: what a sweep compares with.
+
+        Each value is the few fields a deletion record needs (the policy's
+        required ones, never a free text or a person's value)."""
+        return self.stream_state(stream).setdefault("known", {})
+
+    def sweep_due(self, stream: str) -> bool:
+        """Whether this pull sweeps the stream's ids for deletions.
+
+        Never on a first backfill (nothing landed can be gone: it counts as the
+        first sweep); then once every
+        `deletion_sweep_hours` (default 24; 0: every pull; a negative value:
+        never)."""
+        hours = float(self.setting("deletion_sweep_hours", DEFAULT_SWEEP_HOURS))
+        state = self.stream_state(stream)
+        if not self.has_cursor(stream):  # the backfill is the first complete listing
+            state["swept_at"] = format_cursor(dt.datetime.now(dt.UTC))
+            return False
+        if hours < 0:
+            return False
+        last = state.get("swept_at")
+        if last is None or hours == 0:
+            return True
+        return dt.datetime.now(dt.UTC) - parse_cursor(last) >= dt.timedelta(hours=hours)
+
+    def vanished(self, stream: str, present: set[str], what: str) -> dict[str, Any]:
+        """The known records a complete sweep no longer found (`present`: every id
+        the source listed): forgotten here, returned to be landed as deleted.
+
+        A sweep that would delete more than `deletion_sweep_max_share` (default
+        0.5) of more than 10 known records is refused: a narrowed scope or a
+        token that lost access looks the same as a mass deletion."""
+        known = self.known(stream)
+        gone = {key: known[key] for key in known if key not in present}
+        share = float(self.setting("deletion_sweep_max_share", DEFAULT_SWEEP_MAX_SHARE))
+        if len(known) > 10 and len(gone) > share * len(known):
+            raise OutcomesError(
+                f"source {self.source!r}: the deletion sweep of {what} found {len(gone)} of "
+                f"{len(known)} known {what} gone; refused (more than {share:.0%}): check the "
+                "scope and the token's access, or set api.deletion_sweep_max_share"
+            )
+        for key in gone:
+            del known[key]
+        self.stream_state(stream)["swept_at"] = format_cursor(dt.datetime.now(dt.UTC))
+        return gone
 
     def required_setting(self, name: str) -> Any:
         value = self.api.setting(name)

@@ -25,8 +25,17 @@ changelogs are read at a time; the site's rate limit still applies). Credentials
 - users: `GET /rest/api/3/users/search`, paged by `startAt` to an empty page
   (a page may hold fewer than asked without being the last).
 
-Deleted issues are simply not found any more: their rows stay as last seen
-until a `--full-refresh`.
+Deleted issues: Jira has no feed of them (search simply stops finding
+them). Once every `deletion_sweep_hours` (default 24; 0: every pull; -1:
+never) a pull lists the ids of every issue in scope (the same JQL without
+the cursor clause, `fields=id`, 5,000 ids a page: one request per 5,000
+issues) and compares them with the issues landed so far (their ids, keys and
+creation times, kept in the stream's state). An issue no longer listed lands
+as a deletion record: its id, key and creation time, `deleted: true`
+(`is_deleted` in raw), nothing else; it replaces the issue's row, and staging
+leaves it out. A sweep that would delete more than half of the known issues
+is refused (`deletion_sweep_max_share`): a narrowed scope or a token that
+lost access looks the same.
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ from pipelines.common.policy import load_policy
 SEARCH = "/rest/api/3/search/jql"
 ISSUES, CHANGELOGS, USERS = "issues.jsonl", "changelogs.jsonl", "users.jsonl"
 ISSUE_PAGE = 100
+SWEEP_PAGE = 5000  # the search's page cap when only ids are asked for
 CHANGELOG_PAGE = 100
 USER_PAGE = 1000
 DEFAULT_CHANGELOG_WORKERS = 4
@@ -182,6 +192,7 @@ def search(pull: Pull) -> list[dict[str, Any]]:
     if "issues" in cache:
         return cache["issues"]
     since = pull.since(ISSUES)
+    sweep = pull.sweep_due(ISSUES)  # before the cursor moves: a first backfill never sweeps
     params = {
         "fields": ",".join(issue_fields()),
         "expand": "changelog",
@@ -210,13 +221,45 @@ def search(pull: Pull) -> list[dict[str, Any]]:
         token = body.get("nextPageToken")
         if not token or body.get("isLast"):
             break
-    cache["issues"] = list(found.values())
     pull.advance(ISSUES, newest)
+    known = pull.known(ISSUES)
+    for issue_id, issue in found.items():
+        created = (issue.get("fields") or {}).get("created")
+        if issue.get("key") and created:
+            known[issue_id] = [issue["key"], created]
+    deleted = _deleted_issues(pull) if sweep else []
+    for record in deleted:
+        found.pop(record["id"], None)
+    cache["issues"] = list(found.values())
+    cache["deleted"] = deleted
     return cache["issues"]
 
 
+def _deleted_issues(pull: Pull) -> list[dict[str, Any]]:
+    """The landed issues the scope no longer holds, as deletion records."""
+    scope = scope_jql(pull)
+    jql = (scope + " " if scope else "") + "ORDER BY created ASC"
+    present: set[str] = set()
+    token: str | None = None
+    while True:
+        params = {"jql": jql, "fields": "id", "maxResults": SWEEP_PAGE}
+        body = pull.client.get_json(
+            SEARCH, {**params, **({"nextPageToken": token} if token else {})}
+        )
+        present.update(str(i.get("id")) for i in body.get("issues") or [])
+        token = body.get("nextPageToken")
+        if not token or body.get("isLast"):
+            break
+    return [
+        {"id": issue_id, "key": key, "deleted": True, "fields": {"created": created}}
+        for issue_id, (key, created) in pull.vanished(ISSUES, present, "issues").items()
+    ]
+
+
 def issues(pull: Pull) -> Iterator[dict[str, Any]]:
-    for issue in search(pull):
+    found = search(pull)
+    yield from _cache(pull)["deleted"]
+    for issue in found:
         record = dict(issue)
         embedded = record.get("changelog")
         if isinstance(embedded, dict):  # as the export has it: the histories are their own file

@@ -192,3 +192,21 @@ def read_export(path: Path) -> list[dict]:
         except ValueError:
             continue
     return out
+
+
+def staged(warehouse: Path, tool: str, model: str, columns: str = "*") -> list[tuple]:
+    """A staging model's rows over a warehouse's raw tables, without dbt: the
+    model's SQL with its Jinja comments dropped and `source()` read as the
+    raw table (staging models call nothing else), so a test sees what the
+    marts would read."""
+    import re
+
+    sql = (Path(__file__).parents[2] / "models/staging" / tool / f"{model}.sql").read_text()
+    sql = re.sub(r"\{#.*?#\}", "", sql, flags=re.S)
+    sql = re.sub(r"\{\{\s*source\('(\w+)',\s*'(\w+)'\)\s*\}\}", lambda m: f'"{m[1]}"."{m[2]}"', sql)
+    assert "{{" not in sql and "{%" not in sql, f"{model} uses Jinja this helper cannot read"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return sorted(con.execute(f"select {columns} from ({sql})").fetchall(), key=repr)
+    finally:
+        con.close()

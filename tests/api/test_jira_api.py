@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import duckdb
 import pytest
 
 from outcomes.errors import OutcomesError
@@ -21,6 +22,7 @@ from tests.api.conftest import (
     load_api,
     load_files,
     raw_tables,
+    staged,
 )
 
 SOURCE = "jira"
@@ -199,14 +201,60 @@ def test_faults_are_retried_and_the_pull_is_complete(
         assert any("x_added_by_vendor" in keys for keys in load.new_columns.values())
 
 
-def test_a_deleted_issue_is_no_longer_found_and_stays_as_last_seen(simulator, tmp_path):
+def test_a_deleted_issue_is_swept_and_leaves_staging(simulator, tmp_path):
     warehouse = tmp_path / "api.duckdb"
-    config = api_config(SOURCE, simulator)
+    config = api_config(SOURCE, simulator, deletion_sweep_hours=0)
     load_api(config, warehouse)
-    gone = simulator.issues[-1]["id"]
-    simulator.delete_issue(gone)
+    issues_before = staged(warehouse, "jira", "stg_jira__issues", "issue_id")
+    # the first backfill is the first listing: it sweeps nothing
+    assert not [a for a in searches(simulator.requests) if a["fields"] == ["id"]]
+    gone = simulator.issues[-1]
+    simulator.delete_issue(gone["id"])
+    simulator.clear_log()
+    assert load_api(config, warehouse).published
+    # one ids-only listing of the whole scope, 5,000 a page (the demo's fit in one)
+    sweeps = [a for a in searches(simulator.requests) if a["fields"] == ["id"]]
+    assert [(s["jql"], s["maxResults"]) for s in sweeps] == [(["ORDER BY created ASC"], ["5000"])]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    row = con.execute(
+        "select issue_key, is_deleted, status_name, created_at is not null from raw_jira.issues "
+        "where issue_id = ?",
+        [int(gone["id"])],
+    ).fetchall()
+    con.close()
+    assert row == [(gone["key"], True, None, True)]  # its row replaced: id, key, created only
+    after = staged(warehouse, "jira", "stg_jira__issues", "issue_id")
+    assert after == [r for r in issues_before if r != (int(gone["id"]),)]
+    assert len(after) == len(issues_before) - 1
+    # a rerun sweeps again and finds nothing more gone: no row changes
+    before = raw_tables(warehouse, SOURCE)
     load_api(config, warehouse)
-    assert int(gone) in {r[0] for r in _project_keys(warehouse)}
+    assert raw_tables(warehouse, SOURCE) == before
+
+
+def test_the_sweep_waits_for_its_cadence(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator)  # default: once a day
+    load_api(config, warehouse)
+    before = staged(warehouse, "jira", "stg_jira__issues", "issue_id")
+    simulator.delete_issue(simulator.issues[-1]["id"])
+    simulator.clear_log()
+    load_api(config, warehouse)
+    assert not [a for a in searches(simulator.requests) if a["fields"] == ["id"]]
+    # not swept yet: still there until the day is over
+    assert staged(warehouse, "jira", "stg_jira__issues", "issue_id") == before
+
+
+def test_a_sweep_that_would_delete_most_issues_is_refused(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator, deletion_sweep_hours=0)
+    load_api(config, warehouse)
+    before = raw_tables(warehouse, SOURCE)
+    for issue in list(simulator.issues)[: len(simulator.issues) * 2 // 3]:
+        simulator.delete_issue(issue["id"])
+    with pytest.raises(OutcomesError, match=r"deletion sweep of issues found \d+ of \d+"):
+        load_api(config, warehouse)
+    assert raw_tables(warehouse, SOURCE) == before
 
 
 def test_bad_credentials_name_the_source_and_the_answer(simulator, tmp_path, monkeypatch):

@@ -27,6 +27,8 @@ final as (
         resolved_at,
         _outcomes_loaded_at as loaded_at
     from source
+    {# Deleted in Jira (found gone by the API loader's sweep): left out. #}
+    where not coalesce(is_deleted, false)
 
 )
 
