@@ -1,4 +1,8 @@
-{# A timestamp shifted by n hours (n may be fractional or a column). #}
+{#
+    A timestamp shifted by n hours (n may be fractional or a column). Not
+    dbt.dateadd('hour', n, ts): dbt-duckdb casts n to bigint (1.5 h -> 2 h),
+    and business-hours arithmetic shifts by fractions of an hour.
+#}
 {% macro add_hours(ts, n) -%}
     {%- if adapter is defined -%}
         {{ return(adapter.dispatch('add_hours', 'outcomes')(ts, n)) }}

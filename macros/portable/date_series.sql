@@ -1,7 +1,8 @@
 {#
     Select-list expression: one row per calendar date from start_date to
     end_date inclusive (a set-returning expression; use it in the select list
-    of a query over a one-row table of bounds).
+    of a query over a one-row table of bounds). Not dbt.date_spine: that is a
+    whole query of a fixed range, not a per-row series between two columns.
 #}
 {% macro date_series(start_date, end_date) -%}
     {%- if adapter is defined -%}

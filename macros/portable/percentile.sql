@@ -1,6 +1,8 @@
 {#
     Interpolated percentile (p between 0 and 1) as an aggregate:
     percentile(x, 0.5) is the KPI median, percentile(x, 0.85) the p85.
+    dbt has no percentile macro; Spark's percentile_approx is not the exact
+    median (docs/stack-notes.md), so the interpolated one is ours.
 #}
 {% macro percentile(expr, p) -%}
     {%- if adapter is defined -%}

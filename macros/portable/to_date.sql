@@ -1,17 +1,11 @@
-{# The calendar date (UTC) of a UTC timestamp. #}
+{#
+    The calendar date (UTC) of a UTC timestamp: dbt's dbt.cast(ts, 'date'),
+    wrapped only because sqlfluff's jinja templater has no `dbt` namespace.
+#}
 {% macro to_date(ts) -%}
     {%- if adapter is defined -%}
-        {{ return(adapter.dispatch('to_date', 'outcomes')(ts)) }}
+        {{ return(dbt.cast(ts, 'date')) }}
     {%- else -%}
-        {#- sqlfluff's jinja templater has no adapter: lint the DuckDB SQL. -#}
-        {{ return(duckdb__to_date(ts)) }}
+        {{ return('cast(' ~ ts ~ ' as date)') }}
     {%- endif -%}
-{%- endmacro %}
-
-{% macro duckdb__to_date(ts) -%}
-    cast({{ ts }} as date)
-{%- endmacro %}
-
-{% macro default__to_date(ts) -%}
-    cast({{ ts }} as date)
 {%- endmacro %}

@@ -3,7 +3,8 @@
     UTC timestamp columns whatever the session time zone. Unit tests override
     it to pin "now". `--vars '{as_of_utc: "2026-03-31 12:00:00"}'` pins it for
     a whole build, so two builds (two engines, or a rebuild) give the same
-    "so far" durations.
+    "so far" durations. Not dbt.current_timestamp(): a time zone-aware now()
+    on Postgres, not implemented by dbt-duckdb, and not pinnable.
 #}
 {% macro utc_now() -%}
     {%- if adapter is defined -%}

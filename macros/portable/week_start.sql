@@ -1,4 +1,9 @@
-{# The ISO week (starting Monday) of a UTC timestamp or date, as a date. #}
+{#
+    The ISO week (starting Monday) of a UTC timestamp or date, as a date. Not
+    dbt.date_trunc('week', ts) alone: that starts weeks on Sunday on BigQuery
+    and follows the session's WEEK_START on Snowflake; KPI weeks are Monday
+    weeks on every engine, and a date, not a timestamp.
+#}
 {% macro week_start(ts) -%}
     {%- if adapter is defined -%}
         {{ return(adapter.dispatch('week_start', 'outcomes')(ts)) }}
