@@ -12,6 +12,8 @@ import fcntl
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -25,11 +27,11 @@ from outcomes.config import PROJECT_DIR, WAREHOUSE_ENV
 # Dagster's own parse of the project lives apart from `outcomes build`'s
 # artifacts, so the two never overwrite each other's manifest mid-run.
 MANIFEST_TARGET = Path("target") / "dagster"
-MANIFEST_PATH = PROJECT_DIR / MANIFEST_TARGET / "manifest.json"
 
 DBT_PROJECT = DbtProject(
     project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=MANIFEST_TARGET
 )
+MANIFEST_PATH = Path(DBT_PROJECT.manifest_path)
 
 
 def _stale(manifest: Path) -> bool:
@@ -45,45 +47,40 @@ def _stale(manifest: Path) -> bool:
     return any(p.exists() and p.stat().st_mtime > built for p in sources)
 
 
-def prepare_manifest(force: bool = False) -> Path:
-    """`dbt parse` in-process when the manifest is missing or stale (or `force`).
+@contextmanager
+def _dbt_on_path() -> Iterator[None]:
+    """dagster-dbt's preparer runs `dbt` from PATH, which may not hold this
+    environment's bin folder (`.venv/bin/dagster dev`, `.venv/bin/pytest`)."""
+    previous = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), previous])
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = previous
 
-    Local files only, no network; dagster-dbt needs the manifest before the
-    asset definitions can be built.
+
+def prepare_project() -> Path:
+    """The manifest the asset definitions are built from, made by dagster-dbt's
+    own preparer (`dbt parse` into MANIFEST_TARGET). Under `dagster dev` it
+    runs at every code load (`DbtProject.prepare_if_dev`); elsewhere (tests,
+    `dagster job execute`) dagster-dbt expects a manifest made beforehand, so
+    the same preparer runs when the manifest is missing or older than a file
+    dbt reads. Local files only, no network.
+
+    The lock covers the freshness check as well as the parse: dbt writes
+    manifest.json in place, so a process (pytest-xdist worker, `dagster dev`'s
+    code server beside a run worker) that checked it while another was still
+    writing would read half a file. The others wait, then find it fresh.
     """
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     lock_path = PROJECT_DIR / "target" / "dagster.manifest.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    # One parse at a time across processes (pytest-xdist workers, `dagster dev`'s
-    # code server beside a run worker): the others wait, then find it fresh,
-    # instead of reading a manifest.json that is half written.
-    with lock_path.open("w") as lock:
+    with lock_path.open("w") as lock, _dbt_on_path():
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if force or _stale(MANIFEST_PATH):
-            _parse()
+        DBT_PROJECT.prepare_if_dev()
+        if not DBT_PROJECT.preparer.using_dagster_dev() and _stale(MANIFEST_PATH):
+            DBT_PROJECT.preparer.prepare(DBT_PROJECT)
     return MANIFEST_PATH
-
-
-def _parse() -> None:
-    """`dbt parse` into MANIFEST_TARGET, in-process (callers hold the lock)."""
-    from dbt.cli.main import dbtRunner
-
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(PROJECT_DIR / MANIFEST_TARGET),
-            "--log-path",
-            str(PROJECT_DIR / MANIFEST_TARGET / "logs"),
-            "--quiet",
-        ]
-    )
-    if not result.success:
-        raise RuntimeError(f"dbt parse failed: {result.exception}")
 
 
 def dbt_executable() -> str:
@@ -107,7 +104,7 @@ TRANSLATOR = OutcomesDbtTranslator()
 
 
 @dbt_assets(
-    manifest=prepare_manifest(),
+    manifest=prepare_project(),
     project=DBT_PROJECT,
     dagster_dbt_translator=TRANSLATOR,
     op_tags=WAREHOUSE_TAG,
