@@ -252,6 +252,19 @@ class GitHubSimulator(Simulator):
         self._deployments_of.setdefault(repo, []).append(record)
         return record
 
+    def delete_deployment(self, deployment_id: int) -> None:
+        """A repository admin deletes a deployment (and its statuses with it)."""
+        self.deployments = [d for d in self.deployments if d.get("id") != deployment_id]
+        for name, records in self._deployments_of.items():
+            self._deployments_of[name] = [d for d in records if d.get("id") != deployment_id]
+        self.statuses.pop(deployment_id, None)
+
+    def delete_repository(self, full_name: str) -> None:
+        """The repository is deleted: it leaves the org's listing and answers 404."""
+        del self.repos[full_name]
+        for index in (self._deployments_of, self._pulls_of, self._runs_of):
+            index.pop(full_name, None)
+
     # -- routing ----------------------------------------------------------------
 
     def authorized(self, request: Request) -> bool:

@@ -23,6 +23,20 @@ Per repository:
   `/deployments/{id}/statuses` of each.
 - workflow runs: `created>=` the cursor less `lookback_days`, windowed so no
   search passes GitHub's cap of 1,000 results.
+
+Deletions: GitHub has no feed of deleted objects. Deployments (which a
+repository admin can delete) and whole repositories are swept once every
+`deletion_sweep_hours` (default 24; 0: every pull; -1: never): that pull
+reads each repository's deployment listing to its last page (100 a page,
+not only down to the cursor) and compares the ids with the deployments
+landed so far (id, repository, sha, environment and creation time, kept in
+the stream's state). A deployment no longer listed, or one of a repository
+no longer in scope (deleted, or left the organization), lands as a deletion
+record (`is_deleted`) replacing its row; staging leaves it out. A sweep that
+would delete more than half of the known deployments is refused
+(`deletion_sweep_max_share`). Pull requests are not swept (GitHub does not
+let a pull request be deleted; those of a deleted repository stay as last
+seen), nor are workflow runs.
 """
 
 from __future__ import annotations
@@ -248,7 +262,9 @@ def _recent_deployments(pull: Pull) -> list[tuple[str, dict[str, Any]]]:
     if "deployments" in memo:
         return memo["deployments"]
     since = _lookback(pull, DEPLOYMENTS)
+    sweep = pull.sweep_due(DEPLOYMENTS)  # before the cursor moves: a backfill never sweeps
     found = []
+    present: set[str] = set()
     newest: dt.datetime | None = None
     for repo in repositories(pull):
         full = repo["full_name"]
@@ -259,10 +275,13 @@ def _recent_deployments(pull: Pull) -> list[tuple[str, dict[str, Any]]]:
         done = False
         for page in _pages(pull, f"/repos/{full}/deployments"):
             for record in page:  # newest first
+                present.add(str(record.get("id")))
                 created = _time(record.get("created_at"))
                 if since is not None and created is not None and created < since:
-                    done = True
-                    break
+                    done = not sweep  # a sweep reads on to the last page, ids only
+                    if done:
+                        break
+                    continue
                 record = {k: v for k, v in record.items() if k not in _DEPLOYMENT_EXTRA}
                 record["repository"] = ref
                 found.append((full, record))
@@ -270,8 +289,26 @@ def _recent_deployments(pull: Pull) -> list[tuple[str, dict[str, Any]]]:
                     newest = created
             if done:
                 break
-    memo["deployments"] = found
     pull.advance(DEPLOYMENTS, newest)
+    known = pull.known(DEPLOYMENTS)
+    for full, record in found:
+        required = [full, record.get("sha"), record.get("environment"), record.get("created_at")]
+        if record.get("id") is not None and all(required):
+            known[str(record["id"])] = required
+    if sweep:
+        for deployment_id, (full, sha, environment, created) in pull.vanished(
+            DEPLOYMENTS, present, "deployments"
+        ).items():
+            deleted = {
+                "id": int(deployment_id),
+                "repository": {"full_name": full},
+                "sha": sha,
+                "environment": environment,
+                "created_at": created,
+                "deleted": True,
+            }
+            found.append((full, deleted))
+    memo["deployments"] = found
     return found
 
 
@@ -290,6 +327,8 @@ def deployments(pull: Pull) -> Iterator[dict[str, Any]]:
 
 def deployment_statuses(pull: Pull) -> Iterator[dict[str, Any]]:
     for full, deployment in _recent_deployments(pull):
+        if deployment.get("deleted"):
+            continue  # gone: it has no statuses to list
         path = f"/repos/{full}/deployments/{deployment.get('id')}/statuses"
         for page in _pages(pull, path):
             for record in page:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from urllib.parse import parse_qs, urlsplit
 
+import duckdb
 import pytest
 
 from outcomes.errors import OutcomesError
@@ -18,6 +19,7 @@ from tests.api.conftest import (
     load_files,
     raw_tables,
     read_export,
+    staged,
 )
 
 SOURCE = "github"
@@ -122,6 +124,37 @@ def test_incremental_pulls_ask_only_for_what_changed(simulator, tmp_path):
     # the same as a full pull into a fresh warehouse
     load_api(config(simulator), tmp_path / "fresh.duckdb")
     assert_same_raw(warehouse, tmp_path / "fresh.duckdb", SOURCE)
+
+
+def test_deleted_deployments_and_repositories_are_swept_and_leave_staging(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    settings = config(simulator, deletion_sweep_hours=0)
+    load_api(settings, warehouse)
+    before = staged(warehouse, "github", "stg_github__deployments", "deployment_id")
+    oldest = min(simulator.deployments, key=lambda d: d["created_at"])  # far behind the cursor
+    simulator.delete_deployment(oldest["id"])
+    repo = "acme/payments-jobs"
+    of_repo = {(d["id"],) for d in simulator.deployments if d["repository"]["full_name"] == repo}
+    assert of_repo and (oldest["id"],) not in of_repo
+    simulator.delete_repository(repo)
+    simulator.clear_log()
+    assert load_api(settings, warehouse).published
+    after = staged(warehouse, "github", "stg_github__deployments", "deployment_id")
+    assert after == [r for r in before if r != (oldest["id"],) and r not in of_repo]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    deleted = con.execute(
+        "select count(*), count(distinct repository_name) from raw_github.deployments "
+        "where is_deleted"
+    ).fetchone()
+    con.close()
+    assert deleted == (len(of_repo) + 1, 2 if oldest["repository"]["full_name"] != repo else 1)
+    # the sweep read each listing to its last page: at least one page per repository
+    listings = [t for t in simulator.requests if "/deployments?" in t]
+    assert len(listings) >= len(simulator.repos)
+    # a rerun sweeps again and finds nothing more: no row changes
+    rows = raw_tables(warehouse, SOURCE)
+    load_api(settings, warehouse)
+    assert raw_tables(warehouse, SOURCE) == rows
 
 
 def test_faults_and_rate_limits_are_waited_out(simulator, files_warehouse, tmp_path):

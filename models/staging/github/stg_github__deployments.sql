@@ -19,6 +19,8 @@ final as (
         updated_at,
         _outcomes_loaded_at as loaded_at
     from source
+    {# Deleted in GitHub (found gone by the API loader's sweep): left out. #}
+    where not coalesce(is_deleted, false)
 
 )
 
