@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ class SourceConfig:
     until: str | None = None
     api: ApiConfig | None = None
     full_refresh: bool = False
+    # Settings of one source's own (SOURCE_SETTINGS), passed to its loader.
+    options: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,35 @@ def _check_dir(path: Path, where: str) -> Path:
     return path
 
 
+# Settings only some sources take, passed to the source's loader as they are.
+# git: release_tag_pattern, a regular expression searched in each tag name,
+# says which tags are releases (production deployments); default
+# pipelines.git.reader.DEFAULT_RELEASE_TAG_PATTERN, version tags such as
+# v1.2, 1.2.3 or v10.0.1. default_branch names the main line when the clone's
+# origin/HEAD and HEAD do not.
+SOURCE_SETTINGS: dict[str, tuple[str, ...]] = {"git": ("release_tag_pattern", "default_branch")}
+
+
+def _source_options(name: str, spec: dict[str, Any], where: str) -> tuple[tuple[str, Any], ...]:
+    options = []
+    for key in SOURCE_SETTINGS.get(name, ()):
+        if key not in spec:
+            continue
+        value = spec[key]
+        if not isinstance(value, str) or not value:
+            raise OutcomesError(f"{where}: source {name!r} {key}: expected text, got {value!r}")
+        if key == "release_tag_pattern":
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise OutcomesError(
+                    f"{where}: source {name!r} release_tag_pattern {value!r} is not a valid "
+                    f"regular expression: {exc}"
+                ) from exc
+        options.append((key, value))
+    return tuple(options)
+
+
 def source_config(name: str, spec: dict[str, Any], base: Path, where: str) -> SourceConfig:
     if name not in KNOWN_SOURCES:
         raise OutcomesError(
@@ -146,7 +178,7 @@ def source_config(name: str, spec: dict[str, Any], base: Path, where: str) -> So
             f"{where}: source {name!r} needs either a `path` to its export folder "
             "or an `api:` block (base_url, scope, start_date)"
         )
-    unknown = set(spec) - {"path", "since", "until", "api"}
+    unknown = set(spec) - {"path", "since", "until", "api", *SOURCE_SETTINGS.get(name, ())}
     if unknown:
         raise OutcomesError(f"{where}: source {name!r} has unknown setting(s) {sorted(unknown)}")
     since = _date_text(spec.get("since"), f"{where}: source {name!r} since")
@@ -162,6 +194,7 @@ def source_config(name: str, spec: dict[str, Any], base: Path, where: str) -> So
         path=_check_dir(path, f"{where}: source {name!r}"),
         since=since,
         until=until,
+        options=_source_options(name, spec, where),
     )
 
 

@@ -237,8 +237,8 @@ def load_source(
     # warehouse is touched; file sources read as dlt extracts.
     client = api_module(config.name).client(config.api) if via_api else None
     where = {"api": config.api, "full_refresh": config.full_refresh, "client": client}
-    if not via_api:
-        where = {"export_dir": str(config.path)}
+    if not via_api:  # a source's own settings (outcomes.config.SOURCE_SETTINGS) too
+        where = {"export_dir": str(config.path), **dict(config.options)}
     sources = {
         dataset: source_fn(
             **{
