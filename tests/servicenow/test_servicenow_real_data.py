@@ -222,9 +222,10 @@ def test_an_unconfigured_servicenow_gets_empty_typed_tables(tmp_path):
     assert query(path, "select count(*) from raw_servicenow.incidents") == [(0,)]
 
 
-def test_an_unknown_incident_state_stops_the_load(tmp_path):
-    """A state outside ServiceNow's vocabulary (a customised instance) would map
-    to no canonical state: the gate refuses the export instead."""
+def test_an_unknown_incident_state_quarantines_its_row(tmp_path):
+    """A state outside the seed status_mappings (a customised instance) would
+    map to no canonical state: that row is quarantined in both tables that
+    read it, and the rest of the export loads (issue 14)."""
     folder = tmp_path / "servicenow"
     folder.mkdir()
     (folder / "incidents.csv").write_text(
@@ -232,6 +233,16 @@ def test_an_unknown_incident_state_stops_the_load(tmp_path):
         "INC1,New,0,01-03-2026 09:00,01-03-2026 09:00\n"
         "INC1,Escalated Elsewhere,1,01-03-2026 09:00,01-03-2026 10:30\n"
     )
-    load = load_source(SourceConfig("servicenow", folder), tmp_path / "w.duckdb", SALT, LOADED_AT)
-    assert not load.published
-    assert "incident_state" in load.gate_report()
+    path = tmp_path / "w.duckdb"
+    load = load_source(SourceConfig("servicenow", folder), path, SALT, LOADED_AT)
+    assert load.published, load.gate_report()
+    reason = "unknown value (not in seeds/status_mappings.csv)"
+    assert query(
+        path,
+        "select table_name, file_name, record_number, record_key, field_name, reason "
+        "from quarantine.records order by 1",
+    ) == [
+        ("incident_updates", "incidents.csv", 2, "INC1", "incident_state", reason),
+        ("incidents", "incidents.csv", 2, "INC1", "incident_state", reason),
+    ]
+    assert query(path, "select incident_state from raw_servicenow.incident_updates") == [("New",)]

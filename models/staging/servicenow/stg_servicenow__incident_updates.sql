@@ -1,7 +1,8 @@
 {#
     One row per incident update. The update log's `sys_mod_count` is not
     always in time order, so updates are numbered by time, then count.
-    `?` is the export's "no value": such cells become null.
+    `?` is the export's "no value": the loader reads it as null (the
+    policy's null_values).
 #}
 with source as (
 
@@ -26,10 +27,9 @@ final as (
         reopen_count,
         made_sla,
         lower(priority) as priority,
-        nullif(assignment_group, '?') as assignment_group,
+        assignment_group,
         updated_by_user_key as updated_by_account_id,
-        case when not assigned_to_is_unknown then assigned_to_user_key end
-            as assignee_account_id,
+        assigned_to_user_key as assignee_account_id,
         _outcomes_loaded_at as loaded_at
     from source
 

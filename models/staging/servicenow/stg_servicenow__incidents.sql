@@ -1,6 +1,7 @@
 {#
     One row per incident, as its newest update left it. Times are UTC; the
-    export writes them `dd-mm-YYYY HH:MM` and `?` for "no value".
+    export writes them `dd-mm-YYYY HH:MM`, and `?` for "no value", which the
+    loader reads as null (the policy's null_values).
 #}
 {%- set iso_text = "substring({c}, 7, 4) || '-' || substring({c}, 4, 2) || '-'"
     ~ " || substring({c}, 1, 2) || ' ' || substring({c}, 12, 5) || ':00'" -%}
@@ -22,18 +23,16 @@ final as (
         sys_mod_count,
         made_sla,
         caller_user_key as caller_account_id,
-        case when not opened_by_is_unknown then opened_by_user_key end as opened_by_account_id,
-        case when not assigned_to_is_unknown then assigned_to_user_key end
-            as assignee_account_id,
-        case when not resolved_by_is_unknown then resolved_by_user_key end
-            as resolved_by_account_id,
-        lower(nullif(contact_type, '?')) as contact_type,
-        nullif(category, '?') as category,
-        lower(nullif(impact, '?')) as impact,
-        lower(nullif(urgency, '?')) as urgency,
-        lower(nullif(priority, '?')) as priority,
-        nullif(assignment_group, '?') as assignment_group,
-        nullif(closed_code, '?') as closed_code,
+        opened_by_user_key as opened_by_account_id,
+        assigned_to_user_key as assignee_account_id,
+        resolved_by_user_key as resolved_by_account_id,
+        lower(contact_type) as contact_type,
+        category,
+        lower(impact) as impact,
+        lower(urgency) as urgency,
+        lower(priority) as priority,
+        assignment_group,
+        closed_code,
         opened_at,
         case
             when length(resolved_at_text) = 16
