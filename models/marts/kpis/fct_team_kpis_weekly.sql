@@ -36,6 +36,7 @@
     'kpi_full_resolution_time',
     'kpi_one_touch_resolution',
     'kpi_csat_response_rate',
+    'kpi_support_backlog',
 ]) %}
 
 with
