@@ -159,7 +159,9 @@ def _typed(column: ColumnRule, raw: str) -> str:
         # read as UTC because the connection's TimeZone is UTC.
         return f"(try_cast({raw} as timestamptz) at time zone 'UTC')"
     if column.type == "epoch_ms":
-        return f"make_timestamp(try_cast({raw} as bigint) * 1000)"
+        # try(): milliseconds past the timestamp range overflow (an error that
+        # would stop the load); they are unparsable, one record's problem
+        return f"try(make_timestamp(try_cast({raw} as bigint) * 1000))"
     return f"try_cast({raw} as {_SQL_TYPES[column.type]})"
 
 

@@ -181,6 +181,31 @@ def test_each_field_has_its_own_range():
     ]
 
 
+def test_epoch_milliseconds_past_the_timestamp_range_quarantine_their_record():
+    """HubSpot's epoch-ms times: a value whose microseconds overflow used to
+    raise inside the reader's query and stop the whole source."""
+    engagements = source_module("hubspot").policy.table("engagements")
+
+    def engagement(id_: int, when: str) -> dict:
+        return {"engagement": {"id": id_, "type": "CALL", "timestamp": when}}
+
+    result = read(
+        engagements,
+        "hubspot",
+        [
+            engagement(1, "1780000000000"),
+            engagement(2, "99999999999999999"),  # overflows int64 microseconds
+            engagement(3, "253402300800000"),  # year 10000
+        ],
+        origin="engagements.jsonl",
+    )
+    assert result.data.column("engagement_id").to_pylist() == [1]
+    assert [(r["record_number"], r["reason"]) for r in result.quarantine.to_pylist()] == [
+        (2, "unparsable timestamp"),
+        (3, "timestamp more than 1 day(s) after the load"),
+    ]
+
+
 def test_a_record_without_its_key_is_quarantined_not_landed(tmp_path):
     """A key the policy does not mark `required` is required all the same: a
     row without it could not be merged by key (it would fail the batch)."""
