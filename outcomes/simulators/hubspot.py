@@ -28,6 +28,11 @@
   `hs_meeting_outcome`, ...); the export holds them in the legacy
   engagements (v1) shape, so the simulator splits each into its v3 object
   and its associations.
+- `GET /crm/v3/objects/{type}` lists a type's objects, `limit` (at most
+  100), `after`, `properties` (a comma list); `archived=true` lists only the
+  archived (deleted, in the recycling bin) ones, each with `archived: true`
+  and `archivedAt`. Search and batch read never return an archived object
+  (a batch read lists it under `errors`, as an unknown id).
 - Search is eventually consistent: `hide_from_search(id)` keeps a changed
   record out of search answers for a while (a loader's overlap catches it).
 
@@ -56,6 +61,8 @@ ASSOCIATIONS_MAX = 1000
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 SEARCH = re.compile(r"^/crm/v3/objects/(?P<type>\w+)/search$")
+LIST = re.compile(r"^/crm/v3/objects/(?P<type>\w+)$")
+LIST_MAX_LIMIT = 100
 BATCH_READ = re.compile(r"^/crm/v3/objects/(?P<type>\w+)/batch/read$")
 ASSOCIATIONS = re.compile(r"^/crm/v4/associations/(?P<from>\w+)/(?P<to>\w+)/batch/read$")
 DATE_PROPERTIES = {
@@ -232,6 +239,11 @@ class HubSpotSimulator(Simulator):
             }
         )
 
+    def archive(self, kind: str, object_id: str, at: str) -> None:
+        """Someone deletes the object: it moves to the recycling bin (archived)."""
+        record = self._find(kind, object_id)
+        record.update(archived=True, archivedAt=at, updatedAt=at)
+
     def hide_from_search(self, object_id: str) -> None:
         self.hidden.add(str(object_id))
 
@@ -240,6 +252,8 @@ class HubSpotSimulator(Simulator):
     def handle(self, request: Request) -> Response:
         if request.method == "GET" and request.path == "/crm/v3/owners":
             return self._owners(request)
+        if request.method == "GET" and (match := LIST.match(request.path)):
+            return self._list(match["type"], request)
         if request.method == "POST":
             body = request.body if isinstance(request.body, dict) else {}
             if match := SEARCH.match(request.path):
@@ -267,6 +281,27 @@ class HubSpotSimulator(Simulator):
                         "/crm/v3/owners", limit=limit, after=nxt, archived=str(archived).lower()
                     ),
                 }
+            }
+        return Response(200, body)
+
+    def _list(self, kind: str, request: Request) -> Response:
+        if kind not in self.objects:
+            return _error(400, f"Unable to infer object type from: {kind}")
+        limit = min(max(request.int_arg("limit", 10), 1), LIST_MAX_LIMIT)
+        after = request.int_arg("after", 0)
+        archived = request.arg("archived", "false") == "true"
+        properties = [p for p in (request.arg("properties") or "").split(",") if p] or None
+        items = sorted(
+            (r for r in self.objects[kind] if bool(r.get("archived")) == archived),
+            key=lambda r: int(r["id"]),
+        )
+        body: Record = {
+            "results": [self._shape(kind, r, properties) for r in items[after : after + limit]]
+        }
+        if after + limit < len(items):
+            nxt = str(after + limit)
+            body["paging"] = {
+                "next": {"after": nxt, "link": self.url(request.path, after=nxt, limit=limit)}
             }
         return Response(200, body)
 
@@ -339,7 +374,9 @@ class HubSpotSimulator(Simulator):
         items = [
             r
             for r in self.objects[kind]
-            if r.get("id") not in self.hidden and self._matches(r, body.get("filterGroups") or [])
+            if r.get("id") not in self.hidden
+            and not r.get("archived")
+            and self._matches(r, body.get("filterGroups") or [])
         ]
         for sort in (body.get("sorts") or [])[:1]:
             name = sort.get("propertyName") if isinstance(sort, dict) else str(sort)
@@ -371,7 +408,7 @@ class HubSpotSimulator(Simulator):
         cap = BATCH_MAX_WITH_HISTORY if history else BATCH_MAX
         if len(inputs) > cap:
             return _error(400, f"Batch input cannot exceed {cap} inputs")
-        by_id = {r.get("id"): r for r in self.objects[kind]}
+        by_id = {r.get("id"): r for r in self.objects[kind] if not r.get("archived")}
         results, missing = [], []
         for item in inputs:
             record = by_id.get(str(item.get("id")))

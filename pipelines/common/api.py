@@ -19,7 +19,8 @@ Everything else is shared, here, so every tool behaves the same:
   (`pipelines.common.reader.read_records`), in memory: the same records land
   as the same raw rows whether they came from the API or from a file, and no
   free text is written anywhere. Tables reading the same stream (Jira issues
-  and issue links) share one pull.
+  and issue links; the roster's users, in raw_roster and identity) share
+  one pull.
 - Cursors live in dlt's source state (`dlt.current.source_state()`, kept in
   the pipeline's folder beside the warehouse): `pull.since(stream)` is the
   last cursor less the overlap window, or `start_date` on the first run;
@@ -163,7 +164,7 @@ class Pull:
         hours = float(self.setting("deletion_sweep_hours", DEFAULT_SWEEP_HOURS))
         state = self.stream_state(stream)
         if not self.has_cursor(stream):  # the backfill is the first complete listing
-            state["swept_at"] = format_cursor(dt.datetime.now(dt.UTC))
+            self.mark_swept(stream)
             return False
         if hours < 0:
             return False
@@ -190,8 +191,12 @@ class Pull:
             )
         for key in gone:
             del known[key]
-        self.stream_state(stream)["swept_at"] = format_cursor(dt.datetime.now(dt.UTC))
+        self.mark_swept(stream)
         return gone
+
+    def mark_swept(self, stream: str) -> None:
+        """A sweep of the stream ended now: the next one is due a cadence later."""
+        self.stream_state(stream)["swept_at"] = format_cursor(dt.datetime.now(dt.UTC))
 
     def required_setting(self, name: str) -> Any:
         value = self.api.setting(name)
@@ -201,23 +206,31 @@ class Pull:
 
 
 class _StreamCache:
-    """Each stream is pulled once per load, however many tables read it."""
+    """Each stream is pulled once per load, however many tables read it, in
+    whichever dataset: a load builds one source per dataset (the roster's
+    users land in raw_roster and identity), and they share one cache through
+    the load's report. The first pipeline to extract a stream pulls it, under
+    its own cursors; the others read what it pulled."""
 
-    def __init__(self, module: ModuleType, pull: Pull, readers: dict[str, int]) -> None:
+    def __init__(self, module: ModuleType, readers: dict[str, int]) -> None:
         self._module = module
-        self._pull = pull
         self._readers = dict(readers)
         self._texts: dict[str, list[str]] = {}
 
-    def texts(self, stream: str) -> list[str]:
+    @classmethod
+    def of(cls, report: ReadReport, module: ModuleType, readers: dict[str, int]) -> _StreamCache:
+        cache = report.__dict__.get("_api_streams")
+        if cache is None or cache._module is not module:
+            cache = report.__dict__["_api_streams"] = cls(module, readers)
+        return cache
+
+    def texts(self, stream: str, pull: Pull) -> list[str]:
         if stream not in self._texts:
             pull_stream: Stream = self._module.STREAMS[stream]
-            self._texts[stream] = [
-                orjson.dumps(record).decode() for record in pull_stream(self._pull)
-            ]
+            self._texts[stream] = [orjson.dumps(record).decode() for record in pull_stream(pull)]
         texts = self._texts[stream]
         self._readers[stream] -= 1
-        if self._readers[stream] == 0:
+        if self._readers[stream] <= 0:
             del self._texts[stream]  # the last table reading it: free the memory
         return texts
 
@@ -248,13 +261,15 @@ def api_source(tool: str) -> Callable[..., Any]:
             raise OutcomesError(f"source {tool!r}: the API loader has no stream for {missing}")
         pull = Pull(tool, api, client or module.client(api), full_refresh)
         readers: dict[str, int] = {}
-        for table in chosen:
+        # a shared report: the tables of every dataset read the stream (the load
+        # asks for all of them, one source per dataset); else only these
+        for table in policy.tables if report is not None else chosen:
             readers[table.file] = readers.get(table.file, 0) + 1
-        cache = _StreamCache(module, pull, readers)
+        cache = _StreamCache.of(sink, module, readers)
 
         def resource(table: TablePolicy) -> DltResource:
             def rows() -> Iterator[Any]:
-                texts = cache.texts(table.file)
+                texts = cache.texts(table.file, pull)
                 origin = f"{tool} API {table.file.removesuffix('.jsonl')}"
                 read = read_records(
                     table, tool, [(origin, texts)], salt, stamp, since, until, erased or frozenset()

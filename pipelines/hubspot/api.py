@@ -23,6 +23,13 @@ in `.dlt/secrets.toml` or `SOURCES__HUBSPOT__ACCESS_TOKEN`.
   `metadata`), from the few properties the policy reads: no subject, body,
   note or phone number is ever asked for.
 - Cursors: the newest modified date seen, per object type, in dlt state.
+- Deletions: a deleted contact, deal, call, email or meeting leaves search
+  and moves to HubSpot's recycling bin, which `GET /crm/v3/objects/{type}?archived=true`
+  lists (for 90 days). Once every `deletion_sweep_hours` (default 24; 0:
+  every pull; -1: never) a pull reads that listing (100 a page) and lands
+  each archived object it has not landed before, with `archived: true`
+  (engagements: `active: false`), replacing its row; staging leaves them
+  out. The ids already landed as archived are kept in the stream's state.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ SEARCH_MAX_RESULTS = 10_000  # what one search query reaches
 HISTORY_BATCH = 50  # batch read with propertiesWithHistory
 ASSOCIATION_BATCH = 1000
 OWNERS_LIMIT = 100
+ARCHIVED_LIMIT = 100  # the list endpoint's page cap
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 CONTACT_PROPERTIES = [
@@ -165,6 +173,7 @@ def search(
                     ms = to_ms(record.get("updatedAt"))
                 if ms == start and record.get("id") in seen_at_start:
                     continue  # seen by the previous query of this window
+                record.setdefault("archived", False)  # search finds live objects only
                 if ms is not None:
                     if ms != last_ms:
                         last_ms, at_last = ms, set()
@@ -193,12 +202,45 @@ def search(
 # -- contacts and deals ----------------------------------------------------------------------------
 
 
+def archived(pull: Pull, object_type: str, properties: list[str]) -> Iterator[dict[str, Any]]:
+    """The objects of a type deleted (archived) since the last sweep, not landed yet."""
+    state = pull.stream_state(object_type)
+    landed = set(state.get("archived") or [])
+    listed: list[str] = []
+    for page in pull.client.paginate(
+        f"/crm/v3/objects/{object_type}",
+        params={"limit": ARCHIVED_LIMIT, "archived": "true", "properties": ",".join(properties)},
+        paginator=JSONResponseCursorPaginator(
+            cursor_path="paging.next.after", cursor_param="after"
+        ),
+        data_selector="results",
+    ):
+        for record in page:
+            object_id = str(record.get("id"))
+            listed.append(object_id)
+            if object_id not in landed:
+                yield {**record, "archived": True}
+    # what the recycling bin still holds: an id it no longer lists is gone for good
+    state["archived"] = sorted(set(listed))
+    pull.mark_swept(object_type)
+
+
 def contacts(pull: Pull) -> Iterator[dict[str, Any]]:
+    sweep = pull.sweep_due("contacts")  # before the search moves the cursor
     for page in search(pull, "contacts", CONTACT_PROPERTIES, "contacts"):
         yield from page
+    if sweep:
+        yield from archived(pull, "contacts", CONTACT_PROPERTIES)
 
 
 def deals(pull: Pull) -> Iterator[dict[str, Any]]:
+    sweep = pull.sweep_due("deals")
+    yield from _searched_deals(pull)
+    if sweep:
+        yield from archived(pull, "deals", DEAL_PROPERTIES)
+
+
+def _searched_deals(pull: Pull) -> Iterator[dict[str, Any]]:
     pending: list[str] = []
     for page in search(pull, "deals", ["hs_lastmodifieddate"], "deals"):
         pending.extend(str(r["id"]) for r in page if r.get("id") is not None)
@@ -218,7 +260,9 @@ def _read_deals(pull: Pull, ids: list[str]) -> Iterator[dict[str, Any]]:
             "propertiesWithHistory": ["dealstage"],
         },
     )
-    yield from answer.get("results") or []
+    for record in answer.get("results") or []:
+        record.setdefault("archived", False)  # a batch read finds live objects only
+        yield record
 
 
 # -- engagements: calls, emails, meetings ----------------------------------------------------------
@@ -290,12 +334,16 @@ def engagements(pull: Pull) -> Iterator[dict[str, Any]]:
                 f"{object_type!r} is not one of {sorted(ENGAGEMENT_TYPE)}",
             )
         properties = COMMON_ENGAGEMENT + ENGAGEMENT_PROPERTIES[object_type]
+        sweep = pull.sweep_due(object_type)
         for page in search(pull, object_type, properties, object_type):
             ids = [str(r.get("id")) for r in page]
             contacts_of = _associated(pull, object_type, "contacts", ids)
             deals_of = _associated(pull, object_type, "deals", ids)
             for record in page:
                 yield _engagement(object_type, record, contacts_of, deals_of)
+        if sweep:  # deleted: its associations went with it
+            for record in archived(pull, object_type, properties):
+                yield _engagement(object_type, record, {}, {})
 
 
 STREAMS = {

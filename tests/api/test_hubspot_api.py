@@ -17,6 +17,7 @@ from tests.api.conftest import (
     load_files,
     raw_tables,
     read_export,
+    staged,
 )
 
 SOURCE = "hubspot"
@@ -186,6 +187,44 @@ def test_deactivated_owners_arrive_as_archived(simulator, tmp_path):
     assert len(owners) == len(simulator.owners)
     assert sum(1 for r in owners if True in r) == 1
     assert any("archived=true" in t for t in simulator.requests)
+
+
+def test_deleted_objects_arrive_from_the_archive_and_leave_staging(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator, deletion_sweep_hours=0)
+    load_api(config, warehouse)
+    contacts = staged(warehouse, "hubspot", "stg_hubspot__contacts", "contact_id")
+    deals = staged(warehouse, "hubspot", "stg_hubspot__deals", "deal_id")
+    engagements = staged(warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id")
+    contact = simulator.objects["contacts"][0]["id"]
+    deal = simulator.objects["deals"][0]["id"]
+    call = simulator.objects["calls"][0]["id"]
+    at = "2026-11-16T10:00:00.000Z"
+    for kind, object_id in (("contacts", contact), ("deals", deal), ("calls", call)):
+        simulator.archive(kind, object_id, at)
+    simulator.clear_log()
+    assert load_api(config, warehouse).published
+    # each type's recycling bin was listed (the demo's fits in a page)
+    listed = [r for r in simulator.requests if "archived=true" in r and "/objects/" in r]
+    assert {r.split("?")[0] for r in listed} == {
+        f"/crm/v3/objects/{kind}" for kind in ("contacts", "deals", "calls", "emails", "meetings")
+    }
+    assert staged(warehouse, "hubspot", "stg_hubspot__contacts", "contact_id") == [
+        r for r in contacts if r != (int(contact),)
+    ]
+    assert staged(warehouse, "hubspot", "stg_hubspot__deals", "deal_id") == [
+        r for r in deals if r != (int(deal),)
+    ]
+    assert staged(warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id") == [
+        r for r in engagements if r != (int(call),)
+    ]
+    # raw keeps the object, marked: its row replaced by the archived record
+    tables = raw_tables(warehouse, SOURCE, with_loaded_at=False)
+    assert len(tables["raw_hubspot.contacts"]) == len(contacts)
+    # a rerun lists the bin again but lands nothing already landed: no row changes
+    before = raw_tables(warehouse, SOURCE)
+    load_api(config, warehouse)
+    assert raw_tables(warehouse, SOURCE) == before
 
 
 def test_a_killed_pull_resumes_identical(simulator, tmp_path):

@@ -18,6 +18,8 @@ final as (
         updated_at,
         _outcomes_loaded_at as loaded_at
     from source
+    {# Deleted (archived) in HubSpot: left out. #}
+    where not coalesce(is_archived, false)
 
 )
 

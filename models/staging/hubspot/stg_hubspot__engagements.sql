@@ -19,6 +19,8 @@ final as (
         cast(duration_ms as float8) / 3600000.0 as duration_hours,
         _outcomes_loaded_at as loaded_at
     from source
+    {# Deleted in HubSpot (no longer active): left out. #}
+    where coalesce(is_active, true)
 
 )
 
