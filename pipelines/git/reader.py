@@ -9,7 +9,8 @@ plus a handful of small lookups (`rev-parse`, `symbolic-ref` for the default
 branch, `config` for the origin URL, `check-mailmap` for taggers, `cat-file`
 for tags of tags), a few milliseconds each. Everything else (the
 first-parent main line, which commits a merge brought in, pull request numbers
-in subjects) is computed here in Python.
+in subjects, the first release tag that contains each commit) is computed here
+in Python.
 
 The output is a set of *streams* (`STREAMS`), each an arrow table whose column
 names are the git fields a policy `path` may name. Some fields are sensitive
@@ -65,6 +66,9 @@ STREAMS: dict[str, pa.Schema] = {
             ("subject.pull_request_number", pa.int64()),
             ("subject.reverted_pull_request_number", pa.int64()),
             ("is_on_main_line", pa.bool_()),
+            # The release tag first (by tag date, then name) whose commit
+            # contains this one (git ancestry): the release that shipped it.
+            ("first_release_tag", pa.string()),
         ]
     ),
     STREAM_PULL_REQUESTS: pa.schema(
@@ -320,6 +324,38 @@ def brought_in(
     return result
 
 
+def first_release_tags(
+    tag_commits: Sequence[int],
+    tag_names: Sequence[str],
+    tag_dates: Sequence[dt.datetime | None],
+    parents: Sequence[Sequence[int]],
+) -> list[str | None]:
+    """For each commit, the first release tag whose commit contains it (is the
+    commit or a descendant of it), as `git tag --contains` would list it: the
+    release that shipped the commit. None where no release contains it.
+
+    "First" is the earliest tag date, then the tag name. Tags are visited in
+    that order and each walk stops at commits an earlier tag already holds:
+    everything behind such a commit is held too. So every commit is visited
+    once, whatever the number of tags: O(commits + parent links).
+    """
+    first: list[str | None] = [None] * len(parents)
+    order = sorted(
+        range(len(tag_commits)),
+        key=lambda t: (tag_dates[t] is None, tag_dates[t] or dt.datetime.min, tag_names[t]),
+    )
+    for t in order:
+        name = tag_names[t]
+        stack = [tag_commits[t]]
+        while stack:
+            commit = stack.pop()
+            if first[commit] is not None:
+                continue
+            first[commit] = name
+            stack.extend(p for p in parents[commit] if first[p] is None)
+    return first
+
+
 def _timestamps(seconds: list[int | None]) -> pa.Array:
     return pa.array(seconds, pa.int64()).cast(pa.timestamp("s")).cast(_US)
 
@@ -405,6 +441,13 @@ def read_repository(
         author_at,
         committer_at,
     )
+    tags, non_release = _tags(path, name, index, committer_at, release)
+    first_release = first_release_tags(
+        [index[sha] for sha in tags.column("commit.sha").to_pylist()],
+        tags.column("name").to_pylist(),
+        tags.column("date").to_pylist(),
+        parents,
+    )
     commits = pa.table(
         {
             "repository": pa.array([name] * n, pa.string()),
@@ -420,11 +463,10 @@ def read_repository(
             "subject.pull_request_number": pa.array(pr_number, pa.int64()),
             "subject.reverted_pull_request_number": pa.array(reverted, pa.int64()),
             "is_on_main_line": pa.array(on_main, pa.bool_()),
+            "first_release_tag": pa.array(first_release, pa.string()),
         },
         schema=STREAMS[STREAM_COMMITS],
     )
-
-    tags, non_release = _tags(path, name, index, committer_at, release)
     repository = pa.table(
         {
             "repository": [name],

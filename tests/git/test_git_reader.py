@@ -18,6 +18,7 @@ from pipelines.git.reader import (
     STREAM_COMMITS,
     STREAM_PULL_REQUEST_COMMITS,
     STREAM_PULL_REQUESTS,
+    STREAM_TAGS,
     brought_in,
     read_repositories,
     read_repository,
@@ -67,6 +68,50 @@ def test_every_merge_brings_in_what_git_rev_list_says(repos):
     } == {repo.shas["c3"]}
 
 
+def _first_release_by_git(repo: Repo, read) -> dict[str, str | None]:
+    """Each commit's first release tag (by tag date, then name) among those
+    whose `git rev-list` holds it: what `git tag --contains` would list."""
+    tags = sorted(read.streams[STREAM_TAGS].to_pylist(), key=lambda t: (t["date"], t["name"]))
+    first: dict[str, str | None] = {}
+    for tag in tags:
+        for sha in _rev_list(repo, tag["commit.sha"]):
+            first.setdefault(sha, tag["name"])
+    log = read.streams[STREAM_COMMITS]
+    return {sha: first.get(sha) for sha in log.column("sha").to_pylist()}
+
+
+def _first_release_read(read) -> dict[str, str | None]:
+    log = read.streams[STREAM_COMMITS]
+    return dict(
+        zip(
+            log.column("sha").to_pylist(),
+            log.column("first_release_tag").to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def test_each_commit_knows_the_first_release_containing_it(repos):
+    """By ancestry (issue 14): v0.9.0 holds c1..c3; v1.0.0 what PR 7 brought
+    in and M7; later commits, the other branches and the rebased-away
+    commits no release holds."""
+    repo = repos["api"]
+    read = read_repository(repo.path)
+    got = _first_release_read(read)
+    assert got == _first_release_by_git(repo, read)
+    s = repo.shas
+    assert [got[s[k]] for k in ("c1", "c2", "c3", "f1", "m1", "f2", "M7")] == [
+        "v0.9.0",
+        "v0.9.0",
+        "v0.9.0",
+        "v1.0.0",
+        "v1.0.0",
+        "v1.0.0",
+        "v1.0.0",
+    ]
+    assert [got[s[k]] for k in ("S8", "R", "t1", "t2", "w1")] == [None] * 5
+
+
 def test_synthetic_history_agrees_with_git(tmp_path):
     """Pull request commits and the main line of a 3,000-commit history, against git."""
     synth = synthesize_repo(
@@ -96,6 +141,9 @@ def test_synthetic_history_agrees_with_git(tmp_path):
     assert sum(pr["commit_count"] for pr in prs if pr["merge_method"] == "merge") == (
         synth.commits - synth.main_line
     )
+    # each commit's first release tag, by ancestry, is the one git finds
+    assert synth.release_tags > 2
+    assert _first_release_read(read) == _first_release_by_git(repo, read)
 
 
 def test_rows_older_than_the_retention_window_are_not_written(repos):

@@ -63,13 +63,14 @@ def test_run_git_yields_deployments_and_pull_request_cycle_times(tmp_path, monke
         ).fetchall()
     finally:
         con.close()
-    # v1.0.0 is the service's first deployment: credited with no history.
+    # v1.0.0 tags the first commit, before any pull request: it ships none.
     # v1.1.0 (tagged 10:00 UTC on 03-05) ships PR 7 and PR 8.
     assert deployments == [
         (dt.datetime(2026, 3, 2, 10, 0), 0),
         (dt.datetime(2026, 3, 5, 10, 0), 2),
     ]
     # PR 7: earliest commit 03-03 09:00 UTC -> deployed 03-05 10:00 = 49 h.
-    # PR 8 (squash): authored 03-04 08:00 UTC -> deployed 03-05 10:00 = 26 h.
+    # PR 8 (squash): the squash commit is authored when made, so the PR's first
+    # commit is unknown: no cycle time (issue 14), not 26 h from its authoring.
     # Git has no review data: pickup is null, never zero.
-    assert pulls == [(7, 49.0, None, False), (8, 26.0, None, False)]
+    assert pulls == [(7, 49.0, None, False), (8, None, None, False)]

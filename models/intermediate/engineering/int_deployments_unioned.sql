@@ -3,22 +3,32 @@
     result) and every release tag of a git-only repository (a production
     deployment that succeeded when tagged).
 
-    head_at is how far the deployment reaches in the repository's merges:
-    the merge time of the pull request whose merge commit it deploys (GitHub;
-    when the commit is no known merge commit, the deployment's creation:
-    it was cut from the branch head then), or the commit time of the tagged
-    commit (git). A deployment contains every change merged at or before its
-    head_at: commit ancestry is not collected for GitHub.
+    The chain: the successful production deployments of one repository to
+    one environment, in the order they finished, whichever pipeline or
+    workflow made them (two pipelines deploying to `production` are one
+    chain; `production` and `prod-eu` are two). previous_deployment_id is the
+    previous link of that chain.
 
-    Credit window (successful production deployments only): a deployment is
-    credited with the changes merged after credit_window_start_at and up to
-    its head_at. The start is the furthest head_at of the service's earlier
-    successful production deployments, so a change is credited once, to the
-    first deployment that contains it, and a rollback (an older head) is
-    credited with nothing. The FIRST deployment of a service starts its
-    window at the service's first observed deployment activity (its earliest
-    deployment in any environment or result; for git its first release tag),
-    not at the start of history: what it shipped beyond that is unknown.
+    Git release tags are credited by ancestry (fct_pull_requests: the first
+    release tag whose commit contains the merge commit), so they need no
+    window: their credit_window_start_at is null and head_at is the tagged
+    commit's time.
+
+    GitHub deployments are credited by time, because the GitHub API gives no
+    commit ancestry. head_at is how far the deployment reaches in the
+    repository's merges: the merge time of the pull request whose merge
+    commit it deploys (when the commit is no known merge commit, the
+    deployment's creation: it was cut from the branch head then). A
+    deployment contains every change merged at or before its head_at, and is
+    credited with those merged after credit_window_start_at: the furthest
+    head_at of the earlier links of its chain. So a redeploy of an old commit
+    (or a rollback: an older head) is credited with nothing, and a change is
+    credited once, to the first deployment that contains it (fct_pull_requests
+    takes the earliest when two environments' windows hold it). The FIRST link
+    of a chain starts its window at the repository's first observed
+    deployment activity (its earliest deployment in any environment or
+    result), not at the start of history: what it shipped beyond that is
+    unknown.
 #}
 with accounts_opted_out as (
 
@@ -208,11 +218,11 @@ live as (
     select
         deployment_id,
         lag(deployment_id) over (
-            partition by source_system, repository_name
+            partition by source_system, repository_name, environment_name
             order by finished_at, deployment_id
         ) as previous_deployment_id,
         max(head_at) over (
-            partition by source_system, repository_name
+            partition by source_system, repository_name, environment_name
             order by finished_at, deployment_id
             rows between unbounded preceding and 1 preceding
         ) as previous_head_at
@@ -249,7 +259,7 @@ final as (
         live.deployment_id is not null and live.previous_deployment_id is null
             as is_first_of_service,
         case
-            when live.deployment_id is not null
+            when live.deployment_id is not null and unioned.source_system = 'github'
                 then coalesce(live.previous_head_at, first_activity.first_activity_at)
         end as credit_window_start_at
     from unioned

@@ -5,8 +5,10 @@
     failed or errored never went live and are not counted by deployment days
     or change failure rate.
 
-    previous_deployment_id is the service's previous successful production
-    deployment. A rollback (task `deploy:rollback`) rolls back exactly that
+    previous_deployment_id is the previous successful production deployment
+    of the same repository to the same environment (the chain of
+    int_deployments_unioned: one per repository and environment, whichever
+    pipeline deployed). A rollback (task `deploy:rollback`) rolls back exactly that
     previous deployment, so is_rolled_back marks the deployment a rollback
     replaced (docs/kpi-definitions.md: "it was rolled back"); the rollback itself is
     a production deployment like any other.
@@ -69,6 +71,7 @@ production_deployments as (
                 else deployments.repository_name
             end
         ) as service_name,
+        deployments.environment_name,
         deployments.commit_sha,
         coalesce(lower(deployments.deployment_task), 'deploy') = 'deploy:rollback'
             as is_rollback,
@@ -88,11 +91,13 @@ sequenced as (
     select
         production_deployments.*,
         lag(production_deployments.deployment_id) over (
-            partition by production_deployments.repository_name
+            partition by
+                production_deployments.repository_name, production_deployments.environment_name
             order by production_deployments.finished_at, production_deployments.deployment_id
         ) as previous_deployment_id,
         lead(production_deployments.is_rollback) over (
-            partition by production_deployments.repository_name
+            partition by
+                production_deployments.repository_name, production_deployments.environment_name
             order by production_deployments.finished_at, production_deployments.deployment_id
         ) as is_next_rollback
     from production_deployments

@@ -21,6 +21,11 @@
     requested as a reviewer of the PR, submitted at or after the request
     (docs/kpi-definitions.md#fct_pull_requests).
 
+    Git: a squash commit is authored when it is made, so a squash PR's first
+    commit is unknown (null), not the merge. release_deployment_id is the
+    release tag deployment that first contains the merge commit (git
+    ancestry, raw_git.commits.first_release_tag_name); null for GitHub rows.
+
     Reverts: the number of the reverted PR, exactly as the revert names it:
     GitHub's `Reverts owner/repo#N` body (extracted at ingest; the body never
     lands) or a git revert commit's `Revert "... (#N)"`.
@@ -290,6 +295,7 @@ github_rows as (
         github_pull_requests.merged_at,
         github_pull_requests.closed_at,
         github_pull_requests.reverted_pull_request_number,
+        cast(null as varchar) as release_deployment_id,
         true as has_review_data
     from github_pull_requests
     left join work_items
@@ -344,7 +350,11 @@ git_rows as (
         cast(null as bigint) as lines_changed,
         cast(null as varchar) as size_bucket,
         git_pull_requests.merge_commit_sha,
-        git_pull_requests.first_authored_at as first_commit_at,
+        {# A squash commit is authored when it is made (at the merge): the
+           pull request's own first commit is unknown, not the merge. #}
+        case
+            when git_pull_requests.merge_method = 'merge' then git_pull_requests.first_authored_at
+        end as first_commit_at,
         cast(null as timestamp) as opened_at,
         cast(null as timestamp) as ready_at,
         cast(null as timestamp) as review_requested_at,
@@ -354,6 +364,10 @@ git_rows as (
         git_pull_requests.merged_at,
         git_pull_requests.merged_at as closed_at,
         merge_commits.reverted_pull_request_number,
+        case
+            when merge_commits.first_release_git_tag_id is not null
+                then 'git:' || merge_commits.first_release_git_tag_id
+        end as release_deployment_id,
         false as has_review_data
     from git_pull_requests
     left join git_authors
@@ -411,6 +425,7 @@ final as (
         merged_at,
         closed_at,
         reverted_pull_request_number,
+        release_deployment_id,
         has_review_data
     from unioned
 

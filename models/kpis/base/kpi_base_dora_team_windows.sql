@@ -11,9 +11,12 @@
       days; deployment_days_per_week_p50 is the median over the window's
       weeks (zero weeks included), deployment_days_per_month the window's
       deployment days scaled to a month (52/12 weeks).
-    - lead time for changes: deployed - earliest commit over the PRs shipped
-      by the window's deployments (negative -> left out); bots' PRs are
-      changes too, but never contributors.
+    - lead time for changes: deployed - the PR's start over the PRs shipped
+      by the window's deployments (negative -> left out): its cycle time
+      (fct_pull_requests.cycle_time_hours, which ends at the deployment for a
+      shipped PR), so the start is the same, the earlier of the earliest
+      commit and the opening; bots' PRs are changes too, but never
+      contributors.
     - change failure rate: deployments that caused a failure / deployments.
     - deployment rework rate: unplanned (hotfix or rollback) deployments /
       deployments.
@@ -81,12 +84,7 @@ dated_changes as (
         pull_requests.pull_request_id,
         case when pull_requests.author_type = 'person' then pull_requests.author_person_id end
             as author_person_id,
-        case
-            when pull_requests.deployed_at >= pull_requests.first_commit_at
-                then {{ elapsed_hours(
-                    'pull_requests.first_commit_at', 'pull_requests.deployed_at'
-                ) }}
-        end as lead_time_hours
+        pull_requests.cycle_time_hours as lead_time_hours
     from pull_requests
     inner join deployments
         on pull_requests.deployment_id = deployments.deployment_id

@@ -7,7 +7,8 @@
 
     One definition: "caused a failure" is fct_deployments.has_caused_failure
     (an attributed incident, a rollback, or a revert / hotfix of its changes
-    deployed within the attribution window), the verdict the DORA marts
+    deployed by a later deployment within the attribution window: a change
+    shipped together with its revert fails nothing), the verdict the DORA marts
     (kpi_base_dora_team_windows) count too, so this KPI and
     fct_dora_team_weekly.change_failure_rate agree for every team-week. It
     reads the mart like kpi_base_dora_team_windows does: the verdict needs the

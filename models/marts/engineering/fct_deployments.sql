@@ -10,10 +10,12 @@
 
     It caused a failure when, within var('attribution_window_hours') (72) of
     finishing: an incident is attributed to it (int_incident_attribution),
-    it was rolled back (the service's next production deployment is a
-    rollback), a revert of one of its changes was deployed (a revert linked
-    exactly, by the PR number it names: fct_pull_requests.is_reverted; no
-    heuristic), or the service's next production deployment ships a hotfix.
+    it was rolled back (the next deployment of its chain, same repository and
+    environment, is a rollback), a revert of one of its changes was deployed
+    by a LATER deployment (a revert linked exactly, by the PR number it names:
+    fct_pull_requests.is_reverted; no heuristic; a change shipped together
+    with its own revert never ran alone in production and failed nothing), or
+    the next deployment of its chain ships a hotfix.
     failure_reason names the first of these that holds, in that order.
     has_caused_failure is the one verdict: kpi_change_failure_rate and the
     DORA marts both count it.
@@ -90,7 +92,8 @@ incident_counts as (
 
 ),
 
-{# The deployment that shipped each revert: the one containing the revert. #}
+{# The deployment that shipped each revert (fct_pull_requests), when it is
+   another one than the deployment that shipped the reverted change. #}
 reverts_deployed as (
 
     select
@@ -98,11 +101,11 @@ reverts_deployed as (
         min(live_deployments.finished_at) as revert_deployed_at
     from pull_requests
     inner join live_deployments
-        on pull_requests.source_system = live_deployments.source_system
-            and pull_requests.repository_name = live_deployments.repository_name
-            and pull_requests.reverted_at > live_deployments.credit_window_start_at
-            and pull_requests.reverted_at <= live_deployments.head_at
-    where pull_requests.is_reverted and pull_requests.deployment_id is not null
+        on pull_requests.revert_deployment_id = live_deployments.deployment_id
+    where
+        pull_requests.is_reverted
+        and pull_requests.deployment_id is not null
+        and pull_requests.revert_deployment_id <> pull_requests.deployment_id
     group by pull_requests.deployment_id
 
 ),
@@ -188,7 +191,9 @@ final as (
         cast(created_at as timestamp) as created_at,
         cast(finished_at as timestamp) as finished_at,
         cast(credit_window_start_at as timestamp) as credit_window_start_at,
-        cast(case when is_live then head_at end as timestamp) as credit_window_end_at,
+        cast(
+            case when is_live and source_system = 'github' then head_at end as timestamp
+        ) as credit_window_end_at,
         cast(previous_deployment_id as varchar) as previous_deployment_id,
         cast(change_count as bigint) as change_count,
         cast(incident_count as bigint) as incident_count,

@@ -11,22 +11,33 @@
       merged - first human review; deploy = deployed - merged; review latency
       = first review by a requested reviewer - review requested.
     - shipped by: the first successful production deployment of the same
-      repository that contains the merge commit, i.e. whose credit window
-      (int_deployments_unioned) holds the merge time.
-    - cycle = earliest commit -> deployed; -> merged only when the repository
-      has no production deployment data at all (cycle_time_basis says which).
+      repository that contains the merge commit. Git: by ancestry, the first
+      release tag whose commit contains the merge commit (raw_git computes it
+      over every release tag, so the first release in the loaded window gets
+      what it shipped, and a tag on another branch gets nothing it lacks).
+      GitHub (no ancestry in its API): the deployment whose credit window
+      (int_deployments_unioned) holds the merge time, the earliest to finish
+      when two environments' windows hold it.
+    - cycle = start -> deployed; -> merged only when the repository has no
+      production deployment data at all (cycle_time_basis says which). The
+      start is the earlier of the earliest commit and the opening: a PR
+      opened before its first (rebased, amended) commit starts when opened.
+      A git squash PR has no known first commit nor opening: no cycle time.
     - reverted: only by an exact link, the reverted PR number a revert names
       (GitHub `Reverts owner/repo#N`, git `Revert "... (#N)"`) in the same
       repository, merged (committed, for git) after the reverted PR. A revert
       naming nothing reverts nothing known: no guess. reverted_at is when the
-      first revert was merged.
+      first revert was merged; revert_deployment_id the deployment that
+      shipped it (found as for any change; for a git revert commit, by
+      ancestry), which fct_deployments compares with the PR's own.
     - business hours: the team's working intervals (time zone, working days
       and hours, holidays) between the two moments; null for PRs without a
       team (bots, authors outside the roster).
 #}
 {%- set business_moments = [
     'first_commit_at', 'ready_at', 'opened_at', 'first_review_at', 'merged_at',
-    'deployed_at', 'cycle_end_at', 'review_requested_at', 'first_requested_review_at',
+    'deployed_at', 'cycle_start_at', 'cycle_end_at', 'review_requested_at',
+    'first_requested_review_at',
 ] %}
 
 with accounts_opted_out as (
@@ -86,7 +97,36 @@ deployed_repositories as (
 
 ),
 
+github_windows as (
+
+    select
+        pull_requests.pull_request_id,
+        live_deployments.deployment_id,
+        live_deployments.finished_at as deployed_at,
+        row_number() over (
+            partition by pull_requests.pull_request_id
+            order by live_deployments.finished_at, live_deployments.deployment_id
+        ) as deployment_rank
+    from pull_requests
+    inner join live_deployments
+        on pull_requests.source_system = live_deployments.source_system
+            and pull_requests.repository_name = live_deployments.repository_name
+            and pull_requests.merged_at > live_deployments.credit_window_start_at
+            and pull_requests.merged_at <= live_deployments.head_at
+    where pull_requests.source_system = 'github'
+
+),
+
 shipped as (
+
+    select
+        pull_request_id,
+        deployment_id,
+        deployed_at
+    from github_windows
+    where deployment_rank = 1
+
+    union all
 
     select
         pull_requests.pull_request_id,
@@ -94,10 +134,8 @@ shipped as (
         live_deployments.finished_at as deployed_at
     from pull_requests
     inner join live_deployments
-        on pull_requests.source_system = live_deployments.source_system
-            and pull_requests.repository_name = live_deployments.repository_name
-            and pull_requests.merged_at > live_deployments.credit_window_start_at
-            and pull_requests.merged_at <= live_deployments.head_at
+        on pull_requests.release_deployment_id = live_deployments.deployment_id
+    where pull_requests.source_system = 'git'
 
 ),
 
@@ -106,11 +144,14 @@ github_reverts as (
     select
         reverted.pull_request_id,
         reverts.pull_request_id as reverted_by_pull_request_id,
-        reverts.merged_at as reverted_at
+        reverts.merged_at as reverted_at,
+        revert_shipped.deployment_id as revert_deployment_id
     from pull_requests as reverts
     inner join pull_requests as reverted
         on reverts.repository_name = reverted.repository_name
             and reverts.reverted_pull_request_number = reverted.pull_request_number
+    left join shipped as revert_shipped
+        on reverts.pull_request_id = revert_shipped.pull_request_id
     where
         reverts.source_system = 'github'
         and reverted.source_system = 'github'
@@ -123,11 +164,14 @@ git_reverts as (
     select
         reverted.pull_request_id,
         cast(null as varchar) as reverted_by_pull_request_id,
-        git_commits.committed_at as reverted_at
+        git_commits.committed_at as reverted_at,
+        revert_releases.deployment_id as revert_deployment_id
     from git_commits
     inner join pull_requests as reverted
         on git_commits.repository_name = reverted.repository_name
             and git_commits.reverted_pull_request_number = reverted.pull_request_number
+    left join live_deployments as revert_releases
+        on 'git:' || git_commits.first_release_git_tag_id = revert_releases.deployment_id
     where
         reverted.source_system = 'git'
         and git_commits.is_revert
@@ -151,6 +195,7 @@ ranked_reverts as (
         pull_request_id,
         reverted_by_pull_request_id,
         reverted_at,
+        revert_deployment_id,
         row_number() over (
             partition by pull_request_id
             order by reverted_at, reverted_by_pull_request_id
@@ -174,7 +219,8 @@ joined as (
         shipped.deployed_at,
         deployed_repositories.repository_name is not null as has_deployment_data,
         first_reverts.reverted_at,
-        first_reverts.reverted_by_pull_request_id
+        first_reverts.reverted_by_pull_request_id,
+        first_reverts.revert_deployment_id
     from pull_requests
     left join shipped
         on pull_requests.pull_request_id = shipped.pull_request_id
@@ -197,7 +243,11 @@ measured as (
         case
             when deployed_at is not null then deployed_at
             when not has_deployment_data then merged_at
-        end as cycle_end_at
+        end as cycle_end_at,
+        case
+            when opened_at < first_commit_at then opened_at
+            else coalesce(first_commit_at, opened_at)
+        end as cycle_start_at
     from joined
 
 ),
@@ -265,6 +315,7 @@ positioned as (
         business_positions.first_review_position,
         business_positions.merged_position,
         business_positions.deployed_position,
+        business_positions.cycle_start_position,
         business_positions.cycle_end_position,
         business_positions.review_requested_position,
         business_positions.first_requested_review_position
@@ -376,20 +427,21 @@ final as (
         ) as deploy_time_business_hours,
         cast(
             case
-                when cycle_end_at >= first_commit_at
-                    then {{ elapsed_hours('first_commit_at', 'cycle_end_at') }}
+                when cycle_end_at >= cycle_start_at
+                    then {{ elapsed_hours('cycle_start_at', 'cycle_end_at') }}
             end as float8
         ) as cycle_time_hours,
         cast(
             case
-                when cycle_end_at >= first_commit_at and cycle_end_position >= first_commit_position
-                    then cycle_end_position - first_commit_position
+                when cycle_end_at >= cycle_start_at and cycle_end_position >= cycle_start_position
+                    then cycle_end_position - cycle_start_position
             end as float8
         ) as cycle_time_business_hours,
         cast(cycle_time_basis as varchar) as cycle_time_basis,
         cast(reverted_at is not null as boolean) as is_reverted,
         cast(reverted_at as timestamp) as reverted_at,
-        cast(reverted_by_pull_request_id as varchar) as reverted_by_pull_request_id
+        cast(reverted_by_pull_request_id as varchar) as reverted_by_pull_request_id,
+        cast(revert_deployment_id as varchar) as revert_deployment_id
     from positioned
 
 )

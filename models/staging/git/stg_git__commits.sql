@@ -21,6 +21,11 @@ final as (
         pull_request_number,
         is_revert,
         reverted_pull_request_number,
+        first_release_tag_name,
+        case
+            when first_release_tag_name is not null
+                then {{ stable_id('repository_name', 'first_release_tag_name') }}
+        end as first_release_git_tag_id,
         _outcomes_loaded_at as loaded_at
     from source
 
