@@ -20,6 +20,11 @@
 - `GET /rest/api/3/users/search`: every user (apps too), a plain JSON array,
   paged by `startAt`/`maxResults` (at most 1000); a page may hold fewer than
   asked without being the last: the end is an empty page.
+- Jira Software's Agile API: `GET /rest/agile/1.0/board` (`type=scrum`
+  filters) and `GET /rest/agile/1.0/board/{id}/sprint` (`state` filters),
+  both paged by `startAt`/`maxResults` (at most 50): `values`, `isLast`.
+  The sprints come from `sprints.jsonl` of the export folder when it has
+  one (the demo's has none); each board is its sprints' `originBoardId`.
 
 JQL understood here: clauses joined by AND, each `project = K`,
 `project in (K, ...)` or `updated >= "yyyy/MM/dd HH:mm"`, in parentheses or
@@ -56,6 +61,9 @@ MAX_USERS = 1000
 EMBEDDED_HISTORIES = 3  # Jira embeds a few of the newest; the test proves the paging
 SEARCH = "/rest/api/3/search/jql"
 CHANGELOG = route("/rest/api/3/issue/{issue}/changelog")
+BOARDS = "/rest/agile/1.0/board"
+BOARD_SPRINTS = route("/rest/agile/1.0/board/{board}/sprint")
+MAX_AGILE = 50
 JQL_DATE = re.compile(r'^updated\s*>=\s*"(\d{4}/\d{2}/\d{2} \d{2}:\d{2})"$', re.I)
 JQL_PROJECT_EQ = re.compile(r"^project\s*=\s*\"?([A-Za-z0-9_]+)\"?$", re.I)
 JQL_PROJECT_IN = re.compile(r"^project\s+in\s*\(([^)]*)\)$", re.I)
@@ -90,6 +98,9 @@ class JiraSimulator(Simulator):
         )
         histories = latest(
             read_jsonl(exports / "changelogs.jsonl"), lambda r: r.get("id"), lambda r: ""
+        )
+        self.sprints = latest(
+            read_jsonl(exports / "sprints.jsonl"), lambda r: r.get("id"), lambda r: ""
         )
         self.histories: dict[str, list[dict[str, Any]]] = {}
         for history in histories:
@@ -170,11 +181,40 @@ class JiraSimulator(Simulator):
             return self._search(request)
         if (match := CHANGELOG.match(request.path)) is not None:
             return self._changelog(request, match["issue"])
+        if request.path == BOARDS:
+            boards = sorted(
+                {int(s["originBoardId"]) for s in self.sprints if s.get("originBoardId")}
+            )
+            values = [{"id": b, "name": f"Board {b}", "type": "scrum"} for b in boards]
+            if request.arg("type") not in (None, "scrum"):
+                values = []
+            return self._agile_page(request, values)
+        if (match := BOARD_SPRINTS.match(request.path)) is not None:
+            board = int(match["board"])
+            values = [s for s in self.sprints if s.get("originBoardId") == board]
+            states = set((request.arg("state") or "").split(",")) - {""}
+            if states:
+                values = [s for s in values if s.get("state") in states]
+            return self._agile_page(request, values)
         if request.path == "/rest/api/3/users/search":
             start = max(request.int_arg("startAt", 0), 0)
             size = min(max(request.int_arg("maxResults", 50), 0), MAX_USERS)
             return Response(200, self.users[start : start + size])
         raise LookupError(request.path)
+
+    def _agile_page(self, request: Request, values: list[dict[str, Any]]) -> Response:
+        start = max(request.int_arg("startAt", 0), 0)
+        size = min(max(request.int_arg("maxResults", 50), 1), MAX_AGILE)
+        page = values[start : start + size]
+        return Response(
+            200,
+            {
+                "maxResults": size,
+                "startAt": start,
+                "isLast": start + size >= len(values),
+                "values": page,
+            },
+        )
 
     def tool_fault(self, fault: Fault, request: Request) -> Response | None:
         if fault.kind == "expired_token":

@@ -8,6 +8,8 @@
   last 30 days), `date_range=all` drops the range, `statuses[]` filters by
   status; `sort_by=created_at`.
 - `GET /users`: every user of the account.
+- `GET /services`: every service of the account (`services.jsonl` of the
+  export folder, when it has one; the demo's has none).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ class PagerDutySimulator(Simulator):
         self.users = latest(
             read_jsonl(exports / "users.jsonl"), lambda r: r.get("id"), lambda r: ""
         )
+        self.services = latest(
+            read_jsonl(exports / "services.jsonl"), lambda r: r.get("id"), lambda r: ""
+        )
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("authorization", "") == f"Token token={self.token}"
@@ -53,6 +58,8 @@ class PagerDutySimulator(Simulator):
     def handle(self, request: Request) -> Response:
         if request.path == "/users":
             return self._page(request, "users", self.users)
+        if request.path == "/services":
+            return self._page(request, "services", self.services)
         if request.path == "/incidents":
             items = self.incidents
             if request.arg("date_range") != "all":

@@ -1,4 +1,5 @@
-"""Jira Cloud REST API v3: users, issues (with their links) and changelogs, pulled incrementally.
+"""Jira Cloud REST API v3: users, issues (with their links and sprints), changelogs and
+the boards' sprints, pulled incrementally.
 
 Settings (`outcomes.yml`, `sources.jira.api`): `base_url` (the site,
 https://your-site.atlassian.net: required), `start_date` (first backfill),
@@ -22,6 +23,13 @@ changelogs are read at a time; the site's rate limit still applies). Credentials
   `changelog.total` says there are more, the whole changelog is paged from
   `GET /rest/api/3/issue/{id}/changelog` (oldest first, `startAt`). Any new
   history moves the issue's `updated`, so only changed issues are read.
+- issue sprints come with each issue: the Sprint field (`customfield_10020`,
+  Jira Cloud's id for it), a list of the sprints the issue was in.
+- sprints: Jira Software's Agile API, every scrum board
+  (`GET /rest/agile/1.0/board?type=scrum`) and each board's sprints
+  (`/rest/agile/1.0/board/{id}/sprint`), both paged by `startAt` (50 a
+  page), in full every run (a sprint shared by boards is landed once). A
+  site without Jira Software answers 404: no sprints, said in `check`.
 - users: `GET /rest/api/3/users/search`, paged by `startAt` to an empty page
   (a page may hold fewer than asked without being the last).
 
@@ -59,6 +67,9 @@ from pipelines.common.policy import load_policy
 
 SEARCH = "/rest/api/3/search/jql"
 ISSUES, CHANGELOGS, USERS = "issues.jsonl", "changelogs.jsonl", "users.jsonl"
+SPRINTS = "sprints.jsonl"
+BOARDS = "/rest/agile/1.0/board"
+AGILE_PAGE = 50
 ISSUE_PAGE = 100
 SWEEP_PAGE = 5000  # the search's page cap when only ids are asked for
 CHANGELOG_PAGE = 100
@@ -313,7 +324,27 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
         yield from page
 
 
-STREAMS = {USERS: users, ISSUES: issues, CHANGELOGS: changelogs}
+def sprints(pull: Pull) -> Iterator[dict[str, Any]]:
+    seen: set[Any] = set()
+    try:
+        for boards in pull.client.paginate(
+            BOARDS, {"type": "scrum"}, StartAtPaginator(AGILE_PAGE), data_selector="values"
+        ):
+            for board in boards:
+                path = f"{BOARDS}/{board.get('id')}/sprint"
+                for page in pull.client.paginate(
+                    path, paginator=StartAtPaginator(AGILE_PAGE), data_selector="values"
+                ):
+                    for sprint in page:
+                        if sprint.get("id") not in seen:
+                            seen.add(sprint.get("id"))
+                            yield sprint
+    except ApiError as exc:
+        if exc.status != 404:  # no Jira Software on the site: no boards, no sprints
+            raise
+
+
+STREAMS = {USERS: users, ISSUES: issues, CHANGELOGS: changelogs, SPRINTS: sprints}
 
 
 def check(pull: Pull) -> list[str]:

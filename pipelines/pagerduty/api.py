@@ -1,4 +1,4 @@
-"""PagerDuty REST API v2: users and incidents, pulled incrementally.
+"""PagerDuty REST API v2: users, services and incidents, pulled incrementally.
 
 Settings (`outcomes.yml`, `sources.pagerduty.api`): `base_url` (default
 https://api.pagerduty.com), `start_date` (first backfill), and optionally
@@ -11,6 +11,10 @@ PagerDuty filters incidents by creation time only, so each run asks for
 still updated days after it opened), windowed by month because classic
 pagination stops at offset 10,000, and (b) every incident still open,
 whenever it was created. Merging by id keeps the newest version.
+Users and services (`GET /services`) are read in full every run (an
+account has a few hundred at most). Deleted incidents do not exist in
+PagerDuty (an incident is resolved, never removed); a deleted service or
+user stays as last seen.
 """
 
 from __future__ import annotations
@@ -86,7 +90,12 @@ def incidents(pull: Pull) -> Iterator[dict[str, Any]]:
     pull.advance("incidents.jsonl", now)
 
 
-STREAMS = {"users.jsonl": users, "incidents.jsonl": incidents}
+def services(pull: Pull) -> Iterator[dict[str, Any]]:
+    for page in pull.client.paginate("/services", paginator=_paginator(), data_selector="services"):
+        yield from page
+
+
+STREAMS = {"users.jsonl": users, "incidents.jsonl": incidents, "services.jsonl": services}
 
 
 def check(pull: Pull) -> list[str]:
@@ -94,7 +103,7 @@ def check(pull: Pull) -> list[str]:
     since = pull.since("incidents.jsonl")
     return [
         f"reachable at {pull.client.base_url}, API key accepted ({len(first)} user on the first page)",
-        "would fetch: users; incidents created since "
+        "would fetch: users; services; incidents created since "
         + (format_cursor(since) if since else "one year ago")
         + " plus every open incident",
     ]
