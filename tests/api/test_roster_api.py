@@ -46,7 +46,7 @@ def test_pages_follow_what_the_server_returned(simulator, demo_exports, tmp_path
     assert_same_raw(tmp_path / "files.duckdb", tmp_path / "api.duckdb", SOURCE)
     starts = [int(_params(t)["startIndex"]) for t in simulator.requests if t.startswith("/Users")]
     per_pull = list(range(1, len(simulator.users) + 1, 7))
-    assert starts == per_pull * 2  # one pull per dataset (raw_roster, identity)
+    assert starts == per_pull  # one pull, read by both datasets (raw_roster, identity)
 
 
 def test_a_full_pull_rerun_changes_nothing(simulator, tmp_path):
@@ -58,9 +58,9 @@ def test_a_full_pull_rerun_changes_nothing(simulator, tmp_path):
     second = load_api(config, warehouse)
     assert second.published
     assert raw_tables(warehouse, SOURCE) == before
-    # the roster is small: a full pull is one page per dataset, no filter asked
+    # the roster is small: a full pull is one page, no filter asked
     assert all("filter" not in _params(t) for t in simulator.requests)
-    assert len(simulator.requests) == 2
+    assert len(simulator.requests) == 1
 
 
 def test_incremental_filter_asks_only_for_changed_users(simulator, tmp_path):
@@ -77,7 +77,7 @@ def test_incremental_filter_asks_only_for_changed_users(simulator, tmp_path):
     # the cursor (the newest lastModified seen) less the overlap
     cursor = dt.datetime.fromisoformat(newest.replace("Z", "+00:00")) - dt.timedelta(hours=1)
     expected = f'meta.lastModified gt "{cursor.strftime("%Y-%m-%dT%H:%M:%SZ")}"'
-    assert [_params(t).get("filter") for t in simulator.requests] == [expected, expected]
+    assert [_params(t).get("filter") for t in simulator.requests] == [expected]
 
     changed = [simulator.users[3]["id"], simulator.users[11]["id"]]
     simulator.update_user(changed[0], modified="2026-11-16T09:00:00Z", title="Staff Engineer")
@@ -85,7 +85,7 @@ def test_incremental_filter_asks_only_for_changed_users(simulator, tmp_path):
     simulator.clear_log()
     third = load_api(config, warehouse)
     assert third.published
-    assert [_params(t).get("filter") for t in simulator.requests] == [expected, expected]
+    assert [_params(t).get("filter") for t in simulator.requests] == [expected]
     # the two changed, and whoever changed within the overlap before the cursor
     floor = cursor.strftime("%Y-%m-%dT%H:%M:%SZ")
     in_overlap = {u["id"] for u in simulator.users if u["meta"]["lastModified"] > floor}
@@ -100,7 +100,7 @@ def test_incremental_filter_asks_only_for_changed_users(simulator, tmp_path):
     simulator.clear_log()
     load_api(config, warehouse)  # the cursor moved to the newest change
     moved = 'meta.lastModified gt "2026-11-16T09:00:00Z"'
-    assert [_params(t).get("filter") for t in simulator.requests] == [moved, moved]
+    assert [_params(t).get("filter") for t in simulator.requests] == [moved]
 
 
 def test_a_server_without_filters_says_so(simulator, tmp_path):
