@@ -1,33 +1,39 @@
-"""The report site's data: the marts the Evidence pages read, as CSV.
+"""The report site's data: the `rpt_*` models the Evidence pages read, as CSV.
 
 Evidence cannot read parquet offline (docs/stack-notes.md), so the site reads CSV
-files from `reports/static/data/`. The export itself is
-`outcomes.reports.export_csv` (owned with the site: aggregated, team-level,
-no row about a person); this asset only runs it after the marts it reads are
-rebuilt. The site build (`npm run build`) stays a separate step.
+files from `reports/static/data/`. What they hold is computed by the dbt
+models of `models/reports/` (aggregation and suppression included); the
+export, `outcomes.reports.export_csv`, only copies each model to its CSV.
+This asset depends on exactly those models, read from the dbt manifest the
+dbt assets are built from (a new `rpt_*` model is a new dependency, with no
+list to keep), so it runs after they are rebuilt. The site build
+(`npm run build`) stays a separate step.
 """
 
+import json
+
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
-from orchestration.dbt import outcomes_dbt_models
+from orchestration.dbt import DBT_PROJECT, outcomes_dbt_models
 from orchestration.settings import OutcomesSettings
+from outcomes.reports import site_tables
 
-# The relations outcomes.reports.export_csv reads (besides raw freshness and
-# quarantine counts, which every load refreshes).
-REPORT_INPUTS = ("fct_team_kpis_weekly", "dim_teams", "fct_recurring_meeting_series", "kpi_catalog")
 REPORT_DATA_KEY = dg.AssetKey(["reports", "static_data"])
 
 
-def _dbt_key(name: str) -> dg.AssetKey:
-    return next(k for k in outcomes_dbt_models.keys if k.path[-1] == name)
+def report_model_keys() -> list[dg.AssetKey]:
+    """The dagster-dbt asset keys of the models the site reads (models/reports/rpt_*)."""
+    tables = site_tables(json.loads(DBT_PROJECT.manifest_path.read_text()))
+    return [get_asset_key_for_model([outcomes_dbt_models], table.model) for table in tables]
 
 
 @dg.asset(
     key=REPORT_DATA_KEY,
     group_name="reports",
     kinds={"csv"},
-    deps=[_dbt_key(name) for name in REPORT_INPUTS],
-    description="CSV files of the marts the report site reads "
+    deps=report_model_keys(),
+    description="CSV files of the rpt_* models the report site reads "
     "(<reports>/static/data/*.csv, from outcomes.reports.export_csv).",
 )
 def report_data(outcomes: OutcomesSettings) -> dg.MaterializeResult:

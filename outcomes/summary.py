@@ -45,6 +45,12 @@ def warehouse_facts(warehouse: Path) -> dict[str, object]:
                 "select count(distinct kpi_id), count(*), count(*) filter (where is_suppressed) "
                 "from marts.fct_team_kpis_weekly"
             ).fetchall()[0]
+        if _relation_exists(con, "marts", "dim_teams"):
+            facts["teams"] = con.execute("select count(*) from marts.dim_teams").fetchall()[0][0]
+        if _relation_exists(con, "raw_roster", "users"):
+            facts["roster_people"] = con.execute(
+                "select count(*) from raw_roster.users"
+            ).fetchall()[0][0]
         if _relation_exists(con, "quarantine", "records"):
             facts["quarantine"] = con.execute(
                 "select source_system, table_name, reason, count(*) from quarantine.records "
@@ -53,6 +59,23 @@ def warehouse_facts(warehouse: Path) -> dict[str, object]:
         return facts
     finally:
         con.close()
+
+
+def _why_no_kpis(facts: dict[str, object]) -> str:
+    """Why a build published no team KPI: every KPI is a team's, and teams come from the roster."""
+    if not facts.get("roster_people"):
+        return (
+            "because no roster is loaded (raw_roster.users is empty): team KPIs need the "
+            "roster's teams and people. What needs no team (deploys per week and lead time "
+            "across all repositories) is in reports.rpt_eng_delivery_weekly and on the "
+            "report site's Engineering delivery page."
+        )
+    if not facts.get("teams"):
+        return "because the roster names no team (marts.dim_teams is empty)."
+    return (
+        "because no loaded source holds work by the roster's teams in the weeks measured "
+        "(check the sources in outcomes.yml and their exports)."
+    )
 
 
 def render(summary: RunSummary, warehouse: Path) -> str:
@@ -100,7 +123,9 @@ def render(summary: RunSummary, warehouse: Path) -> str:
         lines.append("\nQuarantined records (quarantine.records):")
         for source, table, reason, count in facts["quarantine"]:
             lines.append(f"  {source}.{table}: {reason} x{count}")
-    if facts.get("kpis"):
+    if facts.get("kpis") and not facts["kpis"][0]:
+        lines.append(f"\nKPIs built: none, {_why_no_kpis(facts)}")
+    elif facts.get("kpis"):
         kpis, cells, suppressed = facts["kpis"]
         lines.append(
             f"\nKPIs built: {kpis} KPIs, {cells:,} team-week cells, "
