@@ -5,7 +5,9 @@ cursor less the overlap, in the API user's time zone), resilient to faults."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,15 +15,18 @@ import duckdb
 import pytest
 
 from outcomes.errors import OutcomesError
+from outcomes.simulators import simulator_class
 from outcomes.simulators.jira import EMBEDDED_HISTORIES
 from pipelines.common.api import check_source
 from tests.api.conftest import (
     api_config,
     assert_same_raw,
+    credentials,
     kill_a_pull,
     load_api,
     load_files,
     raw_tables,
+    read_export,
     staged,
 )
 
@@ -323,3 +328,64 @@ def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     )
     load_api(api_config(SOURCE, simulator), killed)
     assert_same_raw(clean, killed, SOURCE)
+
+
+def _with_sprints(demo_exports: Path, folder: Path) -> tuple[list[dict], int]:
+    """The demo's Jira export plus sprints on two boards (55 on the first, past
+    the Agile API's page of 50) and the issues' Sprint field; returns the
+    sprints and how many issue/sprint pairs."""
+    shutil.copytree(demo_exports / SOURCE, folder)
+    sprints = [
+        {
+            "id": n,
+            "self": f"https://example.atlassian.net/rest/agile/1.0/sprint/{n}",
+            "state": "closed" if n < 56 else "active",
+            "name": f"Team sprint {n}",
+            "goal": "Ship the secret roadmap item",
+            "startDate": "2026-10-01T09:00:00.000Z",
+            "endDate": "2026-10-15T09:00:00.000Z",
+            **({"completeDate": "2026-10-15T10:00:00.000Z"} if n < 56 else {}),
+            "createdDate": "2026-09-30T09:00:00.000Z",
+            "originBoardId": 1 if n <= 55 else 2,
+        }
+        for n in range(1, 58)
+    ]
+    (folder / "sprints.jsonl").write_text("".join(json.dumps(s) + "\n" for s in sprints))
+    issues = read_export(folder / "issues.jsonl")
+    pairs = 0
+    for i, issue in enumerate(issues[:10]):
+        chosen = sprints[:2] if i == 0 else [sprints[56]]
+        issue["fields"]["customfield_10020"] = [
+            {k: s[k] for k in ("id", "name", "state", "startDate", "endDate", "goal")}
+            | {"boardId": s["originBoardId"]}
+            for s in chosen
+        ]
+        pairs += len(chosen)
+    (folder / "issues.jsonl").write_text("".join(json.dumps(r) + "\n" for r in issues))
+    return sprints, pairs
+
+
+def test_sprints_and_issue_sprints_land_as_from_the_exports(demo_exports, tmp_path, monkeypatch):
+    folder = tmp_path / "exports" / SOURCE
+    sprints, pairs = _with_sprints(demo_exports, folder)
+    load_files(SOURCE, folder.parent, tmp_path / "files.duckdb")
+    sim = simulator_class(SOURCE)(folder)
+    for key, value in credentials(SOURCE, sim).items():
+        monkeypatch.setenv(key, value)
+    with sim:
+        assert load_api(api_config(SOURCE, sim), tmp_path / "api.duckdb").published
+        boards = [parse_qs(urlsplit(r).query) for r in sim.requests if "/agile/" in r]
+    assert_same_raw(tmp_path / "files.duckdb", tmp_path / "api.duckdb", SOURCE)
+    tables = raw_tables(tmp_path / "api.duckdb", SOURCE)
+    assert len(tables["raw_jira.sprints"]) == len(sprints) == 57
+    assert len(tables["raw_jira.issue_sprints"]) == pairs == 11
+    # the first board's 55 sprints took two pages of 50; the board listing asked scrum only
+    assert boards[0]["type"] == ["scrum"]
+    assert [b["startAt"] for b in boards[1:]] == [["0"], ["50"], ["0"]]
+    staged_sprints = staged(tmp_path / "api.duckdb", "jira", "stg_jira__sprints", "sprint_state")
+    assert staged_sprints.count(("closed",)) == 55 and staged_sprints.count(("active",)) == 2
+    # names and goals are team-written text: nowhere in the warehouse
+    con = duckdb.connect(str(tmp_path / "api.duckdb"), read_only=True)
+    text = str(con.execute("select * from raw_jira.sprints").fetchall())
+    con.close()
+    assert "Team sprint" not in text and "secret roadmap" not in text

@@ -3,9 +3,14 @@ resilient to faults, resumable after a kill."""
 
 from __future__ import annotations
 
+import json
+import shutil
+
+import duckdb
 import pytest
 
 from outcomes.errors import OutcomesError
+from outcomes.simulators import simulator_class
 from pipelines.common.api import check_source
 from tests.api.conftest import (
     LOADED_AT,
@@ -13,10 +18,13 @@ from tests.api.conftest import (
     SALT,
     api_config,
     assert_same_raw,
+    credentials,
     kill_a_pull,
     load_api,
     load_files,
     raw_tables,
+    read_export,
+    staged,
 )
 
 SOURCE = "pagerduty"
@@ -119,3 +127,49 @@ def test_no_free_text_reaches_the_disk(simulator, demo_exports, tmp_path):
     written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     leaked = [s for s in secrets if s.encode() in written]
     assert leaked == []
+
+
+def test_services_land_as_from_the_exports(demo_exports, tmp_path, monkeypatch):
+    """The demo's export has no services.jsonl: one is written here, with every
+    service its incidents name (105 in all, past a page of 100)."""
+    folder = tmp_path / "exports" / SOURCE
+    shutil.copytree(demo_exports / SOURCE, folder)
+    names = sorted({i["service"]["summary"] for i in read_export(folder / "incidents.jsonl")})
+    names += [f"batch-worker-{n}" for n in range(105 - len(names))]
+    services = [
+        {
+            "id": f"PSVC{n:03d}",
+            "type": "service",
+            "summary": name,
+            "self": f"https://api.pagerduty.com/services/PSVC{n:03d}",
+            "html_url": f"https://acme.pagerduty.com/service-directory/PSVC{n:03d}",
+            "name": name,
+            "description": "Pages the on-call engineer at home",
+            "status": "active" if n % 7 else "disabled",
+            "created_at": "2025-06-01T08:00:00Z",
+            "updated_at": "2026-10-01T08:00:00Z",
+            "last_incident_timestamp": "2026-11-10T08:00:00Z",
+            "escalation_policy": {"id": "PESC001", "type": "escalation_policy_reference"},
+            "teams": [{"id": "PTEAM01", "type": "team_reference"}],
+            "acknowledgement_timeout": 1800,
+            "auto_resolve_timeout": 14400,
+            "alert_creation": "create_alerts_and_incidents",
+        }
+        for n, name in enumerate(names)
+    ]
+    (folder / "services.jsonl").write_text("".join(json.dumps(s) + "\n" for s in services))
+    load_files(SOURCE, folder.parent, tmp_path / "files.duckdb")
+    sim = simulator_class(SOURCE)(folder)
+    for key, value in credentials(SOURCE, sim).items():
+        monkeypatch.setenv(key, value)
+    with sim:
+        assert load_api(api_config(SOURCE, sim), tmp_path / "api.duckdb").published
+        pages = [r for r in sim.requests if r.startswith("/services")]
+    assert_same_raw(tmp_path / "files.duckdb", tmp_path / "api.duckdb", SOURCE)
+    rows = staged(tmp_path / "api.duckdb", "pagerduty", "stg_pagerduty__services", "service_status")
+    assert len(rows) == 105 and rows.count(("disabled",)) == 15  # n = 0, 7, ..., 98
+    assert len(pages) == 2  # 100, then 5
+    con = duckdb.connect(str(tmp_path / "api.duckdb"), read_only=True)
+    text = str(con.execute("select * from raw_pagerduty.services").fetchall())
+    con.close()
+    assert "on-call engineer" not in text
