@@ -328,3 +328,47 @@ def test_team_schedules_follow_the_roster(demo_warehouse):
         "select count(*) from marts.dim_teams where time_zone is null or work_days is null"
     )
     assert published == [(0,)]
+
+
+def test_a_revert_counts_as_a_failure_only_when_a_later_deployment_ships_it(demo_warehouse):
+    """Issue 14: a change and its revert shipped in one deployment never ran
+    alone in production, so that deployment did not fail by the revert."""
+    (together, apart) = demo_warehouse.query(
+        """
+        select
+            count(*) filter (where revert_deployment_id = deployment_id),
+            count(*) filter (where revert_deployment_id <> deployment_id)
+        from marts.fct_pull_requests
+        where is_reverted and deployment_id is not null
+        """
+    )[0]
+    assert together > 0 and apart > 0  # the demo has both
+    wrong = demo_warehouse.query(
+        """
+        select count(*) from marts.fct_deployments as d
+        where d.has_revert_in_window <> exists (
+            select 1
+            from marts.fct_pull_requests as p
+            inner join marts.fct_deployments as r
+                on p.revert_deployment_id = r.deployment_id
+            where p.deployment_id = d.deployment_id and p.is_reverted
+                and r.deployment_id <> d.deployment_id
+                and r.finished_at >= d.finished_at
+                and r.finished_at <= d.finished_at + interval 72 hour
+        )
+        """
+    )
+    assert wrong == [(0,)]
+
+
+def test_a_cycle_is_never_shorter_than_its_own_stages(demo_warehouse):
+    """Issue 14: the cycle starts at the earlier of first commit and opening,
+    so it holds pickup, review and deploy time."""
+    shorter = demo_warehouse.query(
+        """
+        select count(*) from marts.fct_pull_requests
+        where cycle_time_hours + 1e-9 < coalesce(pickup_time_hours, 0)
+            + coalesce(review_time_hours, 0) + coalesce(deploy_time_hours, 0)
+        """
+    )
+    assert shorter == [(0,)]

@@ -161,6 +161,18 @@ def test_the_first_release_in_the_window_is_credited_with_what_it_shipped(built)
 
 def test_a_change_and_its_revert_in_one_release_are_no_failure(built):
     _, con = built
+    verdicts = {tag: (failed, reason) for tag, _, failed, reason in _deployments(con)}
+    # PR 4 and its revert shipped together in v1.1.0: PR 4 never ran alone in
+    # production (before: v1.1.0 failed, reason revert). PR 5's revert shipped
+    # by the next release, 20 h later: v1.2.0 is a failed change.
+    assert verdicts == {
+        "v1.0.0": (False, None),
+        "v1.0.1": (False, None),
+        "v1.1.0": (False, None),
+        "v1.2.0": (True, "revert"),
+        "v1.3.0": (False, None),
+        "v1.0.2": (False, None),
+    }
     assert _deployments(con) == [
         ("v1.0.0", 1, False, None),
         ("v1.0.1", 0, False, None),  # the release branch's fix ships no PR
