@@ -60,3 +60,20 @@ def test_the_rules_catch_drift():
     assert _misnamed_property_file(SEEDS / "kpis" / "_kpis__models.yml")
     assert _misnamed_property_file(MODELS / "marts" / "core" / "_core__models.yml") is None
     assert _misnamed_property_file(SEEDS / "_seeds__seeds.yml") is None
+
+
+def test_unit_test_and_model_names_fit_a_postgres_identifier():
+    # dbt builds a unit test's fixture as a relation named after the test;
+    # Postgres refuses names over 63 characters (the Postgres build fails).
+    import yaml
+
+    problems = [
+        f"{sql.relative_to(PROJECT_DIR)}: model name over 63 characters"
+        for sql in MODELS.rglob("*.sql")
+        if len(sql.stem) > 63
+    ]
+    for path in sorted(MODELS.rglob("*.yml")):
+        for unit_test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests") or []:
+            if len(unit_test["name"]) > 63:
+                problems.append(f"{path.relative_to(PROJECT_DIR)}: unit test {unit_test['name']}")
+    assert problems == []
