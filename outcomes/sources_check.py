@@ -63,13 +63,15 @@ def _check_files(source: SourceConfig) -> tuple[bool, list[str]]:
         return True, [f"git clones under {source.path}"]
     assert source.path is not None
     policy = load_policy(source.name)
-    lines, missing = [], []
+    lines, missing, optional = [], [], []
     for table in policy.tables:
         files = export_files(table, source.path) or converted_files(source.name, table, source.path)
         if files:
             lines.append(f"{table.name}: {', '.join(f.name for f in files)}")
         else:
-            missing.append(table.file)
+            (optional if table.optional else missing).append(table.file)
+    if optional:
+        lines.append(f"optional, not found (none land): {', '.join(sorted(set(optional)))}")
     if missing:
         lines.append(f"not found in {source.path}: {', '.join(sorted(set(missing)))}")
     return not missing, lines

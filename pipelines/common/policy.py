@@ -122,6 +122,9 @@ class TablePolicy:
     window_follows: tuple[str, str] | None = None
     # Cells that mean "no value" in this source's exports, read as null.
     null_values: tuple[str, ...] = ()
+    # An export may lack the file (a Jira site without Jira Software has no
+    # sprints): `outcomes sources check` does not fail on it.
+    optional: bool = False
 
     def column(self, name: str) -> ColumnRule:
         return next(c for c in self.columns if c.name == name)
@@ -341,6 +344,7 @@ def _parse_table(
         dropped=tuple(spec.get("dropped", [])),
         window_follows=_window_follows(policy_path, where, spec.get("window_follows")),
         null_values=tuple(null_values),
+        optional=bool(spec.get("optional", False)),
     )
     if table.window_follows and table.window_follows[1] not in names:
         raise _fail(
