@@ -75,6 +75,7 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "eng_dora_next",
         "eng_deploy_failures",
         "eng_sources",
+        "eng_delivery_weekly",
     }
     (kpi_rows,) = demo_warehouse.query("select count(*) from marts.fct_team_kpis_weekly")
     assert result.rows["team_kpis_weekly"] == kpi_rows[0]
