@@ -322,7 +322,7 @@ def missing_exports(source_name: str, export_dir: Path) -> list[str]:
     policy = load_policy(source_name)
     missing = []
     for table in policy.tables:
-        if table.file in missing:
+        if table.file in missing or table.optional:
             continue
         if not export_files(table, export_dir) and not converted_files(
             source_name, table, export_dir
@@ -337,7 +337,7 @@ def check_export_folder(source_name: str, export_dir: Path) -> list[str]:
     from outcomes.errors import OutcomesError
 
     missing = missing_exports(source_name, export_dir)
-    expected = sorted({t.file for t in load_policy(source_name).tables})
+    expected = sorted({t.file for t in load_policy(source_name).tables if not t.optional})
     problems = foreign_exports(source_name, export_dir)
     if len(missing) == len(expected):
         problems.insert(
