@@ -173,6 +173,14 @@ class Pull:
             return True
         return dt.datetime.now(dt.UTC) - parse_cursor(last) >= dt.timedelta(hours=hours)
 
+    def sweep_note(self, what: str) -> str:
+        """What `outcomes sources check` says of the deletion sweep."""
+        hours = float(self.setting("deletion_sweep_hours", DEFAULT_SWEEP_HOURS))
+        if hours < 0:
+            return f"deletions: {what} are not swept (deletion_sweep_hours < 0)"
+        every = "every pull" if hours == 0 else f"every {hours:g} h"
+        return f"deletions: {what} swept {every} (deletion_sweep_hours)"
+
     def vanished(self, stream: str, present: set[str], what: str) -> dict[str, Any]:
         """The known records a complete sweep no longer found (`present`: every id
         the source listed): forgotten here, returned to be landed as deleted.

@@ -424,4 +424,5 @@ def check(pull: Pull) -> list[str]:
         + (f"the identity mapping file {mapping}" if mapping else "their public GitHub profile"),
         f"would fetch: pull requests updated since {start} with their reviews, commits and "
         "timeline; deployments and workflow runs created since then (less lookback_days)",
+        pull.sweep_note("deployments and repositories"),
     ]

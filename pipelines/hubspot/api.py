@@ -375,4 +375,5 @@ def check(pull: Pull) -> list[str]:
         since = pull.since(object_type)
         parts.append(f"{object_type} modified since " + (format_cursor(since) if since else "ever"))
     lines.append("would fetch: owners (all); " + "; ".join(parts))
+    lines.append(pull.sweep_note("contacts, deals and engagements (the recycling bin)"))
     return lines

@@ -361,6 +361,7 @@ def check(pull: Pull) -> list[str]:
         "would fetch: users; issues (with links and their full changelogs) updated since "
         + (format_cursor(since) if since else "the beginning (no start_date)"),
     ]
+    lines.append(pull.sweep_note("issues (ids only)"))
     if zone_name != "UTC":
         lines.append(
             f"note: the API user's profile time zone is {zone_name}; JQL dates are written in it"

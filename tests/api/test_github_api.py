@@ -245,6 +245,7 @@ def test_sources_check(simulator):
     text = "\n".join(lines)
     assert "token accepted" in text and "6 repositories" in text
     assert "public GitHub profile" in text and "would fetch" in text
+    assert "deletions: deployments and repositories swept every 24 h" in text
     assert not [t for t in simulator.requests if "/pulls" in t]
 
 

@@ -152,6 +152,9 @@ def test_sources_check(simulator):
     lines = check_source(SOURCE, api_config(SOURCE, simulator).api)
     assert any("accepted" in line for line in lines)
     assert any("contacts modified since 2025-11-01" in line for line in lines)
+    assert (
+        lines[-1].startswith("deletions: contacts, deals and engagements") and "24 h" in lines[-1]
+    )
 
 
 def test_a_new_field_is_reported_and_not_stored(simulator, tmp_path):

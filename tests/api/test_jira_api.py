@@ -282,6 +282,7 @@ def test_sources_check(simulator):
     lines = check_source(SOURCE, api_config(SOURCE, simulator).api)
     assert any("accepted" in line for line in lines)
     assert any("2025-11-01" in line and "changelogs" in line for line in lines)
+    assert "deletions: issues (ids only) swept every 24 h (deletion_sweep_hours)" in lines
     assert len(simulator.requests) == 2
 
 
