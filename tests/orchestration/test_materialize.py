@@ -90,9 +90,10 @@ def test_whole_graph_materializes(materialized: Materialized):
 
 
 def test_broken_batch_keeps_last_good_marts(materialized: Materialized, tmp_path):
-    """A collapsed GitHub export with an unknown PR state, through the whole graph:
-    the gate checks fail, raw_github is untouched, no model downstream of GitHub
-    is rebuilt and those marts stay as they were; every other model is rebuilt."""
+    """A collapsed GitHub export that lost a field (`merged_at` renamed), through
+    the whole graph: the gate checks fail, raw_github is untouched, no model
+    downstream of GitHub is rebuilt and those marts stay as they were; every
+    other model is rebuilt."""
     from orchestration.definitions import build_definitions
 
     assert materialized.result.success
@@ -105,7 +106,8 @@ def test_broken_batch_keeps_last_good_marts(materialized: Materialized, tmp_path
     shutil.copytree(materialized.root / "outcomes_demo_exports", exports)
     prs = exports / "github" / "pull_requests.jsonl"
     lines = prs.read_text().splitlines()
-    kept = [line.replace('"state":"closed"', '"state":"reopened_by_bot"') for line in lines]
+    assert '"merged_at":' in lines[0]
+    kept = [line.replace('"merged_at":', '"merged_at_v2":') for line in lines]
     prs.write_text("\n".join(kept[: len(kept) // 4]) + "\n")  # a collapsed export
 
     warehouse = root / "outcomes.duckdb"
@@ -131,7 +133,8 @@ def test_broken_batch_keeps_last_good_marts(materialized: Materialized, tmp_path
     assert [e.step_key for e in failures] == ["outcomes_dbt_models"]
     message = failures[0].event_specific_data.error.message
     assert "models downstream of source:raw_github+ were not rebuilt" in message
-    assert "raw_github/pull_requests [gx_suite]" in message and "reopened_by_bot" in message
+    assert "raw_github/pull_requests [gx_suite]" in message
+    assert "schema loss on merged_at" in message
     # raw is untouched; the load reported its tables as not published
     assert (
         _query(warehouse, "select count(*), sum(hash(t)) from raw_github.pull_requests t")
