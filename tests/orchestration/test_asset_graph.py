@@ -11,12 +11,26 @@ import os
 from pathlib import Path
 
 from orchestration.definitions import defs
+from outcomes.lint_manifest import LAYER_ORDER, layer_of
 
 SNAPSHOT = Path(__file__).with_name("asset_graph.snapshot.json")
 
 
+def _model_layers() -> dict[str, str]:
+    """Asset key (`schema/name`) -> layer of the dbt model (docs/architecture.md)."""
+    from orchestration.dbt import DBT_PROJECT
+
+    manifest = json.loads(Path(DBT_PROJECT.manifest_path).read_text())
+    return {
+        f"{node['schema']}/{node['name']}": layer_of(node["original_file_path"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+
+
 def graph_snapshot() -> dict:
     graph = defs.resolve_asset_graph()
+    layers = _model_layers()
     assets = {}
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.path):
         node = graph.get(key)
@@ -28,6 +42,8 @@ def graph_snapshot() -> dict:
             "deps": sorted(p.to_user_string() for p in node.parent_keys),
             "checks": checks,
         }
+        if key.to_user_string() in layers:
+            assets[key.to_user_string()]["layer"] = layers[key.to_user_string()]
     return {"assets": assets}
 
 
@@ -44,6 +60,23 @@ def test_asset_graph_matches_snapshot():
     assert current == expected, (
         "the asset graph changed; review the diff and regenerate with UPDATE_SNAPSHOTS=1"
     )
+
+
+def test_no_model_reads_a_layer_downstream_of_its_own():
+    """The graph flows one way: staging -> intermediate -> marts -> kpis ->
+    marts/kpis -> reports (the same rule `make lint` applies to the manifest)."""
+    assets = graph_snapshot()["assets"]
+    order = {layer: i for i, layer in enumerate(LAYER_ORDER)}
+    backwards = [
+        f"{key} ({spec['layer']}) reads {dep} ({assets[dep]['layer']})"
+        for key, spec in assets.items()
+        if spec.get("layer") in order
+        for dep in spec["deps"]
+        if assets.get(dep, {}).get("layer") in order
+        and order[assets[dep]["layer"]] > order[spec["layer"]]
+    ]
+    assert backwards == []
+    assert {spec.get("layer") for spec in assets.values()} >= set(LAYER_ORDER)
 
 
 def test_raw_keys_are_the_dbt_source_keys():
