@@ -104,7 +104,18 @@ def type_ok(value: Any, kind: str | None) -> bool:
 
 
 def load_policies() -> dict[str, dict[str, Any]]:
-    return {tool: yaml.safe_load((POLICY_DIR / tool / "policy.yml").read_text()) for tool in TOOLS}
+    """Each tool's policy with the tables the demo writes: all but the optional
+    ones (Jira sprints, PagerDuty services), which a real export may lack too."""
+    policies = {}
+    for tool in TOOLS:
+        policy = yaml.safe_load((POLICY_DIR / tool / "policy.yml").read_text())
+        policy["tables"] = {
+            name: table
+            for name, table in policy["tables"].items()
+            if not table.get("optional", False)
+        }
+        policies[tool] = policy
+    return policies
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
@@ -256,13 +267,25 @@ def test_manifest_counts_match_the_files(demo: dict[str, Any]) -> None:
     assert demo["result"].files == counted
 
 
+# Columns only the API loaders' deletion sweeps set (no export file has them).
+SET_BY_API_SWEEPS = {("github", "deployments", "is_deleted"), ("jira", "issues", "is_deleted")}
+# Tables the demo has no rows for: its issues carry no Sprint field, as on a
+# Jira site without Jira Software (the sprints file is optional too).
+NO_DEMO_ROWS = {("jira", "issue_sprints")}
+
+
 @pytest.mark.parametrize("tool", TOOLS)
 def test_every_policy_path_exists_with_its_type(demo: dict[str, Any], tool: str) -> None:
     for name, table in demo["policies"][tool]["tables"].items():
         records = demo["clean"][f"{tool}/{table['file']}"]
         rows = [row for r in records for row in rows_of(r, table)]
+        if (tool, name) in NO_DEMO_ROWS:
+            assert rows == [], f"{tool}.{name}: the demo now writes it; test its columns"
+            continue
         assert rows, f"{tool}.{name} has no rows"
         for col, spec in table["columns"].items():
+            if (tool, name, col) in SET_BY_API_SWEEPS:
+                continue
             values = [column_value(r, e, i, spec) for r, e, i in rows]
             present = [v for v in values if v is not MISSING and v is not None]
             where = f"{tool}.{name}.{col} ({spec.get('record_path') or spec.get('path')})"
