@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +109,82 @@ def test_rule_matches_the_built_mart(demo_warehouse):
         for (t,) in demo_warehouse.query("select distinct team_id from marts.fct_team_kpis_weekly")
     }
     assert kpi_teams <= teams
+
+
+# KPIs whose value over a period is a sum over its weeks (for a rate, value x
+# sample_size is): the ones a longer period could give a suppressed week away
+# by. The support backlog is a stock valued at the period's end, not a sum.
+ADDITIVE = ("sum", "count", "rate")
+STOCKS = ("backlog_age_p50", "backlog_over_7_days")
+
+
+def _period_cells(demo_warehouse):
+    rows = demo_warehouse.query(
+        "select p.team_id, p.kpi_id, p.period_grain, p.period_start, p.period_end,"
+        " p.value, p.sample_size, p.contributor_count, p.is_suppressed, c.statistic"
+        " from marts.fct_team_kpis_by_period p join seeds.kpi_catalog c using (kpi_id)"
+    )
+    assert rows
+    return rows
+
+
+def test_by_period_mart_keeps_the_k_rule_at_every_grain(demo_warehouse):
+    rows = _period_cells(demo_warehouse)
+    for team, kpi, grain, start, _, value, _, people, suppressed, _ in rows:
+        if people < MIN_GROUP_SIZE or grain == "week":
+            # Under k: suppressed at every grain; a week is the weekly mart's rule.
+            assert suppressed == (people < MIN_GROUP_SIZE), (team, kpi, grain, start)
+        if suppressed:
+            assert value is None
+        else:
+            assert value is not None
+    assert any(s for *_, s, _ in rows) and any(not s for *_, s, _ in rows)
+
+
+def test_no_longer_period_gives_a_suppressed_week_away(demo_warehouse):
+    """The differencing guard across grains, as properties of the built mart.
+
+    For each team and additive KPI, the unknowns are its suppressed weeks
+    with items (a suppressed week without items is a known zero). A published
+    rolling window, quarter or baseline is a linear equation over the
+    unknowns it holds (its total minus the published weeks). No suppressed
+    week may be determined by these equations, whatever a reader combines:
+    - no total with exactly one hidden member (k_anonymity.differencing_leaks,
+      e.g. a 4-week sum minus three published weekly sums);
+    - no hidden week in the row space of all the published totals together
+      (e.g. two overlapping rolling windows subtracted from each other).
+    """
+    rows = _period_cells(demo_warehouse)
+    weeks = {}
+    for team, kpi, grain, start, _, value, sample, _people, suppressed, statistic in rows:
+        if grain == "week" and statistic in ADDITIVE and kpi not in STOCKS:
+            weeks.setdefault((team, kpi), {})[start] = (suppressed and sample > 0, value)
+    cells, totals, equations = {}, {}, {}
+    for (team, kpi), by_week in weeks.items():
+        for start, (hidden, value) in by_week.items():
+            people = frozenset(range(MIN_GROUP_SIZE - 1 if hidden else MIN_GROUP_SIZE))
+            cells[(team, kpi, "week", start)] = Cell(start, value, people, hidden)
+    for team, kpi, grain, start, end, value, _, people, suppressed, statistic in rows:
+        if grain == "week" or statistic not in ADDITIVE or kpi in STOCKS:
+            continue
+        members = tuple(
+            (team, kpi, "week", w) for w in weeks.get((team, kpi), {}) if start <= w <= end
+        )
+        key = (team, kpi, grain, start)
+        cells[key] = Cell(key, value, frozenset(range(people)), suppressed)
+        totals[key] = members
+        if not suppressed:
+            hidden = [m[3] for m in members if cells[m].is_suppressed]
+            if hidden:
+                equations.setdefault((team, kpi), []).append(hidden)
+    assert totals
+    assert differencing_leaks(cells, totals) == []
+    for (team, kpi), published in equations.items():
+        unknowns = sorted({w for hidden in published for w in hidden})
+        matrix = np.array([[w in hidden for w in unknowns] for hidden in published], float)
+        rank = np.linalg.matrix_rank(matrix)
+        for i, week in enumerate(unknowns):
+            alone = np.zeros((1, len(unknowns)))
+            alone[0, i] = 1.0
+            determined = np.linalg.matrix_rank(np.vstack([matrix, alone])) == rank
+            assert not determined, (team, kpi, week)

@@ -14,7 +14,7 @@ with production_deployments as (
 
 change_authors as (
 
-    select * from {{ ref('kpi_base_change_authors_weekly') }}
+    select * from {{ ref('kpi_base_change_authors') }}
 
 ),
 
@@ -30,27 +30,29 @@ dated_deployments as (
 
 ),
 
-deployment_weeks as (
+deployment_periods as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(distinct deployment_date) as deployment_day_count,
         count(*) as deployment_count
-    from dated_deployments
-    group by team_id, week_start
+    from {{ kpi_periods('dated_deployments') }}
+    group by team_id, period_grain, period_start
 
 ),
 
 measured as (
 
     select
-        deployment_weeks.*,
+        deployment_periods.*,
         coalesce(change_authors.author_count, 0) as contributor_count
-    from deployment_weeks
+    from deployment_periods
     left join change_authors
-        on deployment_weeks.team_id = change_authors.team_id
-            and deployment_weeks.week_start = change_authors.week_start
+        on deployment_periods.team_id = change_authors.team_id
+            and deployment_periods.period_grain = change_authors.period_grain
+            and deployment_periods.period_start = change_authors.period_start
 
 ),
 

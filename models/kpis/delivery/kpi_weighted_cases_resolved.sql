@@ -65,12 +65,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         sum(complexity_weight) as weighted_resolved,
         count(*) as solved_count,
         count(distinct owner_person_id) as owner_count
-    from solved_cases
-    group by team_id, week_start
+    from {{ kpi_periods('solved_cases') }}
+    group by team_id, period_grain, period_start
 
 ),
 

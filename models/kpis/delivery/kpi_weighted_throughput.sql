@@ -32,12 +32,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         sum(size_weight) as weighted_throughput,
         count(*) as done_count,
         count(distinct owner_person_id) as owner_count
-    from done_tasks
-    group by team_id, week_start
+    from {{ kpi_periods('done_tasks') }}
+    group by team_id, period_grain, period_start
 
 ),
 

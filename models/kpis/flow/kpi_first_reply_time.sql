@@ -93,7 +93,7 @@ business_timed as (
 
 contributor_counts as (
 
-    {{ weekly_contributor_counts('replied', ['owner_person_id', 'replier_person_id']) }}
+    {{ period_contributor_counts('replied', ['owner_person_id', 'replier_person_id']) }}
 
 ),
 
@@ -101,7 +101,8 @@ aggregated as (
 
     select
         replied.team_id,
-        replied.week_start,
+        replied.period_grain,
+        replied.period_start,
         {{ percentile('replied.first_reply_hours', 0.5) }} as first_reply_p50_hours,
         {{ percentile('replied.first_reply_hours', 0.85) }} as first_reply_p85_hours,
         {{ percentile('business_timed.business_hours', 0.5) }}
@@ -110,10 +111,10 @@ aggregated as (
             as first_reply_p85_business_hours,
         count(*) as ticket_count,
         count(business_timed.business_hours) as business_ticket_count
-    from replied
+    from {{ kpi_periods('replied') }}
     left join business_timed
         on replied.work_item_id = business_timed.work_item_id
-    group by replied.team_id, replied.week_start
+    group by replied.team_id, replied.period_grain, replied.period_start
 
 ),
 
@@ -125,7 +126,8 @@ measured as (
     from aggregated
     left join contributor_counts
         on aggregated.team_id = contributor_counts.team_id
-            and aggregated.week_start = contributor_counts.week_start
+            and aggregated.period_grain = contributor_counts.period_grain
+            and aggregated.period_start = contributor_counts.period_start
 
 ),
 

@@ -90,7 +90,8 @@ aggregated as (
 
     select
         solved_cases.team_id,
-        solved_cases.week_start,
+        solved_cases.period_grain,
+        solved_cases.period_start,
         {{ percentile('solved_cases.full_resolution_hours', 0.5) }}
             as full_resolution_p50_hours,
         {{ percentile('solved_cases.full_resolution_hours', 0.85) }}
@@ -102,10 +103,10 @@ aggregated as (
         count(*) as solved_count,
         count(waits.work_item_id) as measured_count,
         count(distinct solved_cases.owner_person_id) as owner_count
-    from solved_cases
+    from {{ kpi_periods('solved_cases') }}
     left join waits
         on solved_cases.work_item_id = waits.work_item_id
-    group by solved_cases.team_id, solved_cases.week_start
+    group by solved_cases.team_id, solved_cases.period_grain, solved_cases.period_start
 
 ),
 

@@ -60,7 +60,7 @@ picked_up as (
 
 contributor_counts as (
 
-    {{ weekly_contributor_counts('picked_up', ['author_person_id', 'reviewer_person_id']) }}
+    {{ period_contributor_counts('picked_up', ['author_person_id', 'reviewer_person_id']) }}
 
 ),
 
@@ -68,12 +68,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         {{ percentile('pickup_hours', 0.5) }} as pickup_p50_hours,
         {{ percentile('pickup_hours', 0.85) }} as pickup_p85_hours,
         count(*) as pull_request_count
-    from picked_up
-    group by team_id, week_start
+    from {{ kpi_periods('picked_up') }}
+    group by team_id, period_grain, period_start
 
 ),
 
@@ -85,7 +86,8 @@ measured as (
     from aggregated
     left join contributor_counts
         on aggregated.team_id = contributor_counts.team_id
-            and aggregated.week_start = contributor_counts.week_start
+            and aggregated.period_grain = contributor_counts.period_grain
+            and aggregated.period_start = contributor_counts.period_start
 
 ),
 

@@ -92,7 +92,7 @@ business_timed as (
 
 contributor_counts as (
 
-    {{ weekly_contributor_counts('touched', ['owner_person_id', 'toucher_person_id']) }}
+    {{ period_contributor_counts('touched', ['owner_person_id', 'toucher_person_id']) }}
 
 ),
 
@@ -100,7 +100,8 @@ aggregated as (
 
     select
         touched.team_id,
-        touched.week_start,
+        touched.period_grain,
+        touched.period_start,
         {{ percentile('touched.speed_to_lead_hours', 0.5) }} as speed_to_lead_p50_hours,
         {{ percentile('touched.speed_to_lead_hours', 0.85) }} as speed_to_lead_p85_hours,
         count(*) as lead_count,
@@ -108,10 +109,10 @@ aggregated as (
         count(
             case when business_timed.business_hours <= 1.0 then 1 end
         ) as within_1_business_hour_count
-    from touched
+    from {{ kpi_periods('touched') }}
     left join business_timed
         on touched.work_item_id = business_timed.work_item_id
-    group by touched.team_id, touched.week_start
+    group by touched.team_id, touched.period_grain, touched.period_start
 
 ),
 
@@ -123,7 +124,8 @@ measured as (
     from aggregated
     left join contributor_counts
         on aggregated.team_id = contributor_counts.team_id
-            and aggregated.week_start = contributor_counts.week_start
+            and aggregated.period_grain = contributor_counts.period_grain
+            and aggregated.period_start = contributor_counts.period_start
 
 ),
 

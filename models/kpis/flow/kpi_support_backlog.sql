@@ -8,7 +8,8 @@
     older than 7 days. A week whose last day has no backlog has no row: the
     count is zero-filled by fct_team_kpis_weekly (a count KPI), the age has
     no value. sample_size = unsolved cases, contributor_count = their
-    distinct assignees.
+    distinct assignees. A longer period (rolling_4_weeks, quarter, baseline)
+    reports the backlog at its end: the snapshot of its last week.
 #}
 with backlog_daily as (
 
@@ -39,9 +40,16 @@ week_ends as (
 
 ),
 
+{# A period's backlog is the one at its end: the snapshot of its last week. #}
+period_ends as (
+
+    select * from {{ kpi_periods('week_ends', at_period_end=true) }}
+
+),
+
 final as (
 
-    {{ kpi_rows('week_ends', [
+    {{ kpi_rows('period_ends', [
         {'kpi_id': 'backlog_age_p50', 'value': 'backlog_age_p50_hours',
          'sample_size': 'backlog_count'},
         {'kpi_id': 'backlog_over_7_days', 'value': 'aged_over_7_days_count',

@@ -35,13 +35,14 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         {{ percentile('cycle_time_hours', 0.5) }} as cycle_time_p50_hours,
         {{ percentile('cycle_time_hours', 0.85) }} as cycle_time_p85_hours,
         count(*) as done_count,
         count(distinct owner_person_id) as owner_count
-    from done_tasks
-    group by team_id, week_start
+    from {{ kpi_periods('done_tasks') }}
+    group by team_id, period_grain, period_start
 
 ),
 

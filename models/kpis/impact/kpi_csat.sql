@@ -66,12 +66,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(case when rating = 'good' then 1 end) as good_count,
         count(*) as rated_count,
         count(distinct owner_person_id) as owner_count
-    from rated_cases
-    group by team_id, week_start
+    from {{ kpi_periods('rated_cases') }}
+    group by team_id, period_grain, period_start
 
 ),
 

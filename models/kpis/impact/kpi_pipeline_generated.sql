@@ -48,12 +48,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         sum(amount) as pipeline_amount,
         count(*) as deal_count,
         count(distinct owner_person_id) as owner_count
-    from created_deals
-    group by team_id, week_start
+    from {{ kpi_periods('created_deals') }}
+    group by team_id, period_grain, period_start
 
 ),
 

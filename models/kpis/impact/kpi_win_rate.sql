@@ -55,12 +55,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(case when is_won then 1 end) as won_count,
         count(*) as closed_count,
         count(distinct owner_person_id) as owner_count
-    from closed_deals
-    group by team_id, week_start
+    from {{ kpi_periods('closed_deals') }}
+    group by team_id, period_grain, period_start
 
 ),
 

@@ -14,7 +14,7 @@
     reads the mart like kpi_base_dora_team_windows does: the verdict needs the
     PR-to-deployment crediting of fct_pull_requests, which lives in the marts.
     contributor_count: the team's change authors that week
-    (kpi_base_change_authors_weekly).
+    (kpi_base_change_authors).
 #}
 with deployments as (
 
@@ -25,7 +25,7 @@ with deployments as (
 
 change_authors as (
 
-    select * from {{ ref('kpi_base_change_authors_weekly') }}
+    select * from {{ ref('kpi_base_change_authors') }}
 
 ),
 
@@ -44,11 +44,12 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(case when has_caused_failure then 1 end) as failed_count,
         count(*) as deployment_count
-    from judged
-    group by team_id, week_start
+    from {{ kpi_periods('judged') }}
+    group by team_id, period_grain, period_start
 
 ),
 
@@ -60,7 +61,8 @@ measured as (
     from aggregated
     left join change_authors
         on aggregated.team_id = change_authors.team_id
-            and aggregated.week_start = change_authors.week_start
+            and aggregated.period_grain = change_authors.period_grain
+            and aggregated.period_start = change_authors.period_start
 
 ),
 

@@ -54,12 +54,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(case when is_one_touch then 1 end) as one_touch_count,
         count(*) as solved_count,
         count(distinct owner_person_id) as owner_count
-    from solved_cases
-    group by team_id, week_start
+    from {{ kpi_periods('solved_cases') }}
+    group by team_id, period_grain, period_start
 
 ),
 

@@ -16,12 +16,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(case when is_reopened then 1 end) as reopened_count,
         count(*) as done_count,
         count(distinct owner_person_id) as owner_count
-    from finished
-    group by team_id, week_start
+    from {{ kpi_periods('finished') }}
+    group by team_id, period_grain, period_start
 
 ),
 

@@ -156,7 +156,7 @@ counted as (
 
 contributor_counts as (
 
-    {{ weekly_contributor_counts('counted', ['owner_person_id', 'replier_person_id']) }}
+    {{ period_contributor_counts('counted', ['owner_person_id', 'replier_person_id']) }}
 
 ),
 
@@ -164,11 +164,12 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(case when sla_outcome = 'met' then 1 end) as met_count,
         count(*) as judged_count
-    from counted
-    group by team_id, week_start
+    from {{ kpi_periods('counted') }}
+    group by team_id, period_grain, period_start
 
 ),
 
@@ -180,7 +181,8 @@ measured as (
     from aggregated
     left join contributor_counts
         on aggregated.team_id = contributor_counts.team_id
-            and aggregated.week_start = contributor_counts.week_start
+            and aggregated.period_grain = contributor_counts.period_grain
+            and aggregated.period_start = contributor_counts.period_start
 
 ),
 

@@ -66,12 +66,13 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(case when is_on_time then 1 end) as on_time_count,
         count(*) as due_count,
         count(distinct owner_person_id) as owner_count
-    from judged
-    group by team_id, week_start
+    from {{ kpi_periods('judged') }}
+    group by team_id, period_grain, period_start
 
 ),
 

@@ -34,13 +34,14 @@ aggregated as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         {{ percentile('restore_hours', 0.5) }} as restore_p50_hours,
         {{ percentile('restore_hours', 0.85) }} as restore_p85_hours,
         count(*) as incident_count,
         count(distinct first_assignee_person_id) as responder_count
-    from restored
-    group by team_id, week_start
+    from {{ kpi_periods('restored') }}
+    group by team_id, period_grain, period_start
 
 ),
 

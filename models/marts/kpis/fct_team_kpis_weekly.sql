@@ -15,29 +15,10 @@
     repository gets no deployment_days zeros).
 #}
 {%- set min_group_size = kpi_min_group_size() %}
-{#- The KPI models named by the catalog's model_name (checked when built). #}
-{%- set kpi_models = kpi_models_in_catalog([
-    'kpi_weighted_throughput',
-    'kpi_deployment_days',
-    'kpi_weighted_cases_resolved',
-    'kpi_rework_rate',
-    'kpi_change_failure_rate',
-    'kpi_case_reopen_rate',
-    'kpi_csat',
-    'kpi_win_rate',
-    'kpi_pipeline_generated',
-    'kpi_task_cycle_time',
-    'kpi_pr_pickup_time',
-    'kpi_first_reply_time',
-    'kpi_speed_to_lead',
-    'kpi_time_to_restore',
-    'kpi_on_time_delivery',
-    'kpi_first_reply_sla',
-    'kpi_full_resolution_time',
-    'kpi_one_touch_resolution',
-    'kpi_csat_response_rate',
-    'kpi_support_backlog',
-]) %}
+{#- The KPI models named by the catalog's model_name (checked when built):
+    macros/kpis/kpi_models.sql. Each computes every period grain; this mart
+    publishes the week grain (fct_team_kpis_by_period publishes them all). #}
+{%- set kpi_models = kpi_models_in_catalog(kpi_models()) %}
 
 with
 
@@ -65,12 +46,13 @@ measured as (
     {% for kpi_model in kpi_models %}
         select
             team_id,
-            week_start,
+            period_start as week_start,
             kpi_id,
             value,
             sample_size,
             contributor_count
         from {{ kpi_model }}
+        where period_grain = 'week'
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

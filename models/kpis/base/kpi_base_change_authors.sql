@@ -1,5 +1,6 @@
 {#
-    One row per team and week: the people behind the team's changes that week,
+    One row per team and period (kpi_periods: week, rolling_4_weeks, quarter,
+    baseline): the people behind the team's changes in the period,
     i.e. the distinct roster authors of pull requests merged into the
     repositories the team owns (int_repository_owners), whatever team the
     author is in. It is the contributor_count of the deployment KPIs
@@ -52,27 +53,29 @@ merged_changes as (
 
 ),
 
-team_week_rows as (
+team_period_rows as (
 
     select
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         count(*) as merged_pull_request_count,
         count(distinct author_person_id) as author_count
-    from merged_changes
-    group by team_id, week_start
+    from {{ kpi_periods('merged_changes') }}
+    group by team_id, period_grain, period_start
 
 ),
 
 final as (
 
     select
-        {{ stable_id('team_id', 'week_start') }} as team_week_id,
+        {{ stable_id('team_id', 'period_grain', 'period_start') }} as team_period_id,
         team_id,
-        week_start,
+        period_grain,
+        period_start,
         merged_pull_request_count,
         author_count
-    from team_week_rows
+    from team_period_rows
 
 )
 
