@@ -283,7 +283,7 @@ github_rows as (
             as is_revert,
         coalesce(work_items.work_type = 'hotfix', false) as is_hotfix,
         github_pull_requests.lines_changed,
-        github_pull_requests.size_bucket,
+        work_items.size_bucket,
         github_pull_requests.merge_commit_sha,
         github_first_commits.first_commit_at,
         github_pull_requests.created_at as opened_at,

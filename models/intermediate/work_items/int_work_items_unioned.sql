@@ -53,6 +53,28 @@ zendesk_tickets as (
 
 ),
 
+{# The one definition of the pull request size buckets (lines changed). #}
+pr_size_buckets as (
+
+    select * from {{ ref('pr_size_buckets') }}
+
+),
+
+github_pull_requests_sized as (
+
+    select
+        github_pull_requests.*,
+        pr_size_buckets.size_bucket
+    from github_pull_requests
+    left join pr_size_buckets
+        on github_pull_requests.lines_changed >= pr_size_buckets.min_lines_changed
+            and (
+                github_pull_requests.lines_changed < pr_size_buckets.max_lines_changed
+                or pr_size_buckets.max_lines_changed is null
+            )
+
+),
+
 servicenow_incidents as (
 
     select * from {{ consented(
@@ -129,7 +151,7 @@ unioned as (
         cast(null as float8) as story_points,
         size_bucket,
         is_revert
-    from github_pull_requests
+    from github_pull_requests_sized
 
     union all
 

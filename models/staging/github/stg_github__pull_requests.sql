@@ -28,16 +28,6 @@ final as (
         additions,
         deletions,
         additions + deletions as lines_changed,
-        {# PR size buckets of docs/kpi-definitions.md (additions + deletions);
-           seed pr_size_buckets holds the same edges for the report's labels. #}
-        case
-            when additions + deletions is null then null
-            when additions + deletions < 10 then 'XS'
-            when additions + deletions < 100 then 'S'
-            when additions + deletions < 400 then 'M'
-            when additions + deletions < 1000 then 'L'
-            else 'XL'
-        end as size_bucket,
         changed_files,
         merge_commit_sha,
         created_at,
