@@ -8,6 +8,7 @@ import dagster as dg
 from orchestration.checks import ASSET_CHECKS
 from orchestration.dbt import dbt_resource, outcomes_dbt_models
 from orchestration.loads import LOAD_ASSETS
+from orchestration.nudges import NUDGE_JOBS, NUDGE_SCHEDULES
 from orchestration.quarantine import quarantine_records
 from orchestration.reports import report_data
 from orchestration.retention import RETENTION_JOBS, RETENTION_SCHEDULES
@@ -19,8 +20,8 @@ def build_definitions(settings: OutcomesSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*LOAD_ASSETS, quarantine_records, outcomes_dbt_models, report_data],
         asset_checks=ASSET_CHECKS,
-        jobs=[*JOBS, *RETENTION_JOBS],
-        schedules=[*SCHEDULES, *RETENTION_SCHEDULES],
+        jobs=[*JOBS, *RETENTION_JOBS, *NUDGE_JOBS],
+        schedules=[*SCHEDULES, *RETENTION_SCHEDULES, *NUDGE_SCHEDULES],
         resources={"outcomes": settings, "dbt": dbt_resource()},
         executor=dg.in_process_executor,
     )

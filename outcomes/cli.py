@@ -5,6 +5,7 @@ outcomes run       load the sources configured in outcomes.yml and build
 outcomes generate  only write the demo organisation's exports
 outcomes build     only (re)build the dbt models and tests
 outcomes publish-postgres  copy the raw data into Postgres and build the marts there
+outcomes nudges    preview / send the nudges of models/nudges/, opt in or out (docs/nudges.md)
 """
 
 from __future__ import annotations
@@ -68,6 +69,15 @@ def _register_privacy_commands() -> None:
 
 
 _register_privacy_commands()
+
+
+def _register_nudge_commands() -> None:
+    from outcomes.nudges.cli import nudges
+
+    main.add_command(nudges)
+
+
+_register_nudge_commands()
 
 
 def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:

@@ -256,7 +256,7 @@ def load_config(path: Path) -> Config:
     except yaml.YAMLError as exc:
         raise OutcomesError(f"{path}: not valid YAML ({exc})") from exc
     where = str(path)
-    unknown = set(spec) - {"warehouse", "sources", "privacy"}
+    unknown = set(spec) - {"warehouse", "sources", "privacy", "nudges"}
     if unknown:
         raise OutcomesError(f"{where}: unknown top-level setting(s) {sorted(unknown)}")
     sources_spec = spec.get("sources") or {}

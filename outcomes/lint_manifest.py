@@ -24,6 +24,7 @@ LAYER_PREFIXES = {
     "intermediate": ("int_",),
     "marts": ("fct_", "dim_"),
     "kpis": ("kpi_",),
+    "nudges": ("nudge_",),
     "reports": ("rpt_",),
 }
 
@@ -31,7 +32,15 @@ LAYER_PREFIXES = {
 # layer and the layers before it, never one after it: the intermediate layer
 # reads staging, seeds and intermediate only; the KPI layer reads the core
 # marts; the published KPI marts read the KPI layer; reports read everything.
-LAYER_ORDER = ("staging", "intermediate", "marts", "kpis", "marts/kpis", "reports")
+LAYER_ORDER = (
+    "staging",
+    "intermediate",
+    "marts",
+    "kpis",
+    "marts/kpis",
+    "nudges",
+    "reports",
+)
 KPI_HELPER_PREFIX = "kpi_base_"  # shared inputs of several KPI models, not KPIs
 KPI_MART = "fct_team_kpis_weekly"
 CATALOG_SEED = "kpi_catalog"

@@ -41,7 +41,7 @@ from pipelines.common.policy import IDENTITY_SCHEMA, SourcePolicy, load_policy
 
 IDENTITY_TABLE = (IDENTITY_SCHEMA, "people_identity")
 QUARANTINE_TABLE = ("quarantine", "records")
-MODEL_SCHEMAS = ("staging", "intermediate", "marts", "kpis", "reports", "privacy")
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "kpis", "reports", "privacy", "nudges")
 _MODEL_PEOPLE_COLUMN = re.compile(r"^(.*_)?(person_id|account_id|user_id|person_key)$|^.+_key$")
 
 

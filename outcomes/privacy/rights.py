@@ -13,6 +13,7 @@ from typing import Any
 
 from outcomes.errors import OutcomesError
 from outcomes.faults import fault_point
+from outcomes.nudges.privacy import ERASABLE as NUDGE_TABLES
 from outcomes.privacy.erasures import (
     ERASURES_SCHEMA,
     ERASURES_TABLE,
@@ -84,6 +85,7 @@ def _erasable(schema: str, table: str) -> bool:
         raw_schema_source(schema) is not None
         or (table == IDENTITY_TABLE[1] and identity_schemas(schema))
         or (schema, table) in {QUARANTINE_TABLE, ("privacy", "opt_outs")}
+        or (schema, table) in NUDGE_TABLES  # the delivery log and opt-ins: no rebuild
     )
 
 

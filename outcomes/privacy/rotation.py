@@ -52,6 +52,7 @@ from typing import Any
 
 from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
+from outcomes.nudges.privacy import carry_over as carry_nudges
 from outcomes.privacy.audit import audit_key, register_key, rekey
 from outcomes.privacy.erasures import erasure_token, read_erasure_tokens, record_erasures
 from outcomes.privacy.people import audit_log_for
@@ -214,6 +215,8 @@ def rotate_salt(
             con.execute("begin transaction")
             write_fingerprint(con, new_salt)
             record_erasures(con, carried, new_salt)
+            # The nudge opt-ins and delivery log are no export's: carried, re-keyed.
+            carry_nudges(_aside(warehouse), con, pairs)
             con.execute("commit")
         finally:
             con.close()

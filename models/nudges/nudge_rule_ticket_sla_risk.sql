@@ -1,0 +1,149 @@
+{#
+    Nudge rule ticket_sla_risk (docs/nudges.md): an open help desk ticket
+    without a first agent reply whose first reply SLA (seed sla_targets by
+    priority, `normal` when it has none, calendar hours from creation, as
+    kpi_first_reply_sla) has run for at least the rule's share of its target
+    (seed nudge_rules threshold, e.g. 0.75). Past the target it is breached:
+    reason sla_breached, severity critical. "Now" is the data's as-of time.
+#}
+with accounts_opted_out as (
+
+    select * from {{ ref('int_accounts_opted_out') }}
+
+),
+
+tickets as (
+
+    select * from {{ consented(
+        ref('stg_zendesk__tickets'),
+        ['assignee_account_id', 'submitter_account_id', 'requester_account_id'],
+        source_system='zendesk',
+        opted_out='accounts_opted_out'
+    ) }}
+
+),
+
+work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+    where
+        work_item_type = 'case'
+        and source_system = 'zendesk'
+        and canonical_state not in ('done', 'canceled')
+
+),
+
+first_replies as (
+
+    select distinct work_item_id from {{ ref('fct_work_events') }}
+    where event_type = 'case.first_reply'
+
+),
+
+sla_targets as (
+
+    select * from {{ ref('sla_targets') }}
+
+),
+
+team_rules as (
+
+    select * from {{ ref('nudge_base_team_rules') }}
+    where rule_id = 'ticket_sla_risk' and is_enabled
+
+),
+
+data_as_of as (
+
+    select * from {{ ref('kpi_base_data_as_of') }}
+    where source_system = 'zendesk'
+
+),
+
+targeted as (
+
+    select
+        work_items.team_id,
+        work_items.owner_person_id,
+        work_items.work_item_id,
+        work_items.source_system,
+        work_items.source_item_id,
+        work_items.created_at,
+        coalesce(
+            sla_targets.first_reply_target_hours, default_targets.first_reply_target_hours
+        ) as target_hours,
+        data_as_of.as_of_at
+    from work_items
+    inner join tickets
+        on work_items.source_item_id = cast(tickets.ticket_id as varchar)
+    left join sla_targets
+        on tickets.priority = sla_targets.priority
+    left join sla_targets as default_targets
+        on default_targets.priority = 'normal'
+    left join first_replies
+        on work_items.work_item_id = first_replies.work_item_id
+    cross join data_as_of
+    where work_items.team_id is not null and first_replies.work_item_id is null
+
+),
+
+measured as (
+
+    select
+        targeted.*,
+        {{ elapsed_hours('targeted.created_at', 'targeted.as_of_at') }} as wait_hours
+    from targeted
+
+),
+
+flagged as (
+
+    select
+        team_rules.rule_id,
+        measured.team_id,
+        measured.owner_person_id,
+        'case' as subject_type,
+        measured.work_item_id as subject_id,
+        measured.source_system,
+        measured.source_item_id as subject_ref,
+        case
+            when measured.wait_hours >= measured.target_hours then 'sla_breached'
+            else 'sla_at_risk'
+        end as reason_code,
+        case
+            when measured.wait_hours >= measured.target_hours
+                then 'no first reply and the first reply SLA has passed'
+            else 'no first reply and most of the first reply SLA has elapsed'
+        end as reason,
+        case
+            when measured.wait_hours >= measured.target_hours then 'critical'
+            else team_rules.severity
+        end as severity,
+        measured.wait_hours,
+        measured.target_hours as threshold,
+        'hours' as threshold_unit,
+        case
+            when measured.wait_hours >= measured.target_hours
+                then {{ add_hours('measured.created_at', 'measured.target_hours') }}
+            else {{ add_hours(
+                'measured.created_at', 'measured.target_hours * team_rules.threshold'
+            ) }}
+        end as first_seen_at,
+        measured.as_of_at,
+        team_rules.notify_owner,
+        team_rules.repeat_after_hours,
+        team_rules.stop_after_hours
+    from measured
+    inner join team_rules
+        on measured.team_id = team_rules.team_id
+    where measured.wait_hours >= measured.target_hours * team_rules.threshold
+
+),
+
+final as (
+
+    {{ nudge_candidate_rows('flagged') }}
+
+)
+
+select * from final
