@@ -15,14 +15,13 @@
     grain:
     - a cell backed by fewer than k people (k = var('min_group_size'), never
       below 5) is suppressed: value null, is_suppressed true;
-    - the differencing guard: a longer period's value of an additive KPI
-      (statistic sum, count or rate: its value times sample_size is a sum
-      over the weeks) is suppressed when one of its weeks is suppressed and
-      had items (sample_size > 0), so no published period total minus
-      published weekly cells can give a suppressed week away. Such a period
-      is then a function of published weekly cells only. Percentiles (median,
-      p85) are not sums of weekly cells and follow the k rule alone, which is
-      how a team whose weeks are too thin gets a 4-week or quarter value.
+    - the differencing guard (hidden_weeks .. cutting_periods below): for an
+      additive KPI (statistic sum, count or rate: its value times
+      sample_size is a sum over the weeks), no published longer period may
+      let a reader recover a suppressed week by subtracting published cells
+      (a 4-week total minus three published weeks, two overlapping windows,
+      a quarter minus its windows). Percentiles (median, p85) are not sums of
+      weekly cells and follow the k rule alone.
       A stock (the support backlog) is valued at the period's end: it is the
       weekly cell of the period's last week, with the same people.
 #}
@@ -127,39 +126,195 @@ all_cells as (
 
 ),
 
-{# A week of the team's KPI that is suppressed and had items: what the guard protects. #}
+{#
+    The differencing guard. Hidden weeks: suppressed weeks with items of an
+    additive KPI (statistic sum, count or rate; not a stock). They are put in
+    groups of two (three for an odd one out), in week order within their
+    calendar quarter, and within the quarter apart inside and outside the
+    team's baseline unless that leaves a week alone. A longer period that
+    holds part of a group, or a group of one, is suppressed. So every
+    published period holds each group whole or not at all: moving any amount
+    from one hidden week to another of its group changes no published
+    number, and no combination of published cells gives one hidden week
+    away. Groups follow quarters and the baseline, so those are published
+    whenever their hidden weeks pair up; a rolling window is published when
+    it does not cut a pair.
+#}
 hidden_weeks as (
+
+    select
+        all_cells.team_id,
+        all_cells.kpi_id,
+        all_cells.period_start as week_start,
+        {{ kpi_quarter_start('all_cells.period_start + 3') }} as quarter_start
+    from all_cells
+    inner join kpi_catalog
+        on all_cells.kpi_id = kpi_catalog.kpi_id
+    where
+        all_cells.period_grain = 'week'
+        and all_cells.contributor_count < {{ min_group_size }}
+        and all_cells.sample_size > 0
+        and kpi_catalog.statistic in ('sum', 'count', 'rate')
+        and all_cells.kpi_id not in ({{ stock_kpis }})
+
+),
+
+hidden_in_baseline as (
+
+    select
+        hidden_weeks.team_id,
+        hidden_weeks.kpi_id,
+        hidden_weeks.week_start,
+        hidden_weeks.quarter_start,
+        baselines.team_id is not null as is_in_baseline
+    from hidden_weeks
+    left join periods as baselines
+        on hidden_weeks.team_id = baselines.team_id
+            and baselines.period_grain = 'baseline'
+            and hidden_weeks.week_start >= baselines.period_start
+            and hidden_weeks.week_start <= baselines.period_end
+
+),
+
+baseline_parts as (
 
     select
         team_id,
         kpi_id,
-        period_start as week_start
-    from all_cells
-    where
-        period_grain = 'week'
-        and contributor_count < {{ min_group_size }}
-        and sample_size > 0
+        quarter_start,
+        is_in_baseline,
+        count(*) as hidden_count
+    from hidden_in_baseline
+    group by team_id, kpi_id, quarter_start, is_in_baseline
 
 ),
 
-covering_hidden_weeks as (
+{# A quarter is cut at the baseline's edge only when neither part is a lone week. #}
+quarter_cuts as (
+
+    select
+        team_id,
+        kpi_id,
+        quarter_start,
+        min(hidden_count) >= 2 as is_cut_at_baseline
+    from baseline_parts
+    group by team_id, kpi_id, quarter_start
+
+),
+
+segmented as (
+
+    select
+        hidden_in_baseline.team_id,
+        hidden_in_baseline.kpi_id,
+        hidden_in_baseline.week_start,
+        hidden_in_baseline.quarter_start,
+        quarter_cuts.is_cut_at_baseline and hidden_in_baseline.is_in_baseline
+            as is_baseline_segment
+    from hidden_in_baseline
+    inner join quarter_cuts
+        on hidden_in_baseline.team_id = quarter_cuts.team_id
+            and hidden_in_baseline.kpi_id = quarter_cuts.kpi_id
+            and hidden_in_baseline.quarter_start = quarter_cuts.quarter_start
+
+),
+
+numbered as (
+
+    select
+        team_id,
+        kpi_id,
+        week_start,
+        quarter_start,
+        is_baseline_segment,
+        row_number() over (
+            partition by team_id, kpi_id, quarter_start, is_baseline_segment
+            order by week_start
+        ) as hidden_number,
+        count(*) over (
+            partition by team_id, kpi_id, quarter_start, is_baseline_segment
+        ) as segment_count
+    from segmented
+
+),
+
+grouped as (
+
+    select
+        team_id,
+        kpi_id,
+        week_start,
+        quarter_start,
+        is_baseline_segment,
+        {# Pairs in week order; an odd last week joins the last pair. #}
+        case
+            when segment_count = 1 then 0
+            else least(floor((hidden_number - 1) / 2.0), floor(segment_count / 2.0) - 1)
+        end as group_number
+    from numbered
+
+),
+
+group_sizes as (
+
+    select
+        team_id,
+        kpi_id,
+        quarter_start,
+        is_baseline_segment,
+        group_number,
+        count(*) as group_size
+    from grouped
+    group by team_id, kpi_id, quarter_start, is_baseline_segment, group_number
+
+),
+
+period_groups as (
+
+    select
+        periods.team_id,
+        periods.period_grain,
+        periods.period_start,
+        grouped.kpi_id,
+        grouped.quarter_start,
+        grouped.is_baseline_segment,
+        grouped.group_number,
+        count(*) as held_count
+    from periods
+    inner join grouped
+        on periods.team_id = grouped.team_id
+            and periods.period_start <= grouped.week_start
+            and periods.period_end >= grouped.week_start
+    where periods.period_grain <> 'week'
+    group by
+        periods.team_id,
+        periods.period_grain,
+        periods.period_start,
+        grouped.kpi_id,
+        grouped.quarter_start,
+        grouped.is_baseline_segment,
+        grouped.group_number
+
+),
+
+{# Longer periods that hold part of a group, or a group of one hidden week. #}
+cutting_periods as (
 
     select distinct
-        all_cells.team_id,
-        all_cells.period_grain,
-        all_cells.period_start,
-        all_cells.kpi_id
-    from all_cells
-    inner join periods
-        on all_cells.team_id = periods.team_id
-            and all_cells.period_grain = periods.period_grain
-            and all_cells.period_start = periods.period_start
-    inner join hidden_weeks
-        on all_cells.team_id = hidden_weeks.team_id
-            and all_cells.kpi_id = hidden_weeks.kpi_id
-            and periods.period_start <= hidden_weeks.week_start
-            and periods.period_end >= hidden_weeks.week_start
-    where all_cells.period_grain <> 'week'
+        period_groups.team_id,
+        period_groups.period_grain,
+        period_groups.period_start,
+        period_groups.kpi_id
+    from period_groups
+    inner join group_sizes
+        on period_groups.team_id = group_sizes.team_id
+            and period_groups.kpi_id = group_sizes.kpi_id
+            and period_groups.quarter_start = group_sizes.quarter_start
+            and period_groups.is_baseline_segment = group_sizes.is_baseline_segment
+            and period_groups.group_number = group_sizes.group_number
+    where
+        period_groups.held_count < group_sizes.group_size
+        or group_sizes.group_size = 1
 
 ),
 
@@ -180,11 +335,7 @@ suppressed as (
         all_cells.sample_size,
         all_cells.contributor_count,
         all_cells.contributor_count < {{ min_group_size }}
-        or (
-            covering_hidden_weeks.kpi_id is not null
-            and kpi_catalog.statistic in ('sum', 'count', 'rate')
-            and all_cells.kpi_id not in ({{ stock_kpis }})
-        ) as is_suppressed
+        or cutting_periods.kpi_id is not null as is_suppressed
     from all_cells
     inner join kpi_catalog
         on all_cells.kpi_id = kpi_catalog.kpi_id
@@ -192,11 +343,11 @@ suppressed as (
         on all_cells.team_id = periods.team_id
             and all_cells.period_grain = periods.period_grain
             and all_cells.period_start = periods.period_start
-    left join covering_hidden_weeks
-        on all_cells.team_id = covering_hidden_weeks.team_id
-            and all_cells.period_grain = covering_hidden_weeks.period_grain
-            and all_cells.period_start = covering_hidden_weeks.period_start
-            and all_cells.kpi_id = covering_hidden_weeks.kpi_id
+    left join cutting_periods
+        on all_cells.team_id = cutting_periods.team_id
+            and all_cells.period_grain = cutting_periods.period_grain
+            and all_cells.period_start = cutting_periods.period_start
+            and all_cells.kpi_id = cutting_periods.kpi_id
     cross join as_of
 
 ),
