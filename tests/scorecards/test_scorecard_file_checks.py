@@ -155,8 +155,7 @@ def test_target_needs_a_baseline(tmp_path, demo_warehouse, monkeypatch) -> None:
     assert "seeds/scorecards/okrs.csv" in message
     assert "team 'platform', KPI 'task_cycle_time_p85': start_value equals target_value" in message
     assert (
-        "team 'nobody', KPI 'weighted_throughput': the team is not a team of the roster"
-        in message
+        "team 'nobody', KPI 'weighted_throughput': the team is not a team of the roster" in message
     )
     assert (
         "team 'platform', KPI 'weighted_throughput': quarter '2026-Q5' is not written YYYY-Qn"
