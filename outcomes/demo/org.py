@@ -218,6 +218,11 @@ class Org:
     slow_review_team: int = -1
     overloaded_support_team: int = -1
     slow_sales_team: int = -1
+    # One engineer moved team in the middle of the window (the roster's
+    # history): from `mover_from_team` to their team `team[mover]` on `moved_on`.
+    mover: int = -1
+    mover_from_team: int = -1
+    moved_on: date | None = None
 
     @property
     def start(self) -> int:
@@ -418,4 +423,29 @@ def build_org(people: int, weeks: int, seed: int, end_date: date) -> Org:
     org.overloaded_support_team = sup[int(rng.integers(0, len(sup)))].index
     sales = org.teams_of("Sales")
     org.slow_sales_team = sales[int(rng.integers(0, len(sales)))].index
+    _plant_team_move(org)
     return org
+
+
+def _plant_team_move(org: Org) -> None:
+    """One engineer who moved team on the Wednesday after the window's middle week.
+
+    Drawn from no random stream (every other draw stays as it was): the first
+    member, by index, of the first engineering team that carries no planted
+    pattern who was employed and active all window; they came from the next
+    such team. Their tool activity is that of their current team; only the
+    roster's history says where their earlier work belongs.
+    """
+    unplanted = [t for t in org.teams_of("Engineering") if t.index != org.slow_review_team]
+    if len(unplanted) < 2:
+        return
+    to_team, from_team = unplanted[0], unplanted[1]
+    staying = [
+        int(p) for p in to_team.members[1:] if org.is_active[p] and org.active_from[p] <= org.start
+    ]
+    if not staying:
+        return
+    middle = org.end_date - timedelta(days=7 * (org.weeks // 2))
+    org.mover = staying[0]
+    org.mover_from_team = from_team.index
+    org.moved_on = middle + timedelta(days=(2 - middle.weekday()) % 7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import orjson
 
 from .clock import DAY, SCHEDULES, TIMEZONES, day_to_epoch, iso_z
 from .org import FUNCTION_NAMES, Org
@@ -11,6 +12,8 @@ from .writer import Record, ToolOutput
 SALT = 7
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 SCHEDULE = "urn:outcomes:params:scim:schemas:extension:schedule:1.0:User"
+# Outcomes' SCIM team extension: since when the person is on their team.
+TEAM = "urn:outcomes:params:scim:schemas:extension:team:1.0:User"
 SCHEMAS = ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, SCHEDULE]
 LOCALES = ("de-DE", "en-GB", "en-US", "en-US", "en-IN", "en-AU")  # by TIMEZONES index
 CITIES = ("Berlin", "London", "New York", "San Francisco", "Bengaluru", "Sydney")
@@ -20,8 +23,8 @@ BASE = "https://hr.acme.example/scim/v2/Users/"
 
 def _older(rec: Record, rng: np.random.Generator) -> Record | None:
     meta = rec["meta"]
-    if meta["lastModified"] == meta["created"]:
-        return None
+    if meta["lastModified"] == meta["created"] or TEAM in rec:
+        return None  # the mover's older version is written with its old team
     # The previous version: before the last change (often a title or a
     # manager change), so the loader must keep the newest by lastModified.
     meta["lastModified"] = meta["created"]
@@ -111,4 +114,37 @@ def generate(org: Org, out: ToolOutput) -> None:
                 },
             }
         )
+    if org.mover >= 0:
+        records.append(_plant_move(org, records[org.mover], out))
     w.write(records)
+
+
+def _plant_move(org: Org, current: Record, out: ToolOutput) -> Record:
+    """The mover (outcomes.demo.org): their record says since when they are on
+    their team (the HRIS's effective date, our SCIM team extension) and was
+    modified that morning; the version before, in the old team, follows in
+    the file (a roster export's history: both land in raw_roster.user_versions)."""
+    p, moved_on = org.mover, org.moved_on
+    assert moved_on is not None
+    old_team = org.teams[org.mover_from_team]
+    new_team = org.teams[int(org.team[p])]
+    moved_at = day_to_epoch(moved_on) + 9 * 3600
+    current["schemas"] = [*SCHEMAS, TEAM]
+    current[TEAM] = {"teamSince": moved_on.isoformat()}
+    current["meta"]["lastModified"] = iso_z(np.array([moved_at]))[0]
+    older = orjson.loads(orjson.dumps(current))
+    older[TEAM] = {"teamSince": org.start_date[p].isoformat()}
+    older[ENTERPRISE]["department"] = old_team.name
+    older[ENTERPRISE]["costCenter"] = f"CC-{100 + old_team.index}"
+    if "manager" in older[ENTERPRISE]:
+        boss = org.scim_id[old_team.manager]
+        older[ENTERPRISE]["manager"] = {"value": boss, "$ref": BASE + boss}
+    older["meta"]["lastModified"] = older["meta"]["created"]
+    out.planted["team_move"] = {
+        "email": org.email[p],
+        "from_team": old_team.name,
+        "to_team": new_team.name,
+        "moved_on": moved_on.isoformat(),
+        "note": "events before moved_on count for from_team, from it on for to_team",
+    }
+    return older

@@ -7,7 +7,11 @@ date, not a start time) is judged by its `created_at`, else by when it was
 loaded, so every row expires some day. A table without a time field whose primary key holds a timed
 table's key (calendar attendees -> events, Jira issue links -> issues) loses
 the rows of the expired parents; other tables without one (users, owners,
-repositories) are reference data and are kept. Event-level marts are
+repositories) are reference data and are kept. A versioned table (the
+roster's history, `raw_roster.user_versions`) loses the versions that a later
+version superseded before the cutoff: they describe only a time whose events
+have expired, and the version that followed them still says where the person
+was from then on. Event-level marts are
 rebuilt from raw by dbt, so the next build drops the expired events there too
 (`rebuild=True` does it at once). Aggregated, suppressed KPI tables are
 rebuilt from what remains.
@@ -39,6 +43,18 @@ def retention_cutoffs(now: dt.datetime) -> dict[tuple[str, str], tuple[str, dt.d
             if table.time_field:
                 found[(policy.dataset_for(table), table.name)] = (table.time_field, cutoff)
     return found
+
+
+# (schema, table) -> (source, the record key, the version time, the effective
+# date a version may carry): versions superseded before the cutoff expire.
+VERSIONED_TABLES = {
+    ("raw_roster", "user_versions"): (
+        "roster",
+        "scim_user_key",
+        "last_modified_at",
+        "team_effective_date",
+    )
+}
 
 
 def expiry_sql(time_field: str, columns: set[str]) -> str:
@@ -120,6 +136,25 @@ def apply_retention(
             (count,) = con.execute(
                 f"delete from {quoted(schema, table)} "
                 f"where {expiry_sql(time_field, columns[(schema, table)])} < ?",
+                [cutoff],
+            ).fetchone()
+            if count:
+                deleted[f"{schema}.{table}"] = count
+        known = policies()
+        for (schema, table), (source, key, version, effective) in sorted(VERSIONED_TABLES.items()):
+            if (schema, table) not in present:
+                continue
+            cutoff = _naive_utc(now) - dt.timedelta(days=known[source].retention_days)
+            # superseded when the later version was made and had taken effect
+            superseded = (
+                f'greatest(later."{version}", '
+                f'coalesce(cast(later."{effective}" as timestamp), later."{version}"))'
+            )
+            (count,) = con.execute(
+                f"delete from {quoted(schema, table)} as kept where exists ("
+                f"select 1 from {quoted(schema, table)} as later "
+                f'where later."{key}" = kept."{key}" '
+                f'and later."{version}" > kept."{version}" and {superseded} < ?)',
                 [cutoff],
             ).fetchone()
             if count:

@@ -35,9 +35,17 @@ from its own pull, so its next incremental pull starts where that one ended;
 on a failure the old state comes back with the old warehouse, its cursors
 still naming that warehouse's rows.
 
+The roster's history (`raw_roster.user_versions`, docs/connectors/roster.md#team-history)
+is the one raw table that holds what the exports may no longer hold: versions
+of a record that earlier loads saw (a SCIM server lists only today's). It is
+carried to the new warehouse before the reload, every pseudonym re-keyed
+through the same pairs; a row naming a pseudonym that has no new one
+(someone no longer in the exports) is left behind with the old warehouse (an
+erased person's rows were deleted by the erase, before any rotation). The reload then merges the exports' versions over it by key.
+
 What it cannot carry: an erasure token whose person no longer appears in the
 exports or the API (refused unless `drop_unmatched`, since a later export
-naming them would bring them back), and raw rows that are in the warehouse
+naming them would bring them back), and other raw rows that are in the warehouse
 but no longer in the exports or returned by the API from its start_date
 (those are the source of truth; what they no longer hold is not reloaded).
 """
@@ -120,6 +128,47 @@ def pseudonym_pairs(config: Config, old_salt: bytes, new_salt: bytes) -> dict[st
                     for _ in resource:
                         pass
         return dict(pairs)
+
+
+# Raw tables carried across a rotation (module doc): (schema, table) -> the
+# columns holding pseudonyms, each re-keyed.
+CARRIED_TABLES = {("raw_roster", "user_versions"): ("scim_user_key", "person_key")}
+
+
+def carry_history(con, old_warehouse: Path, pairs: dict[str, str]) -> dict[str, int]:
+    """Copy each carried table of `old_warehouse` into `con`'s warehouse with every
+    pseudonym re-keyed (old -> new by `pairs`); a row with any pseudonym that has
+    no new one stays behind. Returns rows copied per `schema.table`."""
+    copied: dict[str, int] = {}
+    con.execute("attach ? as previous (read_only)", [str(old_warehouse)])
+    try:
+        con.execute("create temp table rekeyed_pseudonyms (old varchar, new varchar)")
+        con.executemany("insert into rekeyed_pseudonyms values (?, ?)", list(pairs.items()))
+        for (schema, table), columns in CARRIED_TABLES.items():
+            (present,) = con.execute(
+                "select count(*) from duckdb_tables() where database_name = 'previous' "
+                "and schema_name = ? and table_name = ?",
+                [schema, table],
+            ).fetchone()
+            if not present:
+                continue
+            source = f'previous."{schema}"."{table}"'
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(f'create table "{schema}"."{table}" as select * from {source} limit 0')
+            joins = " ".join(
+                f'inner join rekeyed_pseudonyms as k{i} on old_rows."{c}" = k{i}.old'
+                for i, c in enumerate(columns)
+            )
+            replaced = ", ".join(f'k{i}.new as "{c}"' for i, c in enumerate(columns))
+            (count,) = con.execute(
+                f'insert into "{schema}"."{table}" select old_rows.* replace ({replaced}) '
+                f"from {source} as old_rows {joins}"
+            ).fetchone()
+            copied[f"{schema}.{table}"] = count
+        con.execute("drop table rekeyed_pseudonyms")
+    finally:
+        con.execute("detach previous")
+    return copied
 
 
 def _with_full_refresh(config: Config) -> Config:
@@ -218,6 +267,7 @@ def rotate_salt(
             # The nudge opt-ins and delivery log are no export's: carried, re-keyed.
             carry_nudges(_aside(warehouse), con, pairs)
             con.execute("commit")
+            carry_history(con, _aside(warehouse), pairs)
         finally:
             con.close()
         resigned = rekey(log, audit_key(old_salt), audit_key(new_salt))

@@ -12,6 +12,7 @@ case-insensitive; other columns are ignored, never read):
 | display_name          | `displayName`                                  | identity only           |
 | title                 | `title`                                        | job_title               |
 | department (req.)     | enterprise `department` (the team)             | team_name               |
+| team_since            | team extension `teamSince` (YYYY-MM-DD)        | team_effective_date     |
 | division              | enterprise `division` (the function)           | function_name           |
 | manager_employee_id   | enterprise `manager.value`                     | manager_scim_user_key   |
 | time_zone             | `timezone` (IANA, e.g. Europe/Berlin)          | time_zone               |
@@ -27,6 +28,11 @@ the load with the file, the row (1, the header) and the column named. A row
 whose value is missing or does not parse (a bad date, `active` = maybe) is
 quarantined like any record: the file, the row number (data rows from 1,
 the header not counted), the column it lands as, never a person's value.
+
+A person's older rows may follow their current one (an HRIS "job history"
+report: one row per change, each with its own `last_modified` and
+`team_since`): every row lands in `raw_roster.user_versions`, the newest in
+`raw_roster.users` (docs/connectors/roster.md#team-history).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from outcomes.errors import OutcomesError
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 SCHEDULE = "urn:outcomes:params:scim:schemas:extension:schedule:1.0:User"
+TEAM = "urn:outcomes:params:scim:schemas:extension:team:1.0:User"
 SCHEMAS = ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, SCHEDULE]
 
 REQUIRED = ("employee_id", "email", "department", "last_modified")
@@ -55,6 +62,7 @@ OPTIONAL = (
     "work_start",
     "work_end",
     "start_date",
+    "team_since",
     "created",
 )
 COLUMNS = REQUIRED + OPTIONAL
@@ -128,6 +136,9 @@ def row_to_scim(cells: dict[str, str]) -> dict[str, Any]:
         record[ENTERPRISE] = enterprise
     if schedule:
         record[SCHEDULE] = schedule
+    if "team_since" in cells:
+        record[TEAM] = {"teamSince": cells["team_since"]}
+        record["schemas"] = [*SCHEMAS, TEAM]
     meta: dict[str, Any] = {"resourceType": "User"}
     if "created" in cells:
         meta["created"] = cells["created"]

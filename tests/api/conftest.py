@@ -172,11 +172,22 @@ def raw_tables(warehouse: Path, source: str, with_loaded_at: bool = True) -> dic
         con.close()
 
 
+# Tables that keep every version of a record a load has seen (the roster's
+# history): a file export's earlier lines of a record land there, an API
+# serves only the current version, and a warehouse loaded twice holds what
+# both loads saw. The current versions are compared in the record's table.
+VERSIONED_TABLES = {"raw_roster.user_versions"}
+
+
 def assert_same_raw(a: Path, b: Path, source: str, with_loaded_at: bool = True) -> None:
     left = raw_tables(a, source, with_loaded_at)
     right = raw_tables(b, source, with_loaded_at)
     assert sorted(left) == sorted(right)
     for table in left:
+        if table in VERSIONED_TABLES:
+            fewer, more = sorted((set(left[table]), set(right[table])), key=len)
+            assert fewer <= more, table
+            continue
         assert len(left[table]) == len(right[table]), table
         assert left[table] == right[table], table
 

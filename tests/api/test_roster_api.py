@@ -32,8 +32,14 @@ def test_pull_lands_the_same_raw_rows_as_the_exports(simulator, demo_exports, tm
     assert pulled.published
     assert_same_raw(tmp_path / "files.duckdb", tmp_path / "api.duckdb", SOURCE)
     tables = raw_tables(tmp_path / "api.duckdb", SOURCE)
-    assert set(tables) == {"raw_roster.users", "identity.people_identity"}
+    assert set(tables) == {
+        "raw_roster.users",
+        "raw_roster.user_versions",
+        "identity.people_identity",
+    }
     assert len(tables["raw_roster.users"]) == len(simulator.users)
+    # an API serves each user's current version only: one version each
+    assert len(tables["raw_roster.user_versions"]) == len(simulator.users)
     assert len(tables["identity.people_identity"]) == len(simulator.users)
 
 

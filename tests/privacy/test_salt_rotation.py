@@ -3,6 +3,7 @@ everything under the new salt, erasures included (issue 14)."""
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -46,8 +47,28 @@ def test_rotation_re_pseudonymizes_everything_and_keeps_the_erased_erased(demo_w
     run(config, DEMO_SALT)  # erased and rebuilt: the state a rotation starts from
     before = _counts(copy)
     old_keys = {k for (k,) in copy.query("select person_id from marts.dim_people")}
+    # The roster's history holds what no export holds any more (a version an
+    # earlier run saw): the rotation carries it, re-keyed. Same team, older:
+    # the team spells and every figure stay as they are.
+    con = duckdb.connect(str(copy.path))
+    try:
+        con.execute(
+            "insert into raw_roster.user_versions select * replace "
+            "(timestamp '2001-01-01 00:00:00' as last_modified_at) from raw_roster.user_versions "
+            "where person_key = (select max(person_key) from raw_roster.user_versions) limit 1"
+        )
+    finally:
+        con.close()
+    history = copy.query("select count(*) from raw_roster.user_versions")[0][0]
 
     result = rotate_salt(config, DEMO_SALT, NEW_SALT, actor="dpo")
+
+    assert copy.query("select count(*) from raw_roster.user_versions") == [(history,)]
+    carried = copy.query(
+        "select person_key from raw_roster.user_versions "
+        "where last_modified_at = timestamp '2001-01-01 00:00:00'"
+    )
+    assert len(carried) == 1 and carried[0][0] not in old_keys
 
     # Same people, same figures, every pseudonym new; the erased person still gone.
     assert _counts(copy) == before

@@ -118,9 +118,10 @@ git_commits as (
 
 ),
 
-people as (
+{# A git PR's team: its author's when it merged (docs/architecture.md#team-history). #}
+team_spells as (
 
-    select * from {{ ref('int_people') }}
+    select * from {{ ref('int_people_team_history') }}
 
 ),
 
@@ -339,10 +340,10 @@ git_rows as (
         cast(null as varchar) as work_item_id,
         git_pull_requests.repository_name,
         git_pull_requests.pull_request_number,
-        people.person_id as author_person_id,
-        case when people.person_id is not null then 'person' else 'unknown' end
+        team_spells.person_id as author_person_id,
+        case when team_spells.person_id is not null then 'person' else 'unknown' end
             as author_type,
-        people.team_id,
+        team_spells.team_id,
         'merged' as pull_request_status,
         false as is_draft,
         coalesce(merge_commits.is_revert, false) as is_revert,
@@ -373,8 +374,9 @@ git_rows as (
     left join git_authors
         on git_pull_requests.git_pull_request_id = git_authors.git_pull_request_id
             and git_authors.commit_rank = 1
-    left join people
-        on git_authors.author_person_id = people.person_id
+    left join team_spells
+        on git_authors.author_person_id = team_spells.person_id
+            and {{ during_spell('team_spells', 'git_pull_requests.merged_at') }}
     left join git_commits as merge_commits
         on git_pull_requests.merge_git_commit_id = merge_commits.git_commit_id
 

@@ -7,6 +7,12 @@
     = started_at -> done_at; blocked/in-review hours = total time in the state
     (an interval still open counts up to the build time); a reopen = leaving
     done for any other state.
+
+    team_id is the team of the item's owner (an unassigned item: its
+    creator) at one moment of the item (docs/architecture.md#team-history):
+    when it was done (done_at, the moment throughput, cycle time and the
+    other done-anchored KPIs count it); a canceled item when it was
+    canceled; an item still open now (its owner's current team).
 #}
 with work_items as (
 
@@ -26,9 +32,9 @@ accounts as (
 
 ),
 
-people as (
+team_spells as (
 
-    select * from {{ ref('int_people') }}
+    select * from {{ ref('int_people_team_history') }}
 
 ),
 
@@ -56,24 +62,20 @@ environments as (
 
 ),
 
-{# The owner's team; an unassigned item belongs to its creator's team. #}
+{# The owner, and the creator whose team an unassigned item belongs to. #}
 owned as (
 
     select
         work_items.work_item_id,
         owner_accounts.person_id as owner_person_id,
-        coalesce(owner_people.team_id, creator_people.team_id) as team_id
+        creator_accounts.person_id as creator_person_id
     from work_items
     left join accounts as owner_accounts
         on work_items.source_system = owner_accounts.source_system
             and work_items.owner_account_id = owner_accounts.account_id
-    left join people as owner_people
-        on owner_accounts.person_id = owner_people.person_id
     left join accounts as creator_accounts
         on work_items.source_system = creator_accounts.source_system
             and work_items.creator_account_id = creator_accounts.account_id
-    left join people as creator_people
-        on creator_accounts.person_id = creator_people.person_id
 
 ),
 
@@ -125,6 +127,7 @@ flow as (
         min(case when canonical_state = 'in_progress' then entered_at end) as started_at,
         max(case when canonical_state = 'done' then entered_at end) as last_done_at,
         max(case when is_current then canonical_state end) as interval_state,
+        max(case when is_current then entered_at end) as current_state_entered_at,
         count(case when previous_state = 'done' then 1 end) as reopen_count,
         coalesce(
             sum(case when canonical_state = 'blocked' then hours_so_far end), 0
@@ -151,9 +154,10 @@ joined as (
             when labelled.has_bug_label then 'bugfix'
             else 'change'
         end as work_type,
-        owned.team_id,
         owned.owner_person_id,
+        owned.creator_person_id,
         coalesce(status_mappings.canonical_state, flow.interval_state) as canonical_state,
+        flow.current_state_entered_at,
         work_items.created_at,
         flow.started_at,
         flow.last_done_at,
@@ -182,6 +186,36 @@ joined as (
         on work_items.size_bucket = size_weights.size_bucket
     left join environments
         on lower(work_items.environment_name) = environments.environment_name
+
+),
+
+{# The moment that decides the item's team (header): done, canceled, or now. #}
+anchored as (
+
+    select
+        joined.*,
+        case
+            when joined.canonical_state = 'done' then joined.last_done_at
+            when joined.canonical_state = 'canceled'
+                then coalesce(joined.current_state_entered_at, {{ utc_now() }})
+            else {{ utc_now() }}
+        end as team_moment
+    from joined
+
+),
+
+teamed as (
+
+    select
+        anchored.*,
+        coalesce(owner_spells.team_id, creator_spells.team_id) as team_id
+    from anchored
+    left join team_spells as owner_spells
+        on anchored.owner_person_id = owner_spells.person_id
+            and {{ during_spell('owner_spells', 'anchored.team_moment') }}
+    left join team_spells as creator_spells
+        on anchored.creator_person_id = creator_spells.person_id
+            and {{ during_spell('creator_spells', 'anchored.team_moment') }}
 
 ),
 
@@ -217,7 +251,7 @@ final as (
                 then {{ elapsed_hours('started_at', 'last_done_at') }}
         end as cycle_time_hours
     {# Opted-out people's items never reach int_work_items_unioned (macro consented). #}
-    from joined
+    from teamed
 
 )
 

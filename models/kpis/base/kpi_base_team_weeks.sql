@@ -2,8 +2,11 @@
     One row per roster team (dim_teams) and ISO week of the team's active
     range: from the week of the team's first work event to the week of its
     last (fct_work_events, team_id), among the weeks the warehouse holds data
-    for. member_count is the size of the team that week: its active
-    roster members (dim_people) who had started by the end of the week
+    for. member_count is the size of the team that week: the active roster
+    members (dim_people) who were on the team at the end of the week (their
+    team spell running at the week's last moment, int_people_team_history:
+    someone who moved counts for the old team until the week of the move,
+    then for the new one) and had started by the end of the week
     (employment_start_date from the roster; no start date = always). The
     roster keeps no leaving date, so people who left are not counted in any
     week. Used to publish explicit zero rows of count KPIs, whose
@@ -24,6 +27,12 @@ teams as (
 people as (
 
     select * from {{ ref('dim_people') }}
+
+),
+
+team_spells as (
+
+    select * from {{ ref('int_people_team_history') }}
 
 ),
 
@@ -84,10 +93,14 @@ start_dates as (
 active_members as (
 
     select
-        people.team_id,
-        people.person_id,
+        team_spells.team_id,
+        team_spells.person_id,
+        team_spells.valid_from,
+        team_spells.valid_to,
         start_dates.employment_start_date
     from people
+    inner join team_spells
+        on people.person_id = team_spells.person_id
     left join start_dates
         on people.person_id = start_dates.person_id
     where people.is_active
@@ -106,6 +119,15 @@ team_week_rows as (
             and (
                 active_members.employment_start_date is null
                 or active_members.employment_start_date <= team_weeks.week_start + 6
+            )
+            {# The spell running at the week's last moment (begun before it ended). #}
+            and (
+                active_members.valid_from is null
+                or active_members.valid_from < cast(team_weeks.week_start + 7 as timestamp)
+            )
+            and (
+                active_members.valid_to is null
+                or active_members.valid_to >= cast(team_weeks.week_start + 7 as timestamp)
             )
     group by team_weeks.team_id, team_weeks.week_start
 

@@ -1,10 +1,12 @@
 {#
     The canonical event table: one row per event from every tool, in the closed
     vocabulary of the event_types seed (doc block event_type_vocabulary).
-    team_id is the acting person's team; for events without a person actor
+    team_id is the team the acting person was on when the event happened
+    (int_people_team_history at occurred_at: someone who moved teams takes
+    none of their earlier events along); for events without a person actor
     (bots, customers, uncollected actors) it is the work item's team, and for
     event subjects that are not work items (deployments, CI runs, meetings)
-    the team of their owner.
+    the team their owner was on when the event happened.
 #}
 with jira_events as (
 
@@ -54,9 +56,9 @@ work_items as (
 
 ),
 
-people as (
+team_spells as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people_team_history') }}
 
 ),
 
@@ -90,17 +92,19 @@ final as (
         unioned.work_item_type,
         unioned.actor_person_id,
         unioned.actor_type,
-        coalesce(actor_people.team_id, work_items.team_id, owner_people.team_id) as team_id,
+        coalesce(actor_spells.team_id, work_items.team_id, owner_spells.team_id) as team_id,
         unioned.from_state,
         unioned.to_state,
         unioned.amount
     from unioned
-    left join people as actor_people
-        on unioned.actor_person_id = actor_people.person_id
+    left join team_spells as actor_spells
+        on unioned.actor_person_id = actor_spells.person_id
+            and {{ during_spell('actor_spells', 'unioned.occurred_at') }}
     left join work_items
         on unioned.work_item_id = work_items.work_item_id
-    left join people as owner_people
-        on unioned.work_item_owner_person_id = owner_people.person_id
+    left join team_spells as owner_spells
+        on unioned.work_item_owner_person_id = owner_spells.person_id
+            and {{ during_spell('owner_spells', 'unioned.occurred_at') }}
     {# Opted-out people's rows never reach the mappers (macro consented). #}
     where unioned.occurred_at is not null
 
