@@ -98,6 +98,7 @@ def test_incremental_filter_asks_only_for_changed_users(simulator, tmp_path):
     assert set(changed) <= in_overlap and len(in_overlap) < len(simulator.users)
     assert {r.table.name: r.data.num_rows for r in third.reads} == {
         "users": len(in_overlap),
+        "user_versions": len(in_overlap),
         "people_identity": len(in_overlap),
     }
     fresh = tmp_path / "fresh.duckdb"

@@ -131,18 +131,23 @@ def test_six_people_land_as_computed_by_hand(tmp_path):
             ("Fay Six", "fay@acme.example"),  # nor a start date
         ]
     )
-    # E5 (no department) and E6 (a 31st month) are quarantined: file, data row, column
+    # E5 (no department) and E6 (a 31st month) are quarantined: file, data row, column.
+    # The team history needs the department too (not the start date).
     con = duckdb.connect(str(tmp_path / "csv.duckdb"), read_only=True)
     quarantined = con.execute(
         "select table_name, file_name, record_number, field_name, reason, bad_value "
-        "from quarantine.records order by record_number"
+        "from quarantine.records order by record_number, table_name"
     ).fetchall()
     con.close()
     assert quarantined == [
+        ("user_versions", "users.csv", 5, "team_name", "missing required field", None),
         ("users", "users.csv", 5, "team_name", "missing required field", None),
         ("users", "users.csv", 6, "employment_start_date", "unparsable date", "2024-31-12"),
     ]
-    assert load.quarantined == 2
+    assert load.quarantined == 3
+    # every version lands in the history: E2's two rows, the others' one
+    versions = tables["raw_roster.user_versions"]
+    assert len(versions) == 6 and {r[-1] for r in versions} >= {"Platform", "Support"}
     assert all("salary" not in keys for keys in load.new_columns.values())  # never read
 
 
