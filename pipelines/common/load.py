@@ -55,6 +55,7 @@ from pipelines.common.api import (
 )
 from pipelines.common.http import RequestLog
 from pipelines.common.policy import SourcePolicy
+from pipelines.common.push import Pushed, push_source
 from pipelines.common.reader import TableRead
 from pipelines.common.source import ReadReport, quarantine_resource
 
@@ -214,6 +215,7 @@ def load_source(
     now: dt.datetime | None = None,
     declare_only: bool = False,
     source_options: Mapping[str, Any] | None = None,
+    pushed: Pushed | None = None,
 ) -> SourceLoad:
     """Land one source in its candidate schemas, gate it, publish it if it passed.
 
@@ -222,10 +224,16 @@ def load_source(
     counts are recorded for it). `source_options` are further arguments of
     the source function, overriding the defaults taken from `config` (git:
     `export_dir` as a list of clones, `release_tag_pattern`, `default_branch`).
+    `pushed` is a batch of records the tool pushed (webhooks,
+    `pipelines.common.push`), landed as an incremental API pull is.
     """
     start = time.perf_counter()
-    via_api = config.api is not None
-    source_fn = api_source(config.name) if via_api else source_module(config.name)
+    pushing = pushed is not None
+    via_api = config.api is not None and not pushing
+    if pushing:
+        source_fn = push_source(config.name, pushed)
+    else:
+        source_fn = api_source(config.name) if via_api else source_module(config.name)
     policy: SourcePolicy = source_fn.policy
     report = ReadReport()
     erased = read_erasure_tokens(warehouse)  # erased people never land again
@@ -237,7 +245,9 @@ def load_source(
     # warehouse is touched; file sources read as dlt extracts.
     client = api_module(config.name).client(config.api) if via_api else None
     where = {"api": config.api, "full_refresh": config.full_refresh, "client": client}
-    if not via_api:  # a source's own settings (outcomes.config.SOURCE_SETTINGS) too
+    if pushing:
+        where = {}
+    elif not via_api:  # a source's own settings (outcomes.config.SOURCE_SETTINGS) too
         where = {"export_dir": str(config.path), **dict(config.options)}
     sources = {
         dataset: source_fn(
@@ -261,7 +271,7 @@ def load_source(
     _drop_schemas(warehouse, [*candidates.values(), *staging])
     keys: dict[tuple[str, str], tuple[str, list[str]]] = {}
     names = {d: f"outcomes_{config.name}_{candidates[d]}" for d in sources}
-    incremental = (
+    incremental = pushing or (
         via_api
         and not config.full_refresh
         and any(has_published_state(pipelines_dir(warehouse), name) for name in names.values())
@@ -326,7 +336,7 @@ def load_source(
             for name in names.values():
                 commit_state(pipelines_dir(warehouse), name)
         load.timings["publish"] = time.perf_counter() - published_at
-        forget_fixed_records(warehouse, config.name, report.reads, via_api)
+        forget_fixed_records(warehouse, config.name, report.reads, via_api or pushing)
         quarantine = report.quarantine
         if quarantine.num_rows:
             discard_pending_packages(warehouse, "outcomes_quarantine")
