@@ -14,14 +14,16 @@ from orchestration.reports import report_data
 from orchestration.retention import RETENTION_JOBS, RETENTION_SCHEDULES
 from orchestration.schedules import JOBS, SCHEDULES
 from orchestration.settings import OutcomesSettings
+from orchestration.webhooks import WEBHOOK_JOBS, WEBHOOK_SENSORS
 
 
 def build_definitions(settings: OutcomesSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*LOAD_ASSETS, quarantine_records, outcomes_dbt_models, report_data],
         asset_checks=ASSET_CHECKS,
-        jobs=[*JOBS, *RETENTION_JOBS, *NUDGE_JOBS],
+        jobs=[*JOBS, *RETENTION_JOBS, *NUDGE_JOBS, *WEBHOOK_JOBS],
         schedules=[*SCHEDULES, *RETENTION_SCHEDULES, *NUDGE_SCHEDULES],
+        sensors=WEBHOOK_SENSORS,
         resources={"outcomes": settings, "dbt": dbt_resource()},
         executor=dg.in_process_executor,
     )

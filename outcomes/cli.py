@@ -80,6 +80,15 @@ def _register_nudge_commands() -> None:
 _register_nudge_commands()
 
 
+def _register_webhook_commands() -> None:
+    from outcomes.cli_webhooks import webhooks
+
+    main.add_command(webhooks)
+
+
+_register_webhook_commands()
+
+
 def _generate(out: Path, people: int, weeks: int, seed: int) -> dict[str, int]:
     from outcomes.demo import generate
 

@@ -275,7 +275,7 @@ def make_handler(lander: Lander, secrets: dict[str, str], clock=utc_now):
         server_version = "outcomes-webhooks"
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return  # deliveries are logged in the warehouse, not on stderr
 
         def _answer(self, status: int, message: str) -> None:
@@ -286,7 +286,7 @@ def make_handler(lander: Lander, secrets: dict[str, str], clock=utc_now):
             self.end_headers()
             self.wfile.write(body)
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             tool = self.path.split("?", 1)[0].rstrip("/").removeprefix("/webhooks/")
             if tool not in secrets:
                 self._answer(HTTPStatus.NOT_FOUND, f"no webhook is configured at {self.path}")
@@ -300,7 +300,9 @@ def make_handler(lander: Lander, secrets: dict[str, str], clock=utc_now):
             refused = module.verify(self.headers, body, secrets[tool], clock())
             if refused is not None:
                 lander.queue.put(
-                    Delivery(tool, module.delivery_id(self.headers, body), None, "rejected", refused)
+                    Delivery(
+                        tool, module.delivery_id(self.headers, body), None, "rejected", refused
+                    )
                 )
                 self._answer(HTTPStatus.UNAUTHORIZED, refused)
                 return
@@ -376,7 +378,9 @@ class Receiver:
     ) -> None:
         self.lander = Lander(warehouse, salt, batch_seconds)
         try:
-            self.server = ThreadingHTTPServer((host, port), make_handler(self.lander, secrets, clock))
+            self.server = ThreadingHTTPServer(
+                (host, port), make_handler(self.lander, secrets, clock)
+            )
         except OSError as exc:
             raise OutcomesError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.server.daemon_threads = True

@@ -68,10 +68,11 @@ def delivery_id(headers, body: bytes) -> str | None:
 
 
 def _number(value: Any) -> Any:
+    """Zendesk's event ids are strings, "0" meaning none (a ticket with no group)."""
+    if value in ("", "0", 0):
+        return None
     if isinstance(value, str) and value.isdigit():
         return int(value)
-    if value in ("", "0"):
-        return None
     return value
 
 
