@@ -1,4 +1,4 @@
-"""GitHub webhook deliveries (docs/webhooks.md#github).
+"""GitHub webhook deliveries (docs/webhooks.md).
 
 Signed with `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>` under
 the webhook's secret; GitHub signs no timestamp, so a replay is recognised by

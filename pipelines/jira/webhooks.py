@@ -1,4 +1,4 @@
-"""Jira Cloud webhook deliveries (docs/webhooks.md#jira).
+"""Jira Cloud webhook deliveries (docs/webhooks.md).
 
 An admin-registered webhook with a secret is signed with
 `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>` (WebSub's

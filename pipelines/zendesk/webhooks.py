@@ -1,4 +1,4 @@
-"""Zendesk webhook deliveries (docs/webhooks.md#zendesk).
+"""Zendesk webhook deliveries (docs/webhooks.md).
 
 Signed with `X-Zendesk-Webhook-Signature: base64(HMAC-SHA256(timestamp +
 body))` under the webhook's signing secret, where the timestamp is

@@ -211,8 +211,9 @@ def test_a_reload_of_the_same_exports_does_not_bring_an_erased_person_back(
         export_person(copy.path, manager_email, DEMO_SALT)
     assert _without_reload_columns(raw_dump(copy.path)) == erased_state
     erased = {load.source: erased_rows(load) for load in summary.loads}
-    # Their roster row and identity row, and their GitHub user and activity.
-    assert erased["roster"] == 2
+    # Their roster row, their team-history version and their identity row,
+    # and their GitHub user and activity.
+    assert erased["roster"] == 3
     assert erased["github"] >= 2
     first = {load.source: load.quarantined for load in demo_warehouse.first_run.loads}
     assert {load.source: load.quarantined for load in summary.loads} == first
