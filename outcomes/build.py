@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class BuildResult:
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)  # e.g. {"model:success": 40}
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the models' own (exceptions.warn)
 
 
 def target_path_for(warehouse: Path) -> Path:
@@ -78,13 +80,22 @@ def run_dbt(
         chosen["min_group_size"] = min_group_size
     if chosen:
         cli_args += ["--vars", json.dumps(chosen)]
+    warnings: list[str] = []
+
+    def on_warning(event) -> None:
+        if event.info.name == "JinjaLogWarning":
+            warnings.append(event.data.msg)
+
     start = time.perf_counter()
     try:
-        result = dbtRunner(callbacks=_fault_callbacks()).invoke(cli_args)
+        result = dbtRunner(callbacks=[on_warning, *_fault_callbacks()]).invoke(cli_args)
     finally:
         _release_warehouse()
     seconds = time.perf_counter() - start
-    build = BuildResult(seconds=seconds)
+    build = BuildResult(seconds=seconds, warnings=warnings)
+    if quiet:  # --quiet hides dbt's warnings; a model's warning is meant for the reader
+        for message in warnings:
+            print(f"warning: {message}", file=sys.stderr)
     for node in getattr(result.result, "results", None) or []:
         kind = node.node.resource_type.value if hasattr(node, "node") else "node"
         status = str(node.status.value if hasattr(node.status, "value") else node.status)

@@ -255,12 +255,14 @@ def test_change_failure_rate_kpi_equals_the_dora_mart(demo_warehouse):
             count(*) filter (where abs(kpi.value - dora.change_failure_rate) > 1e-9
                 or kpi.sample_size <> dora.deployment_count),
             count(*) filter (where kpi.team_id is null or dora.team_id is null)
-        from kpis.kpi_change_failure_rate as kpi
+        from (
+            select * from kpis.kpi_change_failure_rate where period_grain = 'week'
+        ) as kpi
         full join (
             select * from kpis.kpi_base_dora_team_windows
             where window_weeks = 1 and deployment_count > 0
         ) as dora
-            on kpi.team_id = dora.team_id and kpi.week_start = dora.week_start
+            on kpi.team_id = dora.team_id and kpi.period_start = dora.week_start
         """
     )[0]
     assert cells > 0 and (differing, only_one_side) == (0, 0)

@@ -207,6 +207,7 @@ def test_a_failed_roster_keeps_no_emails_outside_identity(tmp_path):
     assert not result.published
     assert {(g.dataset, g.table) for g in result.failed_gates} == {
         ("raw_roster", "users"),
+        ("raw_roster", "user_versions"),  # the team history reads the same export
         ("identity", "people_identity"),
     }
     found = schemas(warehouse)

@@ -36,6 +36,12 @@ kpi_catalog as (
 
 ),
 
+teams as (
+
+    select * from {{ ref('dim_teams') }}
+
+),
+
 key_results as (
 
     select
@@ -47,6 +53,9 @@ key_results as (
         cast(trim(start_value) as float8) as start_value,
         cast(trim(target_value) as float8) as target_value
     from okrs
+    -- Only the roster's teams: with no roster loaded the check lets the
+    -- file's teams pass, and they have no scorecard.
+    where trim(team_id) in (select team_id from teams)
 
 ),
 
