@@ -653,6 +653,11 @@ def generate(org: Org, out: ToolOutput) -> Deployments:
         pr_titles,
         branches,
     )
+    # The repositories themselves, as GET /orgs/{org}/repos lists them (opened
+    # last: a file opened earlier would change the defects of the files after it).
+    out.open("repositories.jsonl").write(
+        [{**ref, "archived": False, "default_branch": "main"} for ref in repo_refs]
+    )
     return deps
 
 

@@ -118,8 +118,11 @@ class GitHubSimulator(Simulator):
             lambda r: r.get("id"),
             lambda r: r.get("updated_at"),
         )
-        # repositories, as the records embed them
+        # repositories: the export's listing when it has one, else as the records embed them
         self.repos: dict[str, Record] = {}
+        for ref in read_jsonl(exports / "repositories.jsonl"):
+            if isinstance(ref, dict) and ref.get("full_name"):
+                self.repos.setdefault(ref["full_name"], ref)
         for record in [*self.pulls, *self.runs]:
             ref = (record.get("base") or {}).get("repo") or record.get("repository")
             if isinstance(ref, dict) and ref.get("full_name"):
@@ -391,10 +394,10 @@ class GitHubSimulator(Simulator):
         ref = self.repos[full_name]
         owner = full_name.split("/")[0]
         return {
-            **ref,
-            "owner": {"login": owner, "type": "Organization", "url": f"{API}/users/{owner}"},
             "archived": False,
             "default_branch": "main",
+            **ref,
+            "owner": {"login": owner, "type": "Organization", "url": f"{API}/users/{owner}"},
         }
 
     def _org_repos(self, request: Request, org: str) -> Response:

@@ -149,9 +149,23 @@ class JiraSimulator(Simulator):
         raise KeyError(issue_id)
 
     def delete_issue(self, issue_id: str) -> None:
-        """Deleted in Jira: search no longer finds it, its changelog is gone."""
+        """Deleted in Jira: search no longer finds it, its changelog is gone, and
+        its links leave the issues on their other side (whose `updated` does
+        not move: a pull does not read them again)."""
         self.issues = [i for i in self.issues if i.get("id") != issue_id]
         self.histories.pop(issue_id, None)
+        for issue in self.issues:
+            links = (issue.get("fields") or {}).get("issuelinks")
+            if links:
+                issue["fields"]["issuelinks"] = [
+                    link
+                    for link in links
+                    if issue_id
+                    not in {
+                        (link.get("outwardIssue") or {}).get("id"),
+                        (link.get("inwardIssue") or {}).get("id"),
+                    }
+                ]
 
     # -- routes -----------------------------------------------------------------
 

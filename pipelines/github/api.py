@@ -32,11 +32,15 @@ not only down to the cursor) and compares the ids with the deployments
 landed so far (id, repository, sha, environment and creation time, kept in
 the stream's state). A deployment no longer listed, or one of a repository
 no longer in scope (deleted, or left the organization), lands as a deletion
-record (`is_deleted`) replacing its row; staging leaves it out. A sweep that
-would delete more than half of the known deployments is refused
-(`deletion_sweep_max_share`). Pull requests are not swept (GitHub does not
-let a pull request be deleted; those of a deleted repository stay as last
-seen), nor are workflow runs.
+record (`is_deleted`) replacing its row; staging leaves it out. The
+repositories themselves are listed every pull (`repositories.jsonl`); on a
+sweep, a known repository no longer listed lands as a deletion record, and
+staging leaves out its pull requests (with their reviews, commits and
+events) and its workflow runs. A sweep that would delete more than half of
+the known deployments or repositories is refused
+(`deletion_sweep_max_share`). Pull requests are not swept one by one (GitHub
+does not let a pull request be deleted, except with its repository), nor
+are workflow runs.
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ TIMELINE_EVENTS = frozenset({"review_requested", "ready_for_review"})
 USER_FIELDS = ("login", "id", "node_id", "avatar_url", "type", "site_admin", "name", "email")
 PR_SIZE = ("additions", "deletions", "changed_files")
 PULLS, DEPLOYMENTS, RUNS = "pull_requests.jsonl", "deployments.jsonl", "workflow_runs.jsonl"
+REPOS = "repositories.jsonl"
+# the fields of a repository the policy reads (GitHub's object has some 90)
+REPO_FIELDS = ("id", "node_id", "name", "full_name", "private", "archived", "default_branch")
 
 
 def client(api: ApiConfig) -> ApiClient:
@@ -123,6 +130,24 @@ def repositories(pull: Pull) -> list[dict[str, Any]]:
         )
     memo["repos"] = [r for r in repos if r.get("full_name")]
     return memo["repos"]
+
+
+def repositories_listed(pull: Pull) -> Iterator[dict[str, Any]]:
+    """The repositories in scope, every pull (the listing is read anyway); on a
+    sweep, each known repository no longer listed lands as a deletion record."""
+    sweep = pull.sweep_due(REPOS)  # before anything is known: a backfill never sweeps
+    known = pull.known(REPOS)
+    present: set[str] = set()
+    for repo in repositories(pull):
+        record = {k: repo[k] for k in REPO_FIELDS if k in repo}
+        if repo.get("id") is not None:
+            present.add(str(repo["id"]))
+            known[str(repo["id"])] = repo["full_name"]
+        yield record
+    if sweep:
+        for repo_id, full in pull.vanished(REPOS, present, "repositories").items():
+            yield {"id": int(repo_id), "full_name": full, "deleted": True}
+    pull.advance(REPOS, dt.datetime.now(dt.UTC))  # listed: the next pull may sweep
 
 
 def _lookback(pull: Pull, stream: str) -> dt.datetime | None:
@@ -389,6 +414,7 @@ def workflow_runs(pull: Pull) -> Iterator[dict[str, Any]]:
 
 STREAMS = {
     "users.jsonl": users,
+    REPOS: repositories_listed,
     PULLS: pull_requests,
     "reviews.jsonl": reviews,
     "commits.jsonl": commits,

@@ -207,17 +207,33 @@ def read_export(path: Path) -> list[dict]:
 
 def staged(warehouse: Path, tool: str, model: str, columns: str = "*") -> list[tuple]:
     """A staging model's rows over a warehouse's raw tables, without dbt: the
-    model's SQL with its Jinja comments dropped and `source()` read as the
-    raw table (staging models call nothing else), so a test sees what the
-    marts would read."""
-    import re
-
-    sql = (Path(__file__).parents[2] / "models/staging" / tool / f"{model}.sql").read_text()
-    sql = re.sub(r"\{#.*?#\}", "", sql, flags=re.S)
-    sql = re.sub(r"\{\{\s*source\('(\w+)',\s*'(\w+)'\)\s*\}\}", lambda m: f'"{m[1]}"."{m[2]}"', sql)
-    assert "{{" not in sql and "{%" not in sql, f"{model} uses Jinja this helper cannot read"
+    model's SQL rendered with `source()` read as the raw table, `ref()` of
+    another staging model as that model's own SQL (rendered the same way) and
+    `stable_id()` as on DuckDB, so a test sees what the marts would read."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        sql = _staging_sql(tool, model)
         return sorted(con.execute(f"select {columns} from ({sql})").fetchall(), key=repr)
     finally:
         con.close()
+
+
+def _staging_sql(tool: str, model: str) -> str:
+    import jinja2
+
+    folder = Path(__file__).parents[2] / "models/staging"
+
+    def ref(name: str) -> str:
+        other = name.split("__")[0].removeprefix("stg_")
+        assert (folder / other / f"{name}.sql").exists(), f"{model} reads {name}, not staging"
+        return f"({_staging_sql(other, name)})"
+
+    def stable_id(*columns: str) -> str:
+        parts = " || '|' || ".join(f"coalesce(cast({c} as varchar), '<null>')" for c in columns)
+        return f"md5({parts})"
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    template = env.from_string((folder / tool / f"{model}.sql").read_text())
+    return template.render(
+        source=lambda schema, table: f'"{schema}"."{table}"', ref=ref, stable_id=stable_id
+    )

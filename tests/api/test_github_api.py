@@ -126,6 +126,17 @@ def test_incremental_pulls_ask_only_for_what_changed(simulator, tmp_path):
     assert_same_raw(warehouse, tmp_path / "fresh.duckdb", SOURCE)
 
 
+# Staging models whose rows follow a parent, with the column naming it first.
+CHILDREN = {
+    "stg_github__pull_requests": "pull_request_id, repository_name",
+    "stg_github__reviews": "pull_request_id, review_id",
+    "stg_github__commits": "pull_request_id, pull_request_commit_id",
+    "stg_github__pull_request_events": "pull_request_id, pull_request_event_id",
+    "stg_github__workflow_runs": "repository_name, workflow_run_id",
+    "stg_github__deployment_statuses": "deployment_id, deployment_status_id",
+}
+
+
 def test_deleted_deployments_and_repositories_are_swept_and_leave_staging(simulator, tmp_path):
     warehouse = tmp_path / "api.duckdb"
     settings = config(simulator, deletion_sweep_hours=0)
@@ -137,10 +148,32 @@ def test_deleted_deployments_and_repositories_are_swept_and_leave_staging(simula
     of_repo = {(d["id"],) for d in simulator.deployments if d["repository"]["full_name"] == repo}
     assert of_repo and (oldest["id"],) not in of_repo
     simulator.delete_repository(repo)
+    children = {
+        model: staged(warehouse, "github", model, columns) for model, columns in CHILDREN.items()
+    }
     simulator.clear_log()
     assert load_api(settings, warehouse).published
     after = staged(warehouse, "github", "stg_github__deployments", "deployment_id")
     assert after == [r for r in before if r != (oldest["id"],) and r not in of_repo]
+    # the repository is a deletion record; its pull requests (with their reviews,
+    # commits and events), runs and the deleted deployments' statuses leave staging
+    assert staged(warehouse, "github", "stg_github__repositories", "repository_name") == sorted(
+        (name,) for name in simulator.repos
+    )
+    pulls = {p["id"] for p in simulator.pulls if p["base"]["repo"]["full_name"] == repo}
+    gone_deployments = {d for (d,) in of_repo} | {oldest["id"]}
+    dropped = {
+        "stg_github__pull_requests": lambda r: r[0] in pulls,
+        "stg_github__reviews": lambda r: r[0] in pulls,
+        "stg_github__commits": lambda r: r[0] in pulls,
+        "stg_github__pull_request_events": lambda r: r[0] in pulls,
+        "stg_github__workflow_runs": lambda r: r[0] == repo,
+        "stg_github__deployment_statuses": lambda r: r[0] in gone_deployments,
+    }
+    for model, columns in CHILDREN.items():
+        kept = [r for r in children[model] if not dropped[model](r)]
+        assert len(kept) < len(children[model]), model  # the test deletes some of each
+        assert staged(warehouse, "github", model, columns) == kept, model
     con = duckdb.connect(str(warehouse), read_only=True)
     deleted = con.execute(
         "select count(*), count(distinct repository_name) from raw_github.deployments "
@@ -148,6 +181,14 @@ def test_deleted_deployments_and_repositories_are_swept_and_leave_staging(simula
     ).fetchone()
     con.close()
     assert deleted == (len(of_repo) + 1, 2 if oldest["repository"]["full_name"] != repo else 1)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    repositories = con.execute(
+        "select repository_name, coalesce(is_deleted, false) from raw_github.repositories"
+    ).fetchall()
+    con.close()
+    assert sorted(repositories) == sorted(
+        [(name, False) for name in simulator.repos] + [(repo, True)]
+    )
     # the sweep read each listing to its last page: at least one page per repository
     listings = [t for t in simulator.requests if "/deployments?" in t]
     assert len(listings) >= len(simulator.repos)

@@ -199,9 +199,14 @@ def test_deleted_objects_arrive_from_the_archive_and_leave_staging(simulator, tm
     contacts = staged(warehouse, "hubspot", "stg_hubspot__contacts", "contact_id")
     deals = staged(warehouse, "hubspot", "stg_hubspot__deals", "deal_id")
     engagements = staged(warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id")
-    contact = simulator.objects["contacts"][0]["id"]
-    deal = simulator.objects["deals"][0]["id"]
+    stages = staged(warehouse, "hubspot", "stg_hubspot__deal_stage_history", "deal_id, entered_at")
+    links = staged(warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id, contact_id")
+    deal_links = staged(warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id, deal_id")
     call = simulator.objects["calls"][0]["id"]
+    # a contact and a deal (with a stage history) that other engagements are associated with
+    contact = next(str(c) for e, c in links if c is not None and e != int(call))
+    staged_deals = {r[0] for r in stages}
+    deal = next(str(d) for e, d in deal_links if d in staged_deals and e != int(call))
     at = "2026-11-16T10:00:00.000Z"
     for kind, object_id in (("contacts", contact), ("deals", deal), ("calls", call)):
         simulator.archive(kind, object_id, at)
@@ -220,6 +225,20 @@ def test_deleted_objects_arrive_from_the_archive_and_leave_staging(simulator, tm
     ]
     assert staged(warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id") == [
         r for r in engagements if r != (int(call),)
+    ]
+    # a deleted deal's stage history leaves with it; HubSpot keeps an activity
+    # of a deleted record, unassociated from it
+    kept = [r for r in stages if r[0] != int(deal)]
+    assert len(kept) < len(stages)
+    assert (
+        staged(warehouse, "hubspot", "stg_hubspot__deal_stage_history", "deal_id, entered_at")
+        == kept
+    )
+    assert staged(
+        warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id, contact_id"
+    ) == [(e, None if c == int(contact) else c) for e, c in links if e != int(call)]
+    assert staged(warehouse, "hubspot", "stg_hubspot__engagements", "engagement_id, deal_id") == [
+        (e, None if d == int(deal) else d) for e, d in deal_links if e != int(call)
     ]
     # raw keeps the object, marked: its row replaced by the archived record
     tables = raw_tables(warehouse, SOURCE, with_loaded_at=False)

@@ -237,6 +237,45 @@ def test_a_deleted_issue_is_swept_and_leaves_staging(simulator, tmp_path):
     assert raw_tables(warehouse, SOURCE) == before
 
 
+def test_a_deleted_issues_changelog_and_links_leave_staging(simulator, tmp_path):
+    """Children follow their parent: once the sweep finds an issue deleted, its
+    changelog items and its links (read from it, or from the issue on the other
+    side, whose raw row stays) leave staging with it; nothing else moves."""
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator, deletion_sweep_hours=0)
+    load_api(config, warehouse)
+    gone = next(
+        i
+        for i in simulator.issues
+        if simulator.histories.get(i["id"]) and (i.get("fields") or {}).get("issuelinks")
+    )
+    gone_id = int(gone["id"])
+    items = staged(warehouse, "jira", "stg_jira__changelog_items", "issue_id, changelog_item_id")
+    links = staged(
+        warehouse,
+        "jira",
+        "stg_jira__issue_links",
+        "issue_link_side_id, issue_id, coalesce(outward_issue_id, inward_issue_id)",
+    )
+    of_gone = [link for link in links if gone_id in link[1:]]
+    assert [i for i in items if i[0] == gone_id] and of_gone
+    assert any(link[1] != gone_id for link in of_gone)  # the other side's row too
+    simulator.delete_issue(gone["id"])
+    assert load_api(config, warehouse).published
+    raw = raw_tables(warehouse, SOURCE)
+    # raw keeps the children (their keys are their own): staging drops them
+    assert any(row for row in raw["raw_jira.issue_links"] if gone_id in row)
+    assert staged(
+        warehouse, "jira", "stg_jira__changelog_items", "issue_id, changelog_item_id"
+    ) == [i for i in items if i[0] != gone_id]
+    assert staged(
+        warehouse,
+        "jira",
+        "stg_jira__issue_links",
+        "issue_link_side_id, issue_id, coalesce(outward_issue_id, inward_issue_id)",
+    ) == [link for link in links if gone_id not in link[1:]]
+
+
 def test_the_sweep_waits_for_its_cadence(simulator, tmp_path):
     warehouse = tmp_path / "api.duckdb"
     config = api_config(SOURCE, simulator)  # default: once a day

@@ -4,6 +4,13 @@ with source as (
 
 ),
 
+{# The pull requests still live: those of a deleted repository leave with their commits. #}
+parents as (
+
+    select pull_request_id from {{ ref('stg_github__pull_requests') }}
+
+),
+
 final as (
 
     select
@@ -16,6 +23,7 @@ final as (
         committed_at,
         _outcomes_loaded_at as loaded_at
     from source
+    where pull_request_id in (select parents.pull_request_id from parents)
 
 )
 

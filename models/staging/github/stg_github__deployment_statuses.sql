@@ -4,6 +4,13 @@ with source as (
 
 ),
 
+{# The deployments still live: a deleted deployment leaves with its statuses. #}
+parents as (
+
+    select deployment_id from {{ ref('stg_github__deployments') }}
+
+),
+
 final as (
 
     select
@@ -13,6 +20,7 @@ final as (
         created_at,
         _outcomes_loaded_at as loaded_at
     from source
+    where deployment_id in (select parents.deployment_id from parents)
 
 )
 

@@ -4,6 +4,19 @@ with source as (
 
 ),
 
+{# Repositories the sweep found deleted, by name (what a workflow run names);
+   a name taken again by a new repository is not deleted. An export without
+   repositories.jsonl deletes none. #}
+deleted_repositories as (
+
+    select deleted.repository_name
+    from {{ source('raw_github', 'repositories') }} as deleted
+    left join {{ ref('stg_github__repositories') }} as live
+        on deleted.repository_name = live.repository_name
+    where coalesce(deleted.is_deleted, false) and live.repository_name is null
+
+),
+
 final as (
 
     select
@@ -24,6 +37,10 @@ final as (
         updated_at,
         _outcomes_loaded_at as loaded_at
     from source
+    where not exists (
+            select 1 from deleted_repositories
+            where deleted_repositories.repository_name = source.repository_name
+        )
 
 )
 

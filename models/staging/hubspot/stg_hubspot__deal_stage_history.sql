@@ -5,6 +5,13 @@ with source as (
 
 ),
 
+{# The deals still live: a deleted (archived) deal leaves with its stage history. #}
+parents as (
+
+    select deal_id from {{ ref('stg_hubspot__deals') }}
+
+),
+
 final as (
 
     select
@@ -15,6 +22,7 @@ final as (
         change_source,
         _outcomes_loaded_at as loaded_at
     from source
+    where deal_id in (select parents.deal_id from parents)
 
 )
 

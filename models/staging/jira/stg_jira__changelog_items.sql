@@ -4,6 +4,13 @@ with source as (
 
 ),
 
+{# The issues still live: a deleted issue leaves with its changelog. #}
+parents as (
+
+    select issue_id from {{ ref('stg_jira__issues') }}
+
+),
+
 final as (
 
     select
@@ -19,6 +26,7 @@ final as (
         trim(to_value) as to_value,
         _outcomes_loaded_at as loaded_at
     from source
+    where issue_id in (select parents.issue_id from parents)
 
 )
 

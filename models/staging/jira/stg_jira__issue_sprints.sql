@@ -4,6 +4,13 @@ with source as (
 
 ),
 
+{# The issues still live: a deleted issue leaves its sprints. #}
+parents as (
+
+    select issue_id from {{ ref('stg_jira__issues') }}
+
+),
+
 final as (
 
     select
@@ -12,6 +19,7 @@ final as (
         sprint_id,
         _outcomes_loaded_at as loaded_at
     from source
+    where issue_id in (select parents.issue_id from parents)
 
 )
 
