@@ -14,6 +14,7 @@
     'nudge_rule_queue_over_capacity',
     'nudge_rule_lead_untouched',
     'nudge_rule_meeting_review',
+    'nudge_rule_due_date_risk',
 ] %}
 
 with nudge_rule_pr_review_wait as (
@@ -49,6 +50,12 @@ nudge_rule_lead_untouched as (
 nudge_rule_meeting_review as (
 
     select * from {{ ref('nudge_rule_meeting_review') }}
+
+),
+
+nudge_rule_due_date_risk as (
+
+    select * from {{ ref('nudge_rule_due_date_risk') }}
 
 ),
 
