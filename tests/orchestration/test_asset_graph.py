@@ -89,4 +89,9 @@ def test_raw_keys_are_the_dbt_source_keys():
     staging = graph.get(
         next(k for k in graph.get_all_asset_keys() if k.path[-1] == "stg_github__pull_requests")
     )
-    assert [p.path for p in staging.parent_keys] == [["raw_github", "pull_requests"]]
+    # its raw table, and the repositories (a deleted repository's pull requests leave staging)
+    assert sorted(p.path for p in staging.parent_keys) == [
+        ["raw_github", "pull_requests"],
+        ["raw_github", "repositories"],
+        ["staging", "stg_github__repositories"],
+    ]
