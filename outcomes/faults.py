@@ -14,7 +14,7 @@ Load (`pipelines/common/load.py`, once per source; `@<source>`):
     load.extracted   dlt extracted the batch (a package on disk), not normalized
     load.normalized  normalized, not yet loaded into the candidate schema
     load.landed      the candidate schemas hold the batch, not yet gated
-    load.gated       the gate passed (its row counts recorded), not yet published
+    load.gated       the gate passed, not yet published (nor its row counts recorded)
     load.published   the raw tables hold the batch (committed); the API cursors,
                      the quarantine and the fixed records not yet written
 Erase (`outcomes/privacy/rights.py`):

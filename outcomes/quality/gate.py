@@ -84,10 +84,10 @@ def gate_source(
     `read_from` maps a raw dataset to the schema holding the batch to judge
     (its candidate); datasets not in it are read as they are. `rows_read`
     maps table name -> rows this load read (None when the source was only
-    declared empty). Counts are recorded in `quality.row_counts`; they become
-    the next baseline only when every table passed (a source is published
-    whole or not at all). An `incremental` batch (an API pull since its
-    cursor) is small by design: its counts are recorded, never judged.
+    declared empty). An `incremental` batch (an API pull since its cursor) is
+    small by design: its counts are never judged. The caller records the
+    counts once it knows whether the batch was published
+    (`record_gate_counts`).
     """
     read_from = read_from or {}
     by_dataset: dict[str, dict[str, int]] = {}
@@ -125,10 +125,28 @@ def gate_source(
             )
     finally:
         con.close()
-    if counts:
-        good = {g.table for g in gates} if all(g.passed for g in gates) else set()
-        record_counts(warehouse, list(counts.values()), loaded_at, good)
     return gates
+
+
+def record_gate_counts(
+    warehouse: Path,
+    gates: list[TableGate],
+    loaded_at: dt.datetime,
+    published: bool,
+    incremental: bool = False,
+) -> None:
+    """Keep the rows each table of a gated batch read (`quality.row_counts`).
+
+    They become the next load's baseline only when the batch was published
+    (after the publish committed: a batch that passed the gate but died
+    before publishing, or failed to publish, sets no bar) and was a full
+    batch: an incremental API pull reads only what changed, so it says
+    nothing of how many rows a full export should hold."""
+    checks = [g.rows for g in gates if g.rows is not None]
+    if not checks:
+        return
+    good = {g.table for g in gates} if published and not incremental else set()
+    record_counts(warehouse, checks, loaded_at, good)
 
 
 def _ident(name: str) -> str:

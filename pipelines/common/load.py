@@ -44,7 +44,7 @@ from outcomes.errors import OutcomesError
 from outcomes.faults import fault_point
 from outcomes.privacy.erasures import read_erasure_tokens
 from outcomes.privacy.policy_audit import log_policy_version
-from outcomes.quality.gate import TableGate, gate_source
+from outcomes.quality.gate import TableGate, gate_source, record_gate_counts
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.api import (
     api_module,
@@ -327,10 +327,16 @@ def load_source(
         # identity candidate holds emails, which live nowhere but `identity`.
         identity = [c for d, c in candidates.items() if not d.startswith("raw_")]
         _drop_schemas(warehouse, [*identity, *staging])
+        record_gate_counts(warehouse, load.gates, loaded_at, published=False)
     else:
         fault_point("load.gated", config.name)
         published_at = time.perf_counter()
-        publish(warehouse, candidates, keys)
+        try:
+            publish(warehouse, candidates, keys)
+        except Exception:
+            record_gate_counts(warehouse, load.gates, loaded_at, published=False)
+            raise
+        record_gate_counts(warehouse, load.gates, loaded_at, True, incremental)
         fault_point("load.published", config.name)
         if via_api:
             for name in names.values():

@@ -76,7 +76,7 @@ def test_a_good_batch_is_published_and_its_candidate_dropped(tmp_path, export):
         (3, "invalid JSON")
     ]
     # every table of the source was judged: one gate per table of its policy
-    assert len(result.gates) == len(source_module("github").policy.tables) == 8
+    assert len(result.gates) == len(source_module("github").policy.tables) == 9
 
 
 def test_a_broken_batch_never_reaches_raw(tmp_path, export):
@@ -215,3 +215,51 @@ def test_a_failed_roster_keeps_no_emails_outside_identity(tmp_path):
     assert "kept in candidate_raw_roster for inspection" in result.gate_report()
     assert "10 rows read, last good load read 30" in result.gate_report()
     assert query(warehouse, "select count(*) from identity.people_identity") == [(30,)]
+
+
+def test_a_batch_that_is_not_published_sets_no_baseline(tmp_path, monkeypatch):
+    """The row-count baseline is the last *published* load: a batch that passed
+    the gate but failed to publish must not raise the bar for the next one."""
+    import pipelines.common.load as load_module
+    from outcomes.errors import OutcomesError
+    from outcomes.quality.row_counts import previous_counts
+
+    export = tmp_path / "roster"
+    export.mkdir()
+
+    def write(count: int) -> None:
+        users = [
+            {
+                "id": f"u{i}",
+                "userName": f"person{i}@acme.example",
+                "displayName": f"Person {i}",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                    "department": "Core"
+                },
+                "meta": {"created": "2024-01-01T00:00:00Z", "lastModified": "2026-05-01T00:00:00Z"},
+            }
+            for i in range(count)
+        ]
+        (export / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
+
+    warehouse = ensure_warehouse(tmp_path / "w.duckdb")
+    write(30)
+    assert load_source(SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW).published
+    assert previous_counts(warehouse, "raw_roster")["users"] == 30
+
+    def publish_fails(*args, **kwargs):
+        raise OutcomesError("the disk is full")
+
+    write(80)  # passes the gate (more rows), then the publish fails
+    monkeypatch.setattr(load_module, "publish", publish_fails)
+    with pytest.raises(OutcomesError):
+        load_source(
+            SourceConfig("roster", export), warehouse, SALT, LOADED_AT + dt.timedelta(hours=1), now=NOW
+        )
+    monkeypatch.undo()
+    assert previous_counts(warehouse, "raw_roster")["users"] == 30
+    # 20 of the 30 published rows pass (at least half); judged against 80 they would not
+    write(20)
+    assert load_source(
+        SourceConfig("roster", export), warehouse, SALT, LOADED_AT + dt.timedelta(hours=2), now=NOW
+    ).published
