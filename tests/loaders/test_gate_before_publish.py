@@ -244,7 +244,9 @@ def test_a_batch_that_is_not_published_sets_no_baseline(tmp_path, monkeypatch):
 
     warehouse = ensure_warehouse(tmp_path / "w.duckdb")
     write(30)
-    assert load_source(SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW).published
+    assert load_source(
+        SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW
+    ).published
     assert previous_counts(warehouse, "raw_roster")["users"] == 30
 
     def publish_fails(*args, **kwargs):
@@ -254,7 +256,11 @@ def test_a_batch_that_is_not_published_sets_no_baseline(tmp_path, monkeypatch):
     monkeypatch.setattr(load_module, "publish", publish_fails)
     with pytest.raises(OutcomesError):
         load_source(
-            SourceConfig("roster", export), warehouse, SALT, LOADED_AT + dt.timedelta(hours=1), now=NOW
+            SourceConfig("roster", export),
+            warehouse,
+            SALT,
+            LOADED_AT + dt.timedelta(hours=1),
+            now=NOW,
         )
     monkeypatch.undo()
     assert previous_counts(warehouse, "raw_roster")["users"] == 30
