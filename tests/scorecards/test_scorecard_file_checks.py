@@ -141,7 +141,7 @@ def test_target_before_its_baseline_warns_and_is_not_applied(
             {"csat": "2026-Q4,absolute,0.9"},
         )
     )
-    warehouse, project = _prepared(
+    warehouse, _ = _prepared(
         tmp_path,
         demo_warehouse,
         monkeypatch,

@@ -42,7 +42,7 @@ teams as (
 
 ),
 
-key_results as (
+filed_key_results as (
 
     select
         trim(team_id) as team_id,
@@ -53,9 +53,16 @@ key_results as (
         cast(trim(start_value) as float8) as start_value,
         cast(trim(target_value) as float8) as target_value
     from okrs
-    -- Only the roster's teams: with no roster loaded the check lets the
-    -- file's teams pass, and they have no scorecard.
-    where trim(team_id) in (select team_id from teams)
+
+),
+
+-- Only the roster's teams: with no roster loaded the check lets the file's
+-- teams pass, and they have no scorecard.
+key_results as (
+
+    select filed_key_results.*
+    from filed_key_results
+    inner join teams on filed_key_results.team_id = teams.team_id
 
 ),
 
