@@ -23,11 +23,13 @@
     'stg_hubspot__engagements', 'stg_hubspot__owners',
     'stg_jira__changelog_items', 'stg_jira__issue_links', 'stg_jira__issue_sprints',
     'stg_jira__issues', 'stg_jira__sprints', 'stg_jira__users',
-    'stg_pagerduty__incidents', 'stg_pagerduty__services', 'stg_pagerduty__users',
+    'stg_pagerduty__incidents', 'stg_pagerduty__log_entries', 'stg_pagerduty__services',
+    'stg_pagerduty__users',
     'stg_roster__user_versions', 'stg_roster__users',
     'stg_servicenow__incident_updates', 'stg_servicenow__incidents',
-    'stg_zendesk__satisfaction_ratings', 'stg_zendesk__ticket_audit_events',
-    'stg_zendesk__tickets', 'stg_zendesk__users',
+    'stg_zendesk__groups', 'stg_zendesk__satisfaction_ratings',
+    'stg_zendesk__sla_policies', 'stg_zendesk__sla_policy_metrics',
+    'stg_zendesk__ticket_audit_events', 'stg_zendesk__tickets', 'stg_zendesk__users',
 ] %}
 
 with staged_tables as (

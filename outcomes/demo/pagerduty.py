@@ -5,6 +5,9 @@ About half of the incidents follow a production deployment of the same
 service; only some of those name it in `custom_fields` (explicit link), so
 the warehouse has to attribute the rest by time. Planted: one incident that
 starts 30-120 min after one specific deployment finished, never linked.
+Each incident's log (trigger, assign, escalate when the acknowledgement took
+longer than the 30 min timeout, acknowledge, resolve) agrees with its
+acknowledged and resolved times.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from .text import bodies
 from .writer import Record, ToolOutput
 
 SALT = 4
+ACK_TIMEOUT = 30 * 60  # the escalation policy's acknowledgement timeout (seconds)
 API = "https://api.pagerduty.com"
 WEB = "https://acme.pagerduty.com"
 SYMPTOMS = (
@@ -259,6 +263,54 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
         )
     w.write(recs)
 
+    # -- log entries: drawn from no random stream, opened last (other files stay as they were)
+    w_log = out.open("log_entries.jsonl")
+    entries: list[Record] = []
+    for i, rec in enumerate(recs):
+        service = service_refs[int(inc_repo[i])]
+        who = rec["assignments"][0]["assignee"]
+        integration = {
+            "id": "PI" + service["id"][2:],
+            "type": "generic_events_api_inbound_integration_reference",
+            "summary": "Monitoring",
+        }
+        trigger = {"type": "api", "summary": rec["title"], "details": rec["body"]["details"]}
+        log = [
+            ("trigger", rec["created_at"], integration, trigger, f"Triggered: {rec['title']}"),
+            (
+                "assign",
+                rec["created_at"],
+                service,
+                {"type": "auto"},
+                f"Assigned to {who['summary']}.",
+            ),
+        ]
+        if ack_s[i] is not None and int(ack[i]) - int(created[i]) > ACK_TIMEOUT:
+            escalated = iso_z(np.array([int(created[i]) + ACK_TIMEOUT]))[0]
+            log.append(("escalate", escalated, None, {"type": "timeout"}, "Escalated."))
+        if ack_s[i] is not None:
+            channel = {"type": "mobile" if i % 3 == 0 else "website"}
+            log.append(
+                ("acknowledge", ack_s[i], who, channel, f"Acknowledged by {who['summary']}.")
+            )
+        if resolved_s[i] is not None:
+            if ack_s[i] is not None:
+                log.append(
+                    (
+                        "resolve",
+                        resolved_s[i],
+                        who,
+                        {"type": "website"},
+                        f"Resolved by {who['summary']}.",
+                    )
+                )
+            else:  # resolved straight from triggered: the integration's auto-resolve
+                log.append(
+                    ("resolve", resolved_s[i], service, {"type": "auto"}, "Resolved automatically.")
+                )
+        entries.extend(_log_entry(rec, service, *item) for item in log)
+    w_log.write(entries)
+
     if planted_row >= 0:
         d = planted_dep
         out.planted["incident_after_deployment"] = {
@@ -274,3 +326,43 @@ def generate(org: Org, out: ToolOutput, deps: Deployments) -> None:
             "minutes_after_deployment": int((created[planted_row] - planted_fin) // 60),
             "explicitly_linked": False,
         }
+
+
+LOG_LETTERS = {"trigger": "T", "assign": "A", "escalate": "E", "acknowledge": "K", "resolve": "S"}
+
+
+def _log_entry(
+    incident: Record,
+    service: Record,
+    kind: str,
+    at: str,
+    agent: Record | None,
+    channel: Record,
+    summary: str,
+) -> Record:
+    """One entry of an incident's log (GET /incidents/{id}/log_entries)."""
+    entry_id = f"R{incident['id'][1:]}{LOG_LETTERS[kind]}"
+    entry: Record = {
+        "id": entry_id,
+        "type": f"{kind}_log_entry",
+        "summary": summary,
+        "self": f"{API}/log_entries/{entry_id}",
+        "html_url": None,
+        "created_at": at,
+        "agent": agent,
+        "channel": channel,
+        "service": service,
+        "incident": {
+            "id": incident["id"],
+            "type": "incident_reference",
+            "summary": incident["summary"],
+            "self": incident["self"],
+            "html_url": incident["html_url"],
+        },
+        "teams": incident["teams"],
+        "contexts": [],
+        "event_details": {"description": incident["title"]},
+    }
+    if kind == "assign":
+        entry["assignees"] = [a["assignee"] for a in incident["assignments"]]
+    return entry

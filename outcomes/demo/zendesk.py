@@ -25,6 +25,10 @@ TICKETS_PER_AGENT_WEEK = 4.0
 OVERLOAD_VOLUME = 3.0
 OVERLOAD_SLOWDOWN = 4.0
 SYSTEM = -1  # Zendesk's author id for automatic changes
+SLA_POLICY_ID = 360_000_200_001
+# The demo's SLA policy: first reply targets per priority, in calendar hours
+# (the same as seeds/kpis/sla_targets.csv, which the KPIs read).
+FIRST_REPLY_TARGET_HOURS = {"urgent": 1, "high": 4, "normal": 8, "low": 24}
 
 # step kinds, in the order they can happen
 CREATE, NOTE, FIRST, CUST, AGENT, SOLVE, REOPEN, SOLVE2, CLOSE = range(9)
@@ -621,3 +625,54 @@ def generate(org: Org, out: ToolOutput) -> None:
         ),
         "definition": "created -> first public agent comment, calendar hours; weeks are ISO week starts",
     }
+    _groups_and_sla(org, out, group_id)
+
+
+def _groups_and_sla(org: Org, out: ToolOutput, group_id: dict[int, int]) -> None:
+    """A group per support team (GET /api/v2/groups) and one SLA policy with a
+    first reply target per priority (GET /api/v2/slas/policies). Drawn from no
+    random stream, and opened last, so every other file stays as it was."""
+    created = iso_z(np.array([org.start - 400 * DAY]))[0]
+    teams = org.teams_of("Support")
+    out.open("groups.jsonl").write(
+        [
+            {
+                "url": f"{BASE}/groups/{group_id[t.index]}.json",
+                "id": group_id[t.index],
+                "is_public": True,
+                "name": t.name,
+                "description": f"Tickets for {t.name}; escalate to the team lead on call",
+                "default": k == 0,
+                "deleted": False,
+                "created_at": created,
+                "updated_at": created,
+            }
+            for k, t in enumerate(teams)
+        ]
+    )
+    out.open("sla_policies.jsonl").write(
+        [
+            {
+                "url": f"{BASE}/slas/policies/{SLA_POLICY_ID}.json",
+                "id": SLA_POLICY_ID,
+                "title": "Standard support",
+                "description": "First reply promised to every customer, by priority",
+                "position": 1,
+                "filter": {
+                    "all": [{"field": "type", "operator": "is_not", "value": "task"}],
+                    "any": [],
+                },
+                "policy_metrics": [
+                    {
+                        "priority": priority,
+                        "metric": "first_reply_time",
+                        "target": hours * 60,
+                        "business_hours": False,
+                    }
+                    for priority, hours in FIRST_REPLY_TARGET_HOURS.items()
+                ],
+                "created_at": created,
+                "updated_at": created,
+            }
+        ]
+    )

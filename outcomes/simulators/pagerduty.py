@@ -8,6 +8,10 @@
   last 30 days), `date_range=all` drops the range, `statuses[]` filters by
   status; `sort_by=created_at`.
 - `GET /users`: every user of the account.
+- `GET /incidents/{id}/log_entries`: the incident's log, newest first (the
+  API's order), classic pagination as above; `since`/`until` filter on the
+  entry's `created_at`; an unknown incident answers 404. The demo's
+  exports carry them in `log_entries.jsonl`.
 - `GET /services`: every service of the account (`services.jsonl` of the
   export folder, when it has one; the demo's has none).
 """
@@ -17,10 +21,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from outcomes.simulators.server import Request, Response, Simulator, latest, parse_time, read_jsonl
+from outcomes.simulators.server import (
+    Request,
+    Response,
+    Simulator,
+    latest,
+    parse_time,
+    read_jsonl,
+    route,
+)
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+LOG_ENTRIES = route("/incidents/{incident_id}/log_entries")
 
 
 class PagerDutySimulator(Simulator):
@@ -40,6 +53,15 @@ class PagerDutySimulator(Simulator):
         self.services = latest(
             read_jsonl(exports / "services.jsonl"), lambda r: r.get("id"), lambda r: ""
         )
+        self._incident_ids = {r.get("id") for r in self.incidents}
+        self.log_entries: dict[str, list[dict]] = {}
+        for entry in latest(
+            read_jsonl(exports / "log_entries.jsonl"), lambda r: r.get("id"), lambda r: ""
+        ):
+            incident = (entry.get("incident") or {}).get("id")
+            self.log_entries.setdefault(incident, []).append(entry)
+        for entries in self.log_entries.values():
+            entries.sort(key=lambda e: (e.get("created_at") or "", e.get("id") or ""), reverse=True)
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("authorization", "") == f"Token token={self.token}"
@@ -76,7 +98,25 @@ class PagerDutySimulator(Simulator):
                 items = [r for r in items if r.get("status") in statuses]
             items = sorted(items, key=lambda r: (r.get("created_at") or "", r.get("id") or ""))
             return self._page(request, "incidents", items)
+        match = LOG_ENTRIES.match(request.path)
+        if match:
+            return self._log_entries(request, match.group("incident_id"))
         raise LookupError(request.path)
+
+    def _log_entries(self, request: Request, incident_id: str) -> Response:
+        if incident_id not in self._incident_ids:
+            return Response(404, {"error": {"message": "Not Found", "code": 2100}})
+        items = self.log_entries.get(incident_id, [])
+        since, until = parse_time(request.arg("since")), parse_time(request.arg("until"))
+        if since or until:
+            items = [
+                e
+                for e in items
+                if (at := parse_time(e.get("created_at"))) is not None
+                and (since is None or at >= since)
+                and (until is None or at < until)
+            ]
+        return self._page(request, "log_entries", items)
 
     def _page(self, request: Request, name: str, items: list[dict]) -> Response:
         limit = min(request.int_arg("limit", 25), MAX_LIMIT)

@@ -25,6 +25,11 @@
   seconds) filter on the rating's creation time, `score` on its state; cursor
   pagination as above (or offset: `page`, `per_page`, `next_page`).
 - `GET /api/v2/users/me.json`: the authenticated user (its `role`).
+- `GET /api/v2/groups`: the account's groups (deleted ones marked
+  `deleted: true`), oldest first; cursor pagination as above (or offset).
+- `GET /api/v2/slas/policies`: every SLA policy in one answer
+  (`sla_policies`, `next_page: null`, `count`), in their `position` order;
+  admins only (403 otherwise).
 """
 
 from __future__ import annotations
@@ -164,6 +169,22 @@ class ZendeskSimulator(Simulator):
             lambda r: r.get("id"),
             lambda r: r.get("updated_at"),
         )
+        self.groups = sorted(
+            latest(
+                read_jsonl(exports / "groups.jsonl"),
+                lambda r: r.get("id"),
+                lambda r: r.get("updated_at"),
+            ),
+            key=lambda r: (r.get("created_at") or "", r.get("id") or 0),
+        )
+        self.sla_policies = sorted(
+            latest(
+                read_jsonl(exports / "sla_policies.jsonl"),
+                lambda r: r.get("id"),
+                lambda r: r.get("updated_at"),
+            ),
+            key=lambda r: (r.get("position") or 0, r.get("id") or 0),
+        )
 
     # -- auth ---------------------------------------------------------------------
 
@@ -252,6 +273,10 @@ class ZendeskSimulator(Simulator):
             return self._me(request)
         if path == "/api/v2/satisfaction_ratings.json":
             return self._ratings(request)
+        if path in ("/api/v2/groups", "/api/v2/groups.json"):
+            return self._cursor_page(request, "groups", self.groups)
+        if path in ("/api/v2/slas/policies", "/api/v2/slas/policies.json"):
+            return self._sla_policies()
         match = AUDITS.match(path)
         if match:
             return self._audits(request, match.group("ticket_id"))
@@ -325,6 +350,20 @@ class ZendeskSimulator(Simulator):
         if ticket is None or ticket.get("status") == "deleted":
             return Response(404, {"error": "RecordNotFound", "description": "Not found"})
         return self._cursor_page(request, "audits", self.audits.get(key, []))
+
+    def _sla_policies(self) -> Response:
+        if self.role != "admin":
+            return Response(403, {"error": "Forbidden", "description": "Admins only"})
+        policies = self.sla_policies
+        return Response(
+            200,
+            {
+                "sla_policies": policies,
+                "next_page": None,
+                "previous_page": None,
+                "count": len(policies),
+            },
+        )
 
     def _ratings(self, request: Request) -> Response:
         items = self.ratings

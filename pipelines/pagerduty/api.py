@@ -1,4 +1,4 @@
-"""PagerDuty REST API v2: users, services and incidents, pulled incrementally.
+"""PagerDuty REST API v2: users, services, incidents and their log entries, pulled incrementally.
 
 Settings (`outcomes.yml`, `sources.pagerduty.api`): `base_url` (default
 https://api.pagerduty.com), `start_date` (first backfill), and optionally
@@ -15,12 +15,18 @@ Users and services (`GET /services`) are read in full every run (an
 account has a few hundred at most). Deleted incidents do not exist in
 PagerDuty (an incident is resolved, never removed); a deleted service or
 user stays as last seen.
+
+Log entries (`GET /incidents/{id}/log_entries`, offset pagination) are asked
+for each incident the incidents stream returned in this run, so they follow
+their incident: the same window, the same lookback, merged by id (an
+acknowledgement or a resolution always comes with its incident changing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
@@ -32,6 +38,8 @@ from pipelines.common.http import ApiClient
 DEFAULT_BASE_URL = "https://api.pagerduty.com"
 PAGE = 100
 WINDOW = dt.timedelta(days=30)
+LOG_WORKERS = 4
+LOG_BATCH = 256
 
 
 def client(api: ApiConfig) -> ApiClient:
@@ -55,7 +63,24 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
         yield from page
 
 
+def _fetched(pull: Pull) -> dict[str, Any]:
+    """What this load's incidents stream returned: the incidents whose log to read."""
+    return pull.__dict__.setdefault("_pagerduty_incidents", {"done": False, "ids": []})
+
+
 def incidents(pull: Pull) -> Iterator[dict[str, Any]]:
+    fetched = _fetched(pull)
+    if fetched["done"]:  # the log entries stream pulled them first: its records
+        yield from fetched.pop("records", [])
+        return
+    for record in _incidents(pull):
+        if record.get("id") is not None:
+            fetched["ids"].append((record["id"], record.get("created_at")))
+        yield record
+    fetched["done"] = True
+
+
+def _incidents(pull: Pull) -> Iterator[dict[str, Any]]:
     now = dt.datetime.now(dt.UTC)
     since = pull.since("incidents.jsonl")
     reopen = dt.timedelta(days=int(pull.setting("reopen_days", 30)))
@@ -95,7 +120,43 @@ def services(pull: Pull) -> Iterator[dict[str, Any]]:
         yield from page
 
 
-STREAMS = {"users.jsonl": users, "incidents.jsonl": incidents, "services.jsonl": services}
+def _log_of(pull: Pull, incident: tuple[str, Any], until: str) -> list[dict[str, Any]]:
+    incident_id, created_at = incident
+    # the whole log: from the incident's creation (a bounded range, never the default)
+    params = {"time_zone": "UTC", "total": "false", "until": until}
+    if isinstance(created_at, str):
+        params["since"] = created_at
+    entries: list[dict[str, Any]] = []
+    for page in pull.client.paginate(
+        f"/incidents/{incident_id}/log_entries",
+        params=params,
+        paginator=_paginator(),
+        data_selector="log_entries",
+    ):
+        entries.extend(page)
+    return entries
+
+
+def log_entries(pull: Pull) -> Iterator[dict[str, Any]]:
+    fetched = _fetched(pull)
+    if not fetched["done"]:  # log entries before incidents: pull those first, keep them
+        fetched["records"] = list(incidents(pull))
+    ids = list(dict.fromkeys(fetched["ids"]))
+    until = format_cursor(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+    workers = max(1, int(pull.setting("log_workers", LOG_WORKERS)))
+    with ThreadPoolExecutor(workers, thread_name_prefix="pagerduty-log") as pool:
+        for start in range(0, len(ids), LOG_BATCH):
+            batch = ids[start : start + LOG_BATCH]
+            for entries in pool.map(lambda i: _log_of(pull, i, until), batch):
+                yield from entries
+
+
+STREAMS = {
+    "users.jsonl": users,
+    "incidents.jsonl": incidents,
+    "services.jsonl": services,
+    "log_entries.jsonl": log_entries,
+}
 
 
 def check(pull: Pull) -> list[str]:
@@ -105,5 +166,5 @@ def check(pull: Pull) -> list[str]:
         f"reachable at {pull.client.base_url}, API key accepted ({len(first)} user on the first page)",
         "would fetch: users; services; incidents created since "
         + (format_cursor(since) if since else "one year ago")
-        + " plus every open incident",
+        + " plus every open incident, and the log entries of each",
     ]

@@ -1,4 +1,4 @@
-"""Zendesk Support API: users, tickets, their audits and satisfaction ratings, incrementally.
+"""Zendesk Support API: users, tickets, their audits, satisfaction ratings, groups and SLA policies.
 
 Settings (`outcomes.yml`, `sources.zendesk.api`): `subdomain` (the
 `<subdomain>.zendesk.com` of the account) or `base_url`, `start_date` (the
@@ -25,6 +25,11 @@ or an OAuth `access_token` (sent as a Bearer token), which wins if both are set.
 - Satisfaction ratings (`/api/v2/satisfaction_ratings.json`) filter on the
   rating's creation time only, so each run asks from the cursor less
   `ratings_lookback_days` (a rating is offered, then scored days later).
+- Groups (`/api/v2/groups`, cursor pagination, 100 per page) and SLA
+  policies (`/api/v2/slas/policies`, one answer; `next_page` followed if the
+  API ever pages it) are read in full every run: an account has a few
+  dozen at most, and merging by id leaves unchanged rows as they were. An
+  account whose plan has no SLA policies (403/404) lands none.
 
 The incremental exports allow about 10 requests a minute and answer 429 with
 `Retry-After`, which the shared client honours.
@@ -265,8 +270,36 @@ def satisfaction_ratings(pull: Pull) -> Iterator[dict[str, Any]]:
         pull.advance(stream, since)
 
 
+def groups(pull: Pull) -> Iterator[dict[str, Any]]:
+    for page in pull.client.paginate(
+        "/api/v2/groups",
+        {"page[size]": CURSOR_PAGE},
+        CursorPaginator(),
+        data_selector=_selector("groups"),
+    ):
+        yield from page
+
+
+NO_SLAS = (403, 404)  # plans without SLA policies
+
+
+def sla_policies(pull: Pull) -> Iterator[dict[str, Any]]:
+    url: str | None = "/api/v2/slas/policies"
+    while url:
+        try:
+            body = pull.client.get_json(url) or {}
+        except ApiError as exc:
+            if exc.status not in NO_SLAS:
+                raise
+            return
+        yield from body.get("sla_policies") or []
+        url = body.get("next_page")
+
+
 STREAMS = {
     "users.jsonl": users,
+    "groups.jsonl": groups,
+    "sla_policies.jsonl": sla_policies,
     "tickets.jsonl": tickets,
     "ticket_audits.jsonl": ticket_audits,
     "satisfaction_ratings.jsonl": satisfaction_ratings,
@@ -291,5 +324,5 @@ def check(pull: Pull) -> list[str]:
         f"reachable at {pull.client.base_url}, credentials accepted (role {role})",
         "would fetch: every user; tickets (deleted ones too) updated since "
         f"{format_cursor(since)} and their audits; satisfaction ratings created since "
-        f"{format_cursor(since)}",
+        f"{format_cursor(since)}; every group and SLA policy",
     ]

@@ -173,3 +173,119 @@ def test_services_land_as_from_the_exports(demo_exports, tmp_path, monkeypatch):
     text = str(con.execute("select * from raw_pagerduty.services").fetchall())
     con.close()
     assert "on-call engineer" not in text
+
+
+def _log_requests(targets: list[str]) -> list[str]:
+    return [t for t in targets if "/log_entries" in t]
+
+
+def test_log_entries_agree_with_their_incidents(simulator, tmp_path):
+    """The demo's logs, pulled per incident: every incident has its trigger; an
+    acknowledged one its acknowledgement at acknowledged_at, a resolved one its
+    resolution at resolved_at; agents are pseudonyms, never a name or a title."""
+    warehouse = tmp_path / "api.duckdb"
+    pulled = load_api(api_config(SOURCE, simulator), warehouse)
+    incidents = staged(
+        warehouse,
+        "pagerduty",
+        "stg_pagerduty__incidents",
+        "incident_id, acknowledged_at, resolved_at",
+    )
+    entries = staged(
+        warehouse,
+        "pagerduty",
+        "stg_pagerduty__log_entries",
+        "incident_id, action, created_at, agent_type, agent_account_id, channel_type",
+    )
+    assert len(_log_requests(pulled.requests.targets())) == len(incidents)
+    by_incident: dict[str, dict[str, list[tuple]]] = {}
+    for incident_id, action, created_at, *rest in entries:
+        by_incident.setdefault(incident_id, {}).setdefault(action, []).append((created_at, *rest))
+    assert set(by_incident) == {i for i, _, _ in incidents}
+    for incident_id, acknowledged_at, resolved_at in incidents:
+        log = by_incident[incident_id]
+        assert len(log["trigger"]) == 1 and len(log["assign"]) == 1
+        if acknowledged_at is None:
+            assert "acknowledge" not in log and "escalate" not in log
+        else:
+            ((at, agent_type, agent, channel),) = log["acknowledge"]
+            assert at == acknowledged_at and agent_type == "user_reference"
+            assert len(agent) == 32 and channel in ("website", "mobile")
+            # escalated exactly when the acknowledgement took longer than 30 min
+            late = (acknowledged_at - log["trigger"][0][0]).total_seconds() > 1800
+            assert ("escalate" in log) == late
+        if resolved_at is None:
+            assert "resolve" not in log
+        else:
+            ((at, _, _, channel),) = log["resolve"]
+            assert at == resolved_at
+            assert channel == ("auto" if acknowledged_at is None else "website")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    text = str(con.execute("select * from raw_pagerduty.log_entries").fetchall())
+    con.close()
+    assert "Acknowledged by" not in text and "Triggered" not in text
+
+
+def test_a_rerun_reads_the_log_of_recent_incidents_only_and_changes_nothing(simulator, tmp_path):
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator)
+    first = load_api(config, warehouse)
+    before = raw_tables(warehouse, SOURCE)
+    simulator.clear_log()
+    second = load_api(config, warehouse)
+    assert second.published
+    assert raw_tables(warehouse, SOURCE) == before
+    again = _log_requests(list(simulator.requests))
+    # only the incidents the rerun saw again: the reopen window and the open ones
+    assert 0 < len(again) < len(_log_requests(first.requests.targets()))
+
+
+def test_a_long_log_pages_to_the_last_page_as_the_exports(demo_exports, tmp_path, monkeypatch):
+    """An incident notified 230 times: its log is read in pages of 100 to the last
+    (`more: false`), and lands as from the export file."""
+    folder = tmp_path / "exports" / SOURCE
+    shutil.copytree(demo_exports / SOURCE, folder)
+    incident = read_export(folder / "incidents.jsonl")[0]
+    own = [
+        e
+        for e in read_export(folder / "log_entries.jsonl")
+        if e["incident"]["id"] == incident["id"]
+    ]
+    notes = [
+        {
+            **own[0],
+            "id": f"RNOTE{n:04d}",
+            "type": "notify_log_entry",
+            "summary": "Notified Jane Doe by SMS",
+            "created_at": incident["created_at"],
+            "agent": None,
+            "channel": {"type": "sms", "notification": {"address": "+44 7700 900123"}},
+            "user": {"id": "PUSER01", "type": "user_reference", "summary": "Jane Doe"},
+        }
+        for n in range(230)
+    ]
+    with (folder / "log_entries.jsonl").open("a") as handle:
+        handle.write("".join(json.dumps(e) + "\n" for e in notes))
+    load_files(SOURCE, folder.parent, tmp_path / "files.duckdb")
+    sim = simulator_class(SOURCE)(folder)
+    for key, value in credentials(SOURCE, sim).items():
+        monkeypatch.setenv(key, value)
+    with sim:
+        assert load_api(api_config(SOURCE, sim), tmp_path / "api.duckdb").published
+        pages = [
+            r for r in sim.requests if r.startswith(f"/incidents/{incident['id']}/log_entries")
+        ]
+    assert_same_raw(tmp_path / "files.duckdb", tmp_path / "api.duckdb", SOURCE)
+    total = len(own) + 230
+    assert len(pages) == -(-total // 100)  # 100, 100, then the rest
+    rows = staged(
+        tmp_path / "api.duckdb",
+        "pagerduty",
+        "stg_pagerduty__log_entries",
+        "action, channel_type",
+    )
+    assert rows.count(("notify", "sms")) == 230
+    con = duckdb.connect(str(tmp_path / "api.duckdb"), read_only=True)
+    text = str(con.execute("select * from raw_pagerduty.log_entries").fetchall())
+    con.close()
+    assert "Jane Doe" not in text and "7700" not in text

@@ -22,6 +22,8 @@ SOURCE = "zendesk"
 TICKETS = "/api/v2/incremental/tickets/cursor.json"
 USERS = "/api/v2/incremental/users/cursor.json"
 RATINGS = "/api/v2/satisfaction_ratings.json"
+GROUPS = "/api/v2/groups"
+SLA_POLICIES = "/api/v2/slas/policies"
 
 
 def _query(target: str) -> dict[str, list[str]]:
@@ -64,7 +66,10 @@ def test_a_rerun_asks_from_the_saved_cursors_and_changes_nothing(simulator, tmp_
     assert len([t for t in requests if t.startswith(TICKETS)]) == 1
     assert len([t for t in requests if t.startswith(USERS)]) == 1
     assert _audit_requests(requests) == []
-    assert len(requests) <= 4, requests
+    # groups and SLA policies are small and read in full: one page each
+    assert len([t for t in requests if t.startswith(GROUPS)]) == 1
+    assert len([t for t in requests if t.startswith(SLA_POLICIES)]) == 1
+    assert len(requests) <= 6, requests
 
 
 def test_changed_tickets_are_fetched_alone_and_end_as_a_full_pull(simulator, tmp_path):
@@ -277,3 +282,154 @@ def test_a_killed_pull_resumes_identical(simulator, tmp_path):
     # nothing was published: the rerun exports from start_time again
     assert "start_time" in _query(next(t for t in simulator.requests if t.startswith(TICKETS)))
     assert_same_raw(clean, killed, SOURCE)
+
+
+def test_the_demo_writes_a_group_per_support_team_and_the_seed_sla_targets(
+    demo_exports, files_warehouse
+):
+    """The demo's groups are the groups its tickets are assigned to; its one SLA
+    policy promises the first replies seeds/kpis/sla_targets.csv says (the KPIs
+    still read the seed), in calendar hours."""
+    import csv
+    from pathlib import Path
+
+    from tests.api.conftest import read_export
+
+    folder = demo_exports / SOURCE
+    groups = read_export(folder / "groups.jsonl")
+    tickets = read_export(folder / "tickets.jsonl")
+    assert {g["id"] for g in groups} == {t["group_id"] for t in tickets if t.get("group_id")}
+    seed = Path(__file__).parents[2] / "seeds/kpis/sla_targets.csv"
+    with seed.open() as handle:
+        hours = {
+            row["priority"]: int(row["first_reply_target_hours"]) for row in csv.DictReader(handle)
+        }
+    assert hours == {"urgent": 1, "high": 4, "normal": 8, "low": 24}
+    rows = sorted(
+        _rows(
+            files_warehouse,
+            "sla_policy_metrics",
+            "priority",
+            "metric",
+            "target_minutes",
+            "in_business_hours",
+        )
+    )
+    assert rows == sorted(
+        (priority, "first_reply_time", h * 60, False) for priority, h in hours.items()
+    )
+    assert len(_rows(files_warehouse, "groups", "group_id")) == len(groups)
+    assert len(_rows(files_warehouse, "sla_policies", "sla_policy_id")) == 1
+
+
+def test_groups_and_sla_policies_page_to_the_last_page_as_the_exports(
+    demo_exports, tmp_path, monkeypatch
+):
+    """105 groups (a page of 100, then 5) and two SLA policies, one with business
+    hour targets: the pull lands what the files land, one row per policy x
+    priority x metric, and no title, description or filter value."""
+    import json
+    import shutil
+
+    import duckdb
+
+    from outcomes.simulators import simulator_class
+    from tests.api.conftest import credentials, staged
+
+    folder = tmp_path / "exports" / SOURCE
+    shutil.copytree(demo_exports / SOURCE, folder)
+    groups = [
+        {
+            "url": f"https://acme.zendesk.com/api/v2/groups/{360_000_900_000 + n}.json",
+            "id": 360_000_900_000 + n,
+            "is_public": n % 4 != 0,
+            "name": f"Queue {n:03d}",
+            "description": "Only for the Henderson account, ask Priya first",
+            "default": n == 0,
+            "deleted": n % 10 == 9,
+            "created_at": f"2025-{1 + n % 12:02d}-01T08:00:00Z",
+            "updated_at": "2026-10-01T08:00:00Z",
+        }
+        for n in range(105)
+    ]
+    (folder / "groups.jsonl").write_text("".join(json.dumps(g) + "\n" for g in groups))
+    vip = {
+        "url": "https://acme.zendesk.com/api/v2/slas/policies/77.json",
+        "id": 77,
+        "title": "Henderson VIP contract",
+        "description": "Signed by Priya Raman in March",
+        "position": 2,
+        "filter": {
+            "all": [{"field": "current_tags", "operator": "includes", "value": "henderson"}],
+            "any": [],
+        },
+        "policy_metrics": [
+            {
+                "priority": "urgent",
+                "metric": "first_reply_time",
+                "target": 30,
+                "business_hours": True,
+            },
+            {
+                "priority": "urgent",
+                "metric": "next_reply_time",
+                "target": 120,
+                "business_hours": True,
+            },
+            {
+                "priority": "high",
+                "metric": "agent_work_time",
+                "target": 2880,
+                "business_hours": False,
+            },
+        ],
+        "created_at": "2026-03-02T09:00:00Z",
+        "updated_at": "2026-03-02T09:00:00Z",
+    }
+    with (folder / "sla_policies.jsonl").open("a") as handle:
+        handle.write(json.dumps(vip) + "\n")
+    load_files(SOURCE, folder.parent, tmp_path / "files.duckdb")
+    sim = simulator_class(SOURCE)(folder)
+    for key, value in credentials(SOURCE, sim).items():
+        monkeypatch.setenv(key, value)
+    with sim:
+        assert load_api(api_config(SOURCE, sim), tmp_path / "api.duckdb").published
+        group_pages = [r for r in sim.requests if r.startswith(GROUPS)]
+        sla_requests = [r for r in sim.requests if r.startswith(SLA_POLICIES)]
+    assert_same_raw(tmp_path / "files.duckdb", tmp_path / "api.duckdb", SOURCE)
+    assert len(group_pages) == 2 and "after" in group_pages[1]  # 100, then 5
+    assert len(sla_requests) == 1
+    warehouse = tmp_path / "api.duckdb"
+    staged_groups = staged(warehouse, SOURCE, "stg_zendesk__groups", "is_deleted, is_public")
+    assert len(staged_groups) == 105
+    assert sum(deleted for deleted, _ in staged_groups) == 10  # n = 9, 19, ..., 99
+    assert sum(not public for _, public in staged_groups) == 27  # n = 0, 4, ..., 104
+    metrics = staged(
+        warehouse,
+        SOURCE,
+        "stg_zendesk__sla_policy_metrics",
+        "sla_policy_id, priority, metric, target_minutes, in_business_hours",
+    )
+    assert [m for m in metrics if m[0] == 77] == [
+        (77, "high", "agent_work_time", 2880, False),
+        (77, "urgent", "first_reply_time", 30, True),
+        (77, "urgent", "next_reply_time", 120, True),
+    ]
+    assert len(metrics) == 4 + 3
+    policies = staged(
+        warehouse,
+        SOURCE,
+        "stg_zendesk__sla_policies",
+        "sla_policy_id, policy_position, metric_count",
+    )
+    assert (77, 2, 3) in policies and len(policies) == 2
+    con = duckdb.connect(str(warehouse), read_only=True)
+    text = str(
+        [
+            con.execute(f"select * from raw_zendesk.{table}").fetchall()
+            for table in ("groups", "sla_policies", "sla_policy_metrics")
+        ]
+    )
+    con.close()
+    for secret in ("Henderson", "henderson", "Priya", "Standard support", "Tickets for"):
+        assert secret not in text
