@@ -289,3 +289,37 @@ def test_a_long_log_pages_to_the_last_page_as_the_exports(demo_exports, tmp_path
     text = str(con.execute("select * from raw_pagerduty.log_entries").fetchall())
     con.close()
     assert "Jane Doe" not in text and "7700" not in text
+
+
+def test_an_incidents_log_follows_its_incident_through_the_window(demo_exports, tmp_path):
+    """`until:` keeps an incident created before it with its whole log, the
+    acknowledgements and resolutions after `until` too; it keeps no entry of
+    an incident left outside."""
+    import datetime as dt
+
+    from outcomes.config import SourceConfig
+    from pipelines.common.load import load_source
+
+    folder = demo_exports / SOURCE
+    incidents = {i["id"]: i for i in read_export(folder / "incidents.jsonl")}
+    # the first midnight an incident was open across, its resolution after it
+    until = min(
+        i["resolved_at"][:10]
+        for i in incidents.values()
+        if i.get("resolved_at") and i["resolved_at"][:10] > i["created_at"][:10]
+    )
+    kept = {k for k, i in incidents.items() if i["created_at"][:10] < until}
+    log = {e["id"]: e for e in read_export(folder / "log_entries.jsonl")}
+    expected = {k for k, e in log.items() if e["incident"]["id"] in kept}
+    late = {k for k in expected if log[k]["created_at"][:10] >= until}
+    assert kept and late  # some of the kept incidents were resolved after `until`
+    warehouse = tmp_path / "files.duckdb"
+    load_source(SourceConfig(SOURCE, folder, until=until), warehouse, SALT, LOADED_AT, now=NOW)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute(
+        "select log_entry_id, incident_id, created_at from raw_pagerduty.log_entries"
+    ).fetchall()
+    con.close()
+    assert {r[0] for r in rows} == expected
+    assert {r[1] for r in rows} <= kept
+    assert max(r[2] for r in rows) >= dt.datetime.fromisoformat(until)
