@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outcomes.clock import AS_OF_ENV
 from outcomes.config import PROJECT_DIR, WAREHOUSE_ENV
 from outcomes.errors import OutcomesError
 from outcomes.faults import fault_point, wanted
 
 # dbt's anonymous usage statistics are off for every invocation.
 os.environ.setdefault("DO_NOT_TRACK", "1")
-AS_OF_ENV = "OUTCOMES_AS_OF_UTC"
 
 
 @dataclass

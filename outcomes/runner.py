@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from outcomes.build import run_dbt
+from outcomes.clock import run_clock
 from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
 from outcomes.privacy.opt_out import DEFAULT_OPT_OUT_FILE, OPT_OUT_ENV, load_opt_outs
@@ -73,7 +74,7 @@ def run(
     check_export_folders(config)  # another tool's export is refused before anything is written
     ensure_warehouse(config.warehouse)
     before_load(config.warehouse, salt)  # the salt check, before anything is read
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    loaded_at = run_clock()  # pinned by OUTCOMES_AS_OF_UTC (outcomes.clock)
     start = time.perf_counter()
     for source in config.sources:
         summary.loads.append(load_source(source, config.warehouse, salt, loaded_at, now))

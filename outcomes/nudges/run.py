@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from outcomes.clock import AS_OF_ENV, run_clock
 from outcomes.errors import OutcomesError
 from outcomes.nudges import delivery, store
 from outcomes.nudges.delivery import Endpoint
@@ -26,23 +27,13 @@ from outcomes.nudges.policy import Candidate, Channel, Decision, Schedule, plan
 from outcomes.nudges.settings import NudgeConfig, endpoint
 
 CANDIDATES = "nudges.nudge_candidates"
-AS_OF_ENV = "OUTCOMES_AS_OF_UTC"
 
 
 def clock(value: str | None = None) -> dt.datetime:
     """The delivery clock (naive UTC): `value`, else OUTCOMES_AS_OF_UTC, else now."""
-    chosen = value or os.environ.get(AS_OF_ENV)
-    if not chosen:
+    if not (value or os.environ.get(AS_OF_ENV)):
         return delivery.utc_now()
-    try:
-        when = dt.datetime.fromisoformat(chosen)
-    except ValueError as exc:
-        raise OutcomesError(
-            f"the nudge clock {chosen!r} is not a time like 2026-03-31 12:00"
-        ) from exc
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
+    return run_clock(value)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

@@ -67,6 +67,11 @@ def _intervals(source: str, work_item_type: str, entries: str) -> str:
     )
 
 
+# Staging keeps the changelog of live issues only: not of an issue deleted (the
+# API's deletion sweep) nor of one never loaded (quarantined).
+_JIRA_LIVE = (
+    "issue_id in (select issue_id from raw_jira.issues where not coalesce(is_deleted, false))"
+)
 # Jira: the status before the first change holds from creation, then each change.
 _JIRA_INTERVALS = _intervals(
     "jira",
@@ -74,7 +79,7 @@ _JIRA_INTERVALS = _intervals(
     "with changes as (select issue_id, changed_at, trim(from_value) as from_value, "
     "trim(to_value) as to_value, row_number() over (partition by issue_id "
     "order by changed_at, history_id, item_index) as n "
-    "from raw_jira.changelog_items where field_name = 'status') "
+    f"from raw_jira.changelog_items where field_name = 'status' and {_JIRA_LIVE}) "
     "select i.issue_id as item, i.created_at as entered_at, "
     "coalesce(c.from_value, trim(i.status_name)) as status, 0 as entry_order "
     "from raw_jira.issues as i left join changes as c on i.issue_id = c.issue_id and c.n = 1 "
@@ -172,7 +177,7 @@ RULES: dict[tuple[str, str], str] = {
     ("jira", "task.created"): "select count(*) from raw_jira.issues where created_at is not null",
     ("jira", "task.status_changed"): (
         "select count(*) from raw_jira.changelog_items "
-        "where field_name = 'status' and changed_at is not null"
+        f"where field_name = 'status' and changed_at is not null and {_JIRA_LIVE}"
     ),
     # the first entry into in_progress, every entry into done, every exit from done
     ("jira", "task.started"): (
