@@ -58,6 +58,13 @@ def tool_module(tool: str) -> ModuleType:
     return importlib.import_module(f"pipelines.{tool}.webhooks")
 
 
+class _Server(ThreadingHTTPServer):
+    # The listen backlog: a tool pushing a burst (a bulk edit in Jira, a
+    # reassigned queue in Zendesk) opens many connections at once; the
+    # default of 5 resets the rest before any is accepted.
+    request_queue_size = 1024
+
+
 def marker_path(warehouse: Path) -> Path:
     """The file the Dagster sensor watches: what landed last, per tool."""
     return warehouse.parent / f"{warehouse.stem}.webhooks.json"
@@ -378,9 +385,7 @@ class Receiver:
     ) -> None:
         self.lander = Lander(warehouse, salt, batch_seconds)
         try:
-            self.server = ThreadingHTTPServer(
-                (host, port), make_handler(self.lander, secrets, clock)
-            )
+            self.server = _Server((host, port), make_handler(self.lander, secrets, clock))
         except OSError as exc:
             raise OutcomesError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.server.daemon_threads = True

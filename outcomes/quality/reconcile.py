@@ -69,8 +69,11 @@ def _intervals(source: str, work_item_type: str, entries: str) -> str:
 
 # Staging keeps the changelog of live issues only: not of an issue deleted (the
 # API's deletion sweep) nor of one never loaded (quarantined).
+# (`is_deleted` read through the row's JSON: a warehouse loaded from files only
+# has no such column.)
 _JIRA_LIVE = (
-    "issue_id in (select issue_id from raw_jira.issues where not coalesce(is_deleted, false))"
+    "issue_id in (select issue_id from raw_jira.issues as live "
+    "where not coalesce(cast(to_json(live) ->> 'is_deleted' as boolean), false))"
 )
 # Jira: the status before the first change holds from creation, then each change.
 _JIRA_INTERVALS = _intervals(

@@ -231,6 +231,21 @@ def build_web(path: Path) -> Repo:
     return repo
 
 
+# The fixture repository is dated March 2026; GitHub's retention (396 days,
+# counted from the load time) would drop it from April 2027. Every test here
+# runs on a clock pinned a little after it (outcomes.clock): load time and
+# the build's "now" alike, so the figures do not depend on the day of the run.
+PINNED_CLOCK = "2026-06-01 12:00:00"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _pinned_clock():
+    # module scope: set before the modules' own warehouse fixtures load anything
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OUTCOMES_AS_OF_UTC", PINNED_CLOCK)
+        yield
+
+
 @pytest.fixture(scope="module")
 def repos(tmp_path_factory) -> dict[str, Repo]:
     root = tmp_path_factory.mktemp("repos")
