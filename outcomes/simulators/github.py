@@ -23,6 +23,22 @@
 - `GET /repos/{o}/{r}/actions/runs`: `created` (`>=DATE`, `DATE..DATE`),
   body `{"total_count", "workflow_runs"}`, newest first; a filtered search
   returns at most 1,000 results.
+- GraphQL (`POST /graphql`, docs.github.com/en/graphql), only the org's
+  SAML/SCIM identities: `organization(login:) { samlIdentityProvider {
+  externalIdentities(first:, after:) { pageInfo { hasNextPage endCursor }
+  edges { node { guid samlIdentity { nameId emails { value primary } }
+  scimIdentity { username emails { value primary } } user { login } } } } } }`.
+  A connection needs `first` (or `last`), at most 100; `after` is an opaque
+  cursor. Errors come back as HTTP 200 with an `errors` array (`type`,
+  `message`, `path`): an unknown org is `NOT_FOUND` with `organization:
+  null`. `samlIdentityProvider` is null for an org without SAML SSO
+  (`saml_sso = False`) and for a token that is not an owner's
+  (`graphql_access = "member"`); `graphql_access = "insufficient_scopes"`
+  answers a classic token without `read:org` (`INSUFFICIENT_SCOPES`, no
+  `data`), `"forbidden"` a token GitHub refuses the field (`FORBIDDEN`). The
+  served node carries every field above whatever the selection (no GraphQL
+  parser here: `first`, `after` and `login` are read from the query's
+  arguments and its variables).
 
 The demo's exports hold what the API serves across endpoints (a PR's size,
 the parent's id on child records, the user's email): the simulator splits
@@ -31,6 +47,7 @@ them the way the API does.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import time
@@ -54,6 +71,7 @@ from outcomes.simulators.server import (
 
 API = "https://api.github.com"
 MAX_PER_PAGE = 100
+GRAPHQL_MAX_FIRST = 100  # nodes a GraphQL connection gives a page
 SEARCH_CAP = 1000  # results of a filtered workflow-run search
 PR_SIZE = ("additions", "deletions", "changed_files")
 TERMINAL = {"success", "failure", "error", "inactive"}
@@ -63,6 +81,7 @@ ROUTES: list[tuple[re.Pattern[str], str]] = [
     (route("/orgs/{org}/repos"), "org_repos"),
     (route("/users/{login}"), "user"),
     (route("/rate_limit"), "rate_limit"),
+    (route("/graphql"), "graphql"),
     (route("/repos/{owner}/{repo}"), "repo"),
     (route("/repos/{owner}/{repo}/pulls"), "pulls"),
     (route("/repos/{owner}/{repo}/pulls/{number}"), "pull"),
@@ -85,6 +104,9 @@ def _repo_of_url(url: str | None, marker: str) -> str | None:
 class GitHubSimulator(Simulator):
     tool = "github"
     org = "acme"
+    # the demo org has SAML SSO; a test turns it off, or gives the token less access
+    saml_sso = True
+    graphql_access = "owner"  # "member", "insufficient_scopes" or "forbidden"
 
     def __init__(self, exports: Path) -> None:
         super().__init__(exports)
@@ -158,6 +180,9 @@ class GitHubSimulator(Simulator):
         self.commits = self._by_parent(commits, "pull_request_id")
         self.events = self._by_parent(events, "pull_request_id")
         self.statuses = self._by_parent(statuses, "deployment_id")
+        self.identities = self._external_identities()
+        # each GraphQL call's org, `first` and `after` (the request log has only the path)
+        self.graphql_calls: list[dict[str, Any]] = []
         self._clock = max(
             (
                 parse_time(r.get("updated_at"))
@@ -413,6 +438,190 @@ class GitHubSimulator(Simulator):
     def _rate_limit(self, request: Request) -> Response:
         core = {"limit": 5000, "used": 1, "remaining": 4999, "reset": int(time.time()) + 3600}
         return Response(200, {"resources": {"core": core}, "rate": core})
+
+    # -- GraphQL: the org's SAML/SCIM external identities ----------------------
+
+    def _external_identities(self) -> list[Record]:
+        """One external identity per member the IdP knows (not the bots), in the
+        shapes an IdP leaves: the email as SAML nameId, in the SAML or SCIM emails
+        (primary or not), or only in SCIM; plus one identity nobody linked yet."""
+        out: list[Record] = []
+        people = [u for u in self.users if u.get("type") != "Bot" and u.get("email")]
+        for i, user in enumerate(people):
+            email, login = user["email"], user.get("login")
+            opaque = f"{user.get('id')}-idp"
+            saml: Record = {"nameId": email, "emails": []}
+            scim: Record | None = None
+            if i % 4 == 1:  # nameId an IdP id; the primary email listed after an alias
+                saml = {
+                    "nameId": opaque,
+                    "emails": [
+                        {"value": f"alias-{opaque}@example.invalid", "primary": False},
+                        {"value": email, "primary": True},
+                    ],
+                }
+            elif i % 4 == 2:  # SAML and SCIM (the IdP provisions too)
+                scim = {"username": email, "emails": [{"value": email, "primary": True}]}
+            elif i % 4 == 3:  # only SCIM knows the email
+                saml = {"nameId": opaque, "emails": []}
+                scim = {"username": str(login), "emails": [{"value": email, "primary": True}]}
+            out.append(
+                {
+                    "guid": f"{user.get('id'):0>8}-sso",
+                    "samlIdentity": saml,
+                    "scimIdentity": scim,
+                    "user": {"login": login},
+                }
+            )
+        out.append(  # assigned in the IdP, never signed in: linked to no GitHub account
+            {
+                "guid": "00000000-pending",
+                "samlIdentity": {"nameId": "pending-user@example.invalid", "emails": []},
+                "scimIdentity": None,
+                "user": None,
+            }
+        )
+        return sorted(out, key=lambda r: r["guid"])
+
+    @staticmethod
+    def _cursor(index: int) -> str:
+        return base64.b64encode(f"cursor:v2:{index}".encode()).decode()
+
+    @staticmethod
+    def _uncursor(cursor: str) -> int | None:
+        try:
+            text = base64.b64decode(cursor.encode(), validate=True).decode()
+        except ValueError:
+            return None
+        head, _, index = text.rpartition(":")
+        return int(index) if head == "cursor:v2" and index.isdigit() else None
+
+    def _graphql(self, request: Request) -> Response:
+        if request.method != "POST":
+            raise LookupError("/graphql")
+        body = request.body if isinstance(request.body, dict) else {}
+        query = str(body.get("query") or "")
+        variables = body.get("variables") or {}
+        if "samlIdentityProvider" not in query or "externalIdentities" not in query:
+            message = "simulator: only organization.samlIdentityProvider is served"
+            return Response(200, {"errors": [{"message": message}]})
+
+        def args(field: str) -> dict[str, Any]:
+            match = re.search(field + r"\s*\(([^)]*)\)", query)
+            out: dict[str, Any] = {}
+            for name, value in re.findall(
+                r'(\w+)\s*:\s*(\$\w+|"[^"]*"|-?\d+|null)', (match.group(1) if match else "")
+            ):
+                if value.startswith("$"):
+                    out[name] = variables.get(value[1:])
+                elif value.startswith('"'):
+                    out[name] = value[1:-1]
+                else:
+                    out[name] = None if value == "null" else int(value)
+            return out
+
+        login = args("organization").get("login")
+        paging = args("externalIdentities")
+        first, after = paging.get("first"), paging.get("after")
+        self.graphql_calls.append({"org": login, "first": first, "after": after})
+        if self.graphql_access == "insufficient_scopes":
+            return Response(
+                200,
+                {
+                    "errors": [
+                        {
+                            "type": "INSUFFICIENT_SCOPES",
+                            "locations": [{"line": 4, "column": 5}],
+                            "message": "Your token has not been granted the required scopes "
+                            "to execute this query. The 'samlIdentityProvider' field requires "
+                            "one of the following scopes: ['read:org'], but your token has "
+                            "only been granted the: ['repo'] scopes.",
+                        }
+                    ]
+                },
+            )
+        if str(login or "").lower() != self.org:
+            return Response(
+                200,
+                {
+                    "data": {"organization": None},
+                    "errors": [
+                        {
+                            "type": "NOT_FOUND",
+                            "path": ["organization"],
+                            "message": "Could not resolve to an Organization with the login "
+                            f"of '{login}'.",
+                        }
+                    ],
+                },
+            )
+        if self.graphql_access == "forbidden":
+            return Response(
+                200,
+                {
+                    "data": {"organization": {"samlIdentityProvider": None}},
+                    "errors": [
+                        {
+                            "type": "FORBIDDEN",
+                            "path": ["organization", "samlIdentityProvider"],
+                            "message": "Resource not accessible by personal access token",
+                        }
+                    ],
+                },
+            )
+        if not self.saml_sso or self.graphql_access == "member":
+            return Response(200, {"data": {"organization": {"samlIdentityProvider": None}}})
+        if not isinstance(first, int) or first < 0:
+            message = (
+                "You must provide a `first` or `last` value to properly paginate the "
+                "`externalIdentities` connection."
+            )
+            return Response(
+                200,
+                {
+                    "data": None,
+                    "errors": [{"type": "MISSING_PAGINATION_BOUNDARIES", "message": message}],
+                },
+            )
+        if first > GRAPHQL_MAX_FIRST:
+            message = (
+                f"Requesting {first} records on the `externalIdentities` connection exceeds "
+                f"the `first` limit of {GRAPHQL_MAX_FIRST} records."
+            )
+            return Response(
+                200,
+                {"data": None, "errors": [{"type": "EXCESSIVE_PAGINATION", "message": message}]},
+            )
+        start = 0
+        if after is not None:
+            index = self._uncursor(str(after))
+            if index is None:
+                message = f"`{after}` does not appear to be a valid cursor."
+                return Response(
+                    200,
+                    {
+                        "data": None,
+                        "errors": [{"type": "INVALID_CURSOR_ARGUMENTS", "message": message}],
+                    },
+                )
+            start = index + 1
+        chunk = self.identities[start : start + first]
+        edges = [{"cursor": self._cursor(start + i), "node": node} for i, node in enumerate(chunk)]
+        info = {
+            "hasNextPage": start + len(chunk) < len(self.identities),
+            "hasPreviousPage": start > 0,
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        }
+        provider = {
+            "ssoUrl": f"https://idp.example.invalid/sso/{self.org}",
+            "externalIdentities": {
+                "totalCount": len(self.identities),
+                "pageInfo": info,
+                "edges": edges,
+            },
+        }
+        return Response(200, {"data": {"organization": {"samlIdentityProvider": provider}}})
 
     # -- pull requests ----------------------------------------------------------
 

@@ -10,8 +10,23 @@ filters on an update time) and `profile_refresh_days` (default 7: members'
 public profiles are read again after that). Credentials:
 `[sources.github] access_token`.
 
-Users: the org's members (`GET /orgs/{org}/members`); their email from the
-mapping file when given, else the public email of `GET /users/{login}`.
+Users: the org's members (`GET /orgs/{org}/members`), each linked to the
+roster by one email, chosen in this order:
+1. `identity_mapping_file` when given (the admin's word wins: no other source
+   is asked; a member missing from it has no email);
+2. else the org's SAML/SCIM external identities, when GitHub gives them: the
+   GraphQL API (`POST {graphql_url}`, github.com https://api.github.com/graphql,
+   GHES https://HOST/api/graphql; `graphql_url` overrides), field
+   `organization.samlIdentityProvider.externalIdentities`, paged 100 at a time
+   by cursor. A member's email is the primary one of the SAML identity, else
+   of the SCIM identity, else the first listed, else the SAML `nameId` (or the
+   SCIM `username`) when it is an email. `samlIdentityProvider` is null when
+   the org has no SAML SSO of its own (none, or SAML set on the enterprise)
+   and for a token that is not an org owner's; a scope GitHub refuses answers
+   HTTP 200 with an `errors` array (`INSUFFICIENT_SCOPES`, `FORBIDDEN`).
+   Either way the pull goes on with 3.;
+3. else, and for a member with no linked identity, the public email of
+   `GET /users/{login}`.
 
 Per repository:
 - pull requests: `GET /pulls?state=all&sort=updated&direction=desc`, read
@@ -47,7 +62,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -61,6 +78,8 @@ from pipelines.common.http import ApiClient
 
 DEFAULT_BASE_URL = "https://api.github.com"
 PER_PAGE = 100
+SAML_PAGE = 100  # GraphQL connections give at most 100 nodes a page
+PROFILE_SAMPLE = 100  # `sources check`: public profiles read to count public emails
 SEARCH_CAP = 1000
 # the timeline events the policy reads (every other type is not fetched into a record)
 TIMELINE_EVENTS = frozenset({"review_requested", "ready_for_review"})
@@ -172,19 +191,162 @@ def _identity_map(path: str) -> dict[str, str]:
     return out
 
 
+def graphql_url(pull: Pull) -> str:
+    """GitHub's GraphQL endpoint beside the REST base URL (`graphql_url` overrides):
+    https://api.github.com/graphql, or https://HOST/api/graphql on GHES."""
+    explicit = pull.setting("graphql_url")
+    if explicit:
+        return str(explicit)
+    base = pull.client.base_url.rstrip("/")
+    if base.endswith("/api/v3"):
+        return base[: -len("/v3")] + "/graphql"
+    return base + "/graphql"
+
+
+SAML_QUERY = """
+query($org: String!, $first: Int!, $cursor: String) {
+  organization(login: $org) {
+    samlIdentityProvider {
+      externalIdentities(first: $first, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        edges {
+          node {
+            samlIdentity { nameId emails { value primary } }
+            scimIdentity { username emails { value primary } }
+            user { login }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+@dataclass
+class SamlIdentities:
+    """What the org's SAML/SCIM identities gave: emails by login (lower case),
+    or why there are none (`reason`, in words, without any person's value)."""
+
+    emails: dict[str, str | None] = field(default_factory=dict)
+    reason: str | None = None
+    pages: int = 0
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
+
+
+def _is_email(value: Any) -> bool:
+    return isinstance(value, str) and bool(re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value))
+
+
+def _identity_email(node: dict[str, Any]) -> str | None:
+    """The primary email of the SAML identity, else of the SCIM one, else the first
+    listed, else the SAML nameId (the SCIM username) when it is an email."""
+    saml = node.get("samlIdentity") or {}
+    scim = node.get("scimIdentity") or {}
+    listed = [
+        [e for e in (identity.get("emails") or []) if isinstance(e, dict)]
+        for identity in (saml, scim)
+    ]
+    for emails in listed:
+        for entry in emails:
+            if entry.get("primary") and _is_email(entry.get("value")):
+                return entry["value"].strip()
+    for emails in listed:
+        for entry in emails:
+            if _is_email(entry.get("value")):
+                return entry["value"].strip()
+    for value in (saml.get("nameId"), scim.get("username")):
+        if _is_email(value):
+            return value.strip()
+    return None
+
+
+def _graphql_refusal(errors: list[Any]) -> str:
+    """GitHub's GraphQL errors in one line: type and message (the API's own words)."""
+    parts = []
+    for error in errors[:3]:
+        if isinstance(error, dict):
+            kind = error.get("type") or "ERROR"
+            parts.append(f"{kind}: {str(error.get('message') or '')[:240]}".rstrip(": "))
+    return "; ".join(parts) or "an error"
+
+
+def saml_identities(pull: Pull, org: str) -> SamlIdentities:
+    """Every external identity of the org linked to a GitHub account, paged by cursor."""
+    memo = _memo(pull)
+    if "saml" in memo:
+        return memo["saml"]
+    url = graphql_url(pull)
+    found = SamlIdentities()
+    cursor: str | None = None
+    while True:
+        body = pull.client.post_json(
+            url,
+            {"query": SAML_QUERY, "variables": {"org": org, "first": SAML_PAGE, "cursor": cursor}},
+        )
+        found.pages += 1
+        data = (body or {}).get("data") or {}
+        errors = (body or {}).get("errors") or []
+        organization = data.get("organization")
+        provider = (organization or {}).get("samlIdentityProvider")
+        kinds = {str((e or {}).get("type")) for e in errors if isinstance(e, dict)}
+        if organization is None and (not errors or kinds == {"NOT_FOUND"}):
+            found.reason = f"GraphQL {url} found no organization {org!r} (api.organization)"
+            found.emails = {}
+            break
+        if errors and provider is None:
+            found.reason = (
+                f"GraphQL {url} refused organization.samlIdentityProvider "
+                f"({_graphql_refusal(errors)}): reading it needs an org owner's token "
+                "with the read:org scope"
+            )
+            found.emails = {}
+            break
+        if provider is None:
+            found.reason = (
+                f"the organization {org!r} has no SAML single sign-on of its own, or the "
+                "token is not an org owner's (GraphQL organization.samlIdentityProvider is null)"
+            )
+            break
+        connection = provider.get("externalIdentities") or {}
+        for edge in connection.get("edges") or []:
+            node = (edge or {}).get("node") or {}
+            login = (node.get("user") or {}).get("login")
+            if login:  # an identity not linked to a GitHub account links nobody
+                found.emails[str(login).lower()] = _identity_email(node)
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage") or info.get("endCursor") in (None, cursor):
+            break  # the last page (or a cursor that does not move: no endless loop)
+        cursor = info["endCursor"]
+    if found.reason:
+        found.emails = {}  # a refusal part way: no identity counts
+    memo["saml"] = found
+    return found
+
+
+def _organization(pull: Pull) -> str:
+    org = pull.setting("organization")
+    if org:
+        return str(org)
+    names = {r["owner"]["login"] for r in repositories(pull) if r.get("owner")}
+    if len(names) != 1:
+        raise OutcomesError(
+            "source 'github': users need api.organization (the org whose members to read)"
+        )
+    return names.pop()
+
+
 def users(pull: Pull) -> Iterator[dict[str, Any]]:
     """Org members with the email that links them to the roster: the admin's
-    SSO mapping file when given, else the public email of `GET /users/{login}`."""
-    org = pull.setting("organization")
-    if not org:
-        names = {r["owner"]["login"] for r in repositories(pull) if r.get("owner")}
-        if len(names) != 1:
-            raise OutcomesError(
-                "source 'github': users need api.organization (the org whose members to read)"
-            )
-        org = names.pop()
+    mapping file when given, else the org's SAML/SCIM identity, else (and for a
+    member without one) the public email of `GET /users/{login}`."""
+    org = _organization(pull)
     mapping_file = pull.setting("identity_mapping_file")
     mapping = _identity_map(mapping_file) if mapping_file else None
+    saml = saml_identities(pull, org) if mapping is None else SamlIdentities()
     # profiles read, by login (a profile costs a request: read again weekly)
     state = pull.stream_state("users.jsonl")
     read: dict[str, str] = {} if pull.full_refresh else dict(state.get("profiles_read") or {})
@@ -193,9 +355,11 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
     for page in _pages(pull, f"/orgs/{org}/members"):
         for member in page:
             login = str(member.get("login"))
-            if mapping is not None:
+            linked = mapping if mapping is not None else saml.emails
+            if mapping is not None or login.lower() in saml.emails:
                 record = {k: member[k] for k in USER_FIELDS if k in member}
-                record["email"] = mapping.get(login.lower())
+                record["email"] = linked.get(login.lower())
+                read.pop(login, None)  # linked: a later fallback reads the profile again
                 yield record
                 continue
             last = read.get(login)
@@ -206,6 +370,50 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
             yield {k: detail.get(k) for k in USER_FIELDS}
     if mapping is None:
         state["profiles_read"] = read
+
+
+def identity_note(pull: Pull) -> str:
+    """What `sources check` says of the login -> email link: which source applies
+    for the org and why, in counts (never an email)."""
+    mapping_file = pull.setting("identity_mapping_file")
+    org = _organization(pull)
+    members = [str(m.get("login")) for page in _pages(pull, f"/orgs/{org}/members") for m in page]
+    if mapping_file:
+        mapping = _identity_map(mapping_file)
+        linked = sum(1 for login in members if mapping.get(login.lower()))
+        return (
+            f"emails of members from the identity mapping file {mapping_file} "
+            f"(identity_mapping_file): {linked} of {len(members)} members linked"
+        )
+    saml = saml_identities(pull, org)
+    if saml.available:
+        linked = sum(1 for login in members if saml.emails.get(login.lower()))
+        without = sum(1 for login in members if login.lower() not in saml.emails)
+        return (
+            f"emails of members from the org's SAML identities (GraphQL "
+            f"organization.samlIdentityProvider): {linked} of {len(members)} members linked"
+            + (
+                f"; {without} without a linked identity fall back to their public GitHub "
+                "profile email"
+                if without
+                else ""
+            )
+        )
+    sample = members[:PROFILE_SAMPLE]
+    public = sum(
+        1
+        for login in sample
+        if pull.client.get_json(f"/users/{quote(login, safe='')}").get("email")
+    )
+    counted = (
+        f"{public} of {len(members)} members have one"
+        if len(sample) == len(members)
+        else f"{public} of the first {len(sample)} of {len(members)} members have one"
+    )
+    return (
+        f"emails of members from their public GitHub profile ({counted}): {saml.reason}; "
+        "for a real organisation give identity_mapping_file (a CSV login,email)"
+    )
 
 
 # -- pull requests and their children ------------------------------------------------
@@ -437,17 +645,13 @@ def check(pull: Pull) -> list[str]:
     )
     repos = repositories(pull)
     since = pull.since(PULLS)
-    mapping = pull.setting("identity_mapping_file")
-    if mapping:
-        _identity_map(mapping)
     start = format_cursor(since) if since else "the first pull request"
     return [
         f"reachable at {pull.client.base_url}, token accepted ({limits})",
         f"{len(repos)} repositories in scope: "
         + ", ".join(r["full_name"] for r in repos[:5])
         + (" ..." if len(repos) > 5 else ""),
-        "emails of members from "
-        + (f"the identity mapping file {mapping}" if mapping else "their public GitHub profile"),
+        identity_note(pull),
         f"would fetch: pull requests updated since {start} with their reviews, commits and "
         "timeline; deployments and workflow runs created since then (less lookback_days)",
         pull.sweep_note("deployments and repositories"),

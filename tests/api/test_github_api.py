@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import csv
-from urllib.parse import parse_qs, urlsplit
+import json
+from urllib.parse import parse_qs, quote, urlsplit
 
 import duckdb
 import pytest
@@ -285,7 +286,7 @@ def test_sources_check(simulator):
     lines = check_source(SOURCE, config(simulator).api)
     text = "\n".join(lines)
     assert "token accepted" in text and "6 repositories" in text
-    assert "public GitHub profile" in text and "would fetch" in text
+    assert "SAML identities" in text and "would fetch" in text
     assert "deletions: deployments and repositories swept every 24 h" in text
     assert not [t for t in simulator.requests if "/pulls" in t]
 
@@ -308,3 +309,169 @@ def test_a_pull_killed_among_the_reviews_resumes_identical(simulator, files_ware
     )
     load_api(config(simulator), killed)
     assert_same_raw(files_warehouse, killed, SOURCE)
+
+
+# -- the login -> email link: mapping file, else SAML/SCIM identities, else public email ----
+
+
+def _humans(simulator):
+    return [u for u in simulator.users if u.get("type") != "Bot"]
+
+
+def _bots(simulator):
+    return [u for u in simulator.users if u.get("type") == "Bot"]
+
+
+def _linked_users(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select count(*) filter (where person_key is not null), count(*) from raw_github.users"
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def _graphql_posts(pulled):
+    return [r for r in pulled.requests.records if r.method == "POST" and r.target == "/graphql"]
+
+
+def test_saml_identities_paged_link_every_member(
+    simulator, files_warehouse, demo_exports, tmp_path, monkeypatch, caplog
+):
+    """The demo org has SAML SSO: every human member is linked by the email of
+    their external identity (read 5 a page here, so over several pages), and
+    only the members without one (the bots) cost a profile request."""
+    import logging
+
+    import pipelines.github.api as api_module
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(api_module, "SAML_PAGE", 5)
+    folder = tmp_path / "pull"
+    folder.mkdir()
+    pulled = load_api(config(simulator), folder / "api.duckdb")
+    assert pulled.published
+    # 16 people and one identity linked to no account: 17 identities, 4 pages of 5
+    identities = len(simulator.identities)
+    assert identities == len(_humans(simulator)) + 1 == 17
+    pages = -(-identities // 5)
+    assert len(_graphql_posts(pulled)) == pages == 4
+    assert [c["first"] for c in simulator.graphql_calls] == [5] * pages
+    assert [c["after"] for c in simulator.graphql_calls] == [None] + [
+        simulator._cursor(5 * n - 1) for n in range(1, pages)
+    ]
+    assert {c["org"] for c in simulator.graphql_calls} == {"acme"}
+    # every human member linked; profiles read only for the members with no identity
+    assert _linked_users(folder / "api.duckdb") == (len(_humans(simulator)), len(simulator.users))
+    profiles = sorted(t for t in pulled.requests.targets() if t.startswith("/users/"))
+    assert profiles == sorted(f"/users/{quote(u['login'], safe='')}" for u in _bots(simulator))
+    # the same pseudonyms as the exports' emails (nameId, SAML or SCIM primary email)
+    assert_same_raw(files_warehouse, folder / "api.duckdb", SOURCE)
+    # no email in clear: not in raw, not in dlt's files, not in the logs
+    emails = {u["email"] for u in simulator.users if u.get("email")}
+    emails |= {
+        e["value"]
+        for node in simulator.identities
+        for identity in (node.get("samlIdentity"), node.get("scimIdentity"))
+        for e in (identity or {}).get("emails") or []
+    }
+    written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert [e for e in emails if e.encode() in written] == []
+    assert [e for e in emails if e in caplog.text] == []
+
+
+def test_without_saml_sso_members_fall_back_to_public_emails(simulator, files_warehouse, tmp_path):
+    simulator.saml_sso = False
+    pulled = load_api(config(simulator), tmp_path / "api.duckdb")
+    assert len(_graphql_posts(pulled)) == 1  # asked once, null: no SAML SSO
+    profiles = [t for t in pulled.requests.targets() if t.startswith("/users/")]
+    assert len(profiles) == len(simulator.users)
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+    text = "\n".join(check_source(SOURCE, config(simulator).api))
+    public = sum(1 for u in simulator.users if u.get("email"))
+    assert f"public GitHub profile ({public} of {len(simulator.users)} members have one)" in text
+    assert "no SAML single sign-on" in text and "identity_mapping_file" in text
+    assert not [u["email"] for u in simulator.users if u.get("email") and u["email"] in text]
+
+
+@pytest.mark.parametrize("access", ["insufficient_scopes", "forbidden", "member"])
+def test_a_token_without_owner_access_is_named_and_falls_back(
+    simulator, files_warehouse, tmp_path, access
+):
+    """GitHub answers HTTP 200 with `errors` (or a null provider for a member's
+    token): the check says so in one line, and the pull links public emails."""
+    simulator.graphql_access = access
+    lines = check_source(SOURCE, config(simulator).api)
+    (line,) = [line for line in lines if line.startswith("emails of members")]
+    assert line.startswith("emails of members from their public GitHub profile")
+    expected = {
+        "insufficient_scopes": "INSUFFICIENT_SCOPES: Your token has not been granted",
+        "forbidden": "FORBIDDEN: Resource not accessible",
+        "member": "not an org owner's",
+    }[access]
+    assert expected in line and "identity_mapping_file" in line
+    if access != "member":
+        assert "organization.samlIdentityProvider" in line and "read:org" in line
+    assert "Traceback" not in "\n".join(lines)
+    assert not [u["email"] for u in simulator.users if u.get("email") and u["email"] in line]
+    pulled = load_api(config(simulator), tmp_path / "api.duckdb")
+    assert pulled.published
+    assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+
+
+def test_the_mapping_file_wins_over_saml_identities(simulator, demo_exports, tmp_path):
+    """The admin's word wins: with a mapping file GraphQL is not asked, and each
+    login gets the mapping's email even where its SAML identity says another."""
+    import shutil
+
+    users = read_export(demo_exports / SOURCE / "users.jsonl")
+    humans = [u for u in users if u.get("email")]
+    rotated = {u["login"]: humans[(i + 1) % len(humans)]["email"] for i, u in enumerate(humans)}
+    mapping = tmp_path / "sso.csv"
+    with mapping.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["login", "email"])
+        writer.writerows(rotated.items())
+    # what the mapping means, loaded from files: the exports with the mapping's emails
+    exports = tmp_path / "exports"
+    shutil.copytree(demo_exports / SOURCE, exports / SOURCE)
+    with (exports / SOURCE / "users.jsonl").open("w") as handle:
+        for user in users:
+            handle.write(json.dumps({**user, "email": rotated.get(user["login"])}) + "\n")
+    load_files(SOURCE, exports, tmp_path / "mapped.duckdb")
+
+    settings = config(simulator, identity_mapping_file=str(mapping))
+    pulled = load_api(settings, tmp_path / "api.duckdb")
+    assert _graphql_posts(pulled) == [] and simulator.graphql_calls == []
+    api_users = raw_tables(tmp_path / "api.duckdb", SOURCE)["raw_github.users"]
+    assert api_users == raw_tables(tmp_path / "mapped.duckdb", SOURCE)["raw_github.users"]
+    plain = load_api(config(simulator), tmp_path / "saml.duckdb")
+    assert _graphql_posts(plain)
+    assert api_users != raw_tables(tmp_path / "saml.duckdb", SOURCE)["raw_github.users"]
+    simulator.graphql_calls.clear()
+    text = "\n".join(check_source(SOURCE, settings.api))
+    assert f"identity mapping file {mapping} (identity_mapping_file): {len(humans)} of" in text
+    assert simulator.graphql_calls == []
+
+
+def test_the_graphql_endpoint_and_the_identity_email():
+    from outcomes.config import ApiConfig
+    from pipelines.common.api import Pull
+    from pipelines.common.http import ApiClient
+    from pipelines.github.api import _identity_email, graphql_url
+
+    def url(base, **scope):
+        api = ApiConfig(base_url=base, scope=tuple(sorted(scope.items())))
+        return graphql_url(Pull(SOURCE, api, ApiClient(SOURCE, base)))
+
+    assert url("https://api.github.com") == "https://api.github.com/graphql"
+    assert url("https://ghe.example.com/api/v3/") == "https://ghe.example.com/api/graphql"
+    assert url("https://ghe.example.com/api/v3", graphql_url="https://x/gql") == "https://x/gql"
+    saml = {"nameId": "ab12", "emails": [{"value": "b@x.io"}, {"value": "a@x.io", "primary": True}]}
+    assert _identity_email({"samlIdentity": saml}) == "a@x.io"
+    assert _identity_email({"samlIdentity": {"nameId": "n@x.io", "emails": []}}) == "n@x.io"
+    scim = {"username": "jdoe", "emails": [{"value": "s@x.io", "primary": True}]}
+    assert _identity_email({"samlIdentity": {"nameId": "ab12"}, "scimIdentity": scim}) == "s@x.io"
+    assert _identity_email({"samlIdentity": {"nameId": "ab12", "emails": []}}) is None
+    assert _identity_email({"samlIdentity": None, "scimIdentity": None}) is None
