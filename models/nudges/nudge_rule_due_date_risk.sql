@@ -45,7 +45,10 @@ flagged as (
         due_date_risk.source_item_id as subject_ref,
         'due_date_at_risk' as reason_code,
         'due ' || cast(due_date_risk.due_date as varchar) || ': '
-        || cast(cast({{ round_float('due_date_risk.miss_probability * 100', 0) }} as integer) as varchar)
+        || cast(
+            cast({{ round_float('due_date_risk.miss_probability * 100', 0) }} as integer)
+            as varchar
+        )
         || '% of the team''s forecasts miss it, '
         || cast(due_date_risk.remaining_items as varchar) || ' items to finish by then'
             as reason,
