@@ -57,6 +57,21 @@ def export(tmp_path):
     return folder
 
 
+def write_roster(export, count: int) -> None:
+    """A SCIM roster export of `count` people of one department."""
+    users = [
+        {
+            "id": f"u{i}",
+            "userName": f"person{i}@acme.example",
+            "displayName": f"Person {i}",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Core"},
+            "meta": {"created": "2024-01-01T00:00:00Z", "lastModified": "2026-05-01T00:00:00Z"},
+        }
+        for i in range(count)
+    ]
+    (export / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
+
+
 def load(export, warehouse, lines: list[str]):
     (export / "pull_requests.jsonl").write_text("\n".join(lines) + "\n")
     return load_source(SourceConfig("github", export), warehouse, SALT, LOADED_AT, now=NOW)
@@ -182,27 +197,12 @@ def test_a_failed_roster_keeps_no_emails_outside_identity(tmp_path):
     export = tmp_path / "roster"
     export.mkdir()
 
-    def write(count: int) -> None:
-        users = [
-            {
-                "id": f"u{i}",
-                "userName": f"person{i}@acme.example",
-                "displayName": f"Person {i}",
-                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-                    "department": "Core"
-                },
-                "meta": {"created": "2024-01-01T00:00:00Z", "lastModified": "2026-05-01T00:00:00Z"},
-            }
-            for i in range(count)
-        ]
-        (export / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
-
     warehouse = ensure_warehouse(tmp_path / "w.duckdb")
-    write(30)
+    write_roster(export, 30)
     assert load_source(
         SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW
     ).published
-    write(10)  # a truncated export: the row counts collapse
+    write_roster(export, 10)  # a truncated export: the row counts collapse
     result = load_source(SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW)
     assert not result.published
     assert {(g.dataset, g.table) for g in result.failed_gates} == {
@@ -227,23 +227,8 @@ def test_a_batch_that_is_not_published_sets_no_baseline(tmp_path, monkeypatch):
     export = tmp_path / "roster"
     export.mkdir()
 
-    def write(count: int) -> None:
-        users = [
-            {
-                "id": f"u{i}",
-                "userName": f"person{i}@acme.example",
-                "displayName": f"Person {i}",
-                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-                    "department": "Core"
-                },
-                "meta": {"created": "2024-01-01T00:00:00Z", "lastModified": "2026-05-01T00:00:00Z"},
-            }
-            for i in range(count)
-        ]
-        (export / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
-
     warehouse = ensure_warehouse(tmp_path / "w.duckdb")
-    write(30)
+    write_roster(export, 30)
     assert load_source(
         SourceConfig("roster", export), warehouse, SALT, LOADED_AT, now=NOW
     ).published
@@ -252,7 +237,7 @@ def test_a_batch_that_is_not_published_sets_no_baseline(tmp_path, monkeypatch):
     def publish_fails(*args, **kwargs):
         raise OutcomesError("the disk is full")
 
-    write(80)  # passes the gate (more rows), then the publish fails
+    write_roster(export, 80)  # passes the gate (more rows), then the publish fails
     monkeypatch.setattr(load_module, "publish", publish_fails)
     with pytest.raises(OutcomesError):
         load_source(
@@ -265,7 +250,7 @@ def test_a_batch_that_is_not_published_sets_no_baseline(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert previous_counts(warehouse, "raw_roster")["users"] == 30
     # 20 of the 30 published rows pass (at least half); judged against 80 they would not
-    write(20)
+    write_roster(export, 20)
     assert load_source(
         SourceConfig("roster", export), warehouse, SALT, LOADED_AT + dt.timedelta(hours=2), now=NOW
     ).published
