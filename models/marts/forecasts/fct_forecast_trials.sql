@@ -69,7 +69,7 @@ team_inputs as (
 
 ),
 
-team_states as (
+team_states as {{ materialized_cte() }} (
 
     select
         *,
@@ -103,7 +103,7 @@ trial_inputs as (
 
 ),
 
-trial_states as (
+trial_states as {{ materialized_cte() }} (
 
     select
         *,
@@ -113,7 +113,7 @@ trial_states as (
 ),
 
 {# Hash of (seed, team, trial, week): add the week, mix twice, then draw. #}
-draw_states as (
+draw_states as {{ materialized_cte() }} (
 
     select
     {%- for w in weeks %}
@@ -124,7 +124,7 @@ draw_states as (
 
 ),
 
-draws as (
+draws as {{ materialized_cte() }} (
 
     select
     {%- for w in weeks %}
@@ -136,7 +136,7 @@ draws as (
 
 ),
 
-drawn_counts as (
+drawn_counts as {{ materialized_cte() }} (
 
     select
     {%- for w in weeks %}
@@ -151,7 +151,7 @@ drawn_counts as (
 
 ),
 
-running_totals as (
+running_totals as {{ materialized_cte() }} (
 
     select
     {%- for w in weeks %}
