@@ -3,6 +3,11 @@
     one row per recurring series with at least k distinct invitees, so no
     series of a few people (a recurring 1:1) is ever published. Titles and
     descriptions are never stored: `has_agenda` is the only trace of them.
+
+    The series belongs to the team its organizer was on at its latest
+    instance (int_people_team_history), not today's team: a series that ended
+    before its organizer moved stays with the old team, and one that goes on
+    after the move is the new team's.
 #}
 with accounts_opted_out as (
 
@@ -32,9 +37,9 @@ event_attendees as (
 
 ),
 
-people as (
+team_spells as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people_team_history') }}
 
 ),
 
@@ -108,7 +113,7 @@ final as (
 
     select
         series.recurring_series_id,
-        people.team_id as organizer_team_id,
+        team_spells.team_id as organizer_team_id,
         series.instances_held,
         series.first_held_at,
         series.last_held_at,
@@ -135,8 +140,9 @@ final as (
     from series
     inner join responses
         on series.recurring_series_id = responses.recurring_series_id
-    left join people
-        on series.organizer_person_id = people.person_id
+    left join team_spells
+        on series.organizer_person_id = team_spells.person_id
+            and {{ during_spell('team_spells', 'series.last_held_at') }}
     where responses.distinct_invitees >= {{ var('min_group_size') }}
 
 )
