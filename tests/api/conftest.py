@@ -233,7 +233,15 @@ def _staging_sql(tool: str, model: str) -> str:
         return f"md5({parts})"
 
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    # The staging macros (plain Jinja, no dbt context) as they are.
+    macros = {}
+    for path in sorted((folder.parents[1] / "macros/staging").glob("*.sql")):
+        module = env.from_string(path.read_text()).module
+        macros.update({n: getattr(module, n) for n in dir(module) if not n.startswith("_")})
     template = env.from_string((folder / tool / f"{model}.sql").read_text())
     return template.render(
-        source=lambda schema, table: f'"{schema}"."{table}"', ref=ref, stable_id=stable_id
+        source=lambda schema, table: f'"{schema}"."{table}"',
+        ref=ref,
+        stable_id=stable_id,
+        **macros,
     )

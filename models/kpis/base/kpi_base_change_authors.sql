@@ -60,7 +60,7 @@ team_period_rows as (
         period_grain,
         period_start,
         count(*) as merged_pull_request_count,
-        count(distinct author_person_id) as author_count
+        count(distinct author_person_id) as contributor_count
     from {{ kpi_periods('merged_changes') }}
     group by team_id, period_grain, period_start
 
@@ -74,7 +74,7 @@ final as (
         period_grain,
         period_start,
         merged_pull_request_count,
-        author_count
+        contributor_count
     from team_period_rows
 
 )

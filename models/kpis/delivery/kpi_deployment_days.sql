@@ -47,7 +47,7 @@ measured as (
 
     select
         deployment_periods.*,
-        coalesce(change_authors.author_count, 0) as contributor_count
+        coalesce(change_authors.contributor_count, 0) as contributor_count
     from deployment_periods
     left join change_authors
         on deployment_periods.team_id = change_authors.team_id

@@ -57,7 +57,7 @@ measured as (
 
     select
         aggregated.*,
-        coalesce(change_authors.author_count, 0) as contributor_count
+        coalesce(change_authors.contributor_count, 0) as contributor_count
     from aggregated
     left join change_authors
         on aggregated.team_id = change_authors.team_id

@@ -4,6 +4,15 @@ with source as (
 
 ),
 
+{# Its repository deleted (macros/staging/deleted_repositories.sql): left out. #}
+deleted_repositories as (
+
+    {{ deleted_repositories(
+        source('raw_github', 'repositories'), ref('stg_github__repositories')
+    ) }}
+
+),
+
 final as (
 
     select
@@ -19,8 +28,13 @@ final as (
         updated_at,
         _outcomes_loaded_at as loaded_at
     from source
-    {# Deleted in GitHub (found gone by the API loader's sweep): left out. #}
-    where not coalesce(is_deleted, false)
+    {# Deleted in GitHub (found gone by the API loader's sweep), or its repository: left out. #}
+    where
+        not coalesce(is_deleted, false)
+        and not exists (
+            select 1 from deleted_repositories
+            where deleted_repositories.repository_name = source.repository_name
+        )
 
 )
 

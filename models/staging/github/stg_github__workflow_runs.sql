@@ -4,16 +4,12 @@ with source as (
 
 ),
 
-{# Repositories the sweep found deleted, by name (what a workflow run names);
-   a name taken again by a new repository is not deleted. An export without
-   repositories.jsonl deletes none. #}
+{# Its repository deleted (macros/staging/deleted_repositories.sql): left out. #}
 deleted_repositories as (
 
-    select deleted.repository_name
-    from {{ source('raw_github', 'repositories') }} as deleted
-    left join {{ ref('stg_github__repositories') }} as live
-        on deleted.repository_name = live.repository_name
-    where coalesce(deleted.is_deleted, false) and live.repository_name is null
+    {{ deleted_repositories(
+        source('raw_github', 'repositories'), ref('stg_github__repositories')
+    ) }}
 
 ),
 
