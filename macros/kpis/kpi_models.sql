@@ -22,7 +22,7 @@
         'kpi_speed_to_lead',
         'kpi_time_to_restore',
         'kpi_on_time_delivery',
-        'kpi_first_reply_sla',
+        'kpi_ticket_sla',
         'kpi_full_resolution_time',
         'kpi_one_touch_resolution',
         'kpi_csat_response_rate',

@@ -1,25 +1,17 @@
 {#
     Nudge rule ticket_sla_risk (docs/nudges.md): an open help desk ticket
-    without a first agent reply whose first reply SLA (seed sla_targets by
-    priority, `normal` when it has none, calendar hours from creation, as
-    kpi_first_reply_sla) has run for at least the rule's share of its target
-    (seed nudge_rules threshold, e.g. 0.75). Past the target it is breached:
-    reason sla_breached, severity critical. "Now" is the data's as-of time.
+    without a first agent reply whose first reply SLA target (as judged in
+    kpi_base_case_sla, the rows first_reply_sla_compliance counts: seed
+    sla_targets at the priority in force now, `normal` when it has none,
+    calendar hours from creation) has run for at least the rule's share of
+    its target (seed nudge_rules threshold, e.g. 0.75). Past the target it is
+    breached: reason sla_breached, severity critical. "Now" is the data's
+    as-of time.
 #}
-with accounts_opted_out as (
+with case_sla as (
 
-    select * from {{ ref('int_accounts_opted_out') }}
-
-),
-
-tickets as (
-
-    select * from {{ consented(
-        ref('stg_zendesk__tickets'),
-        ['assignee_account_id', 'submitter_account_id', 'requester_account_id'],
-        source_system='zendesk',
-        opted_out='accounts_opted_out'
-    ) }}
+    select * from {{ ref('kpi_base_case_sla') }}
+    where sla_metric = 'first_reply' and stopped_at is null
 
 ),
 
@@ -30,19 +22,6 @@ work_items as (
         work_item_type = 'case'
         and source_system = 'zendesk'
         and canonical_state not in ('done', 'canceled')
-
-),
-
-first_replies as (
-
-    select distinct work_item_id from {{ ref('fct_work_events') }}
-    where event_type = 'case.first_reply'
-
-),
-
-sla_targets as (
-
-    select * from {{ ref('sla_targets') }}
 
 ),
 
@@ -69,21 +48,13 @@ targeted as (
         work_items.source_system,
         work_items.source_item_id,
         work_items.created_at,
-        coalesce(
-            sla_targets.first_reply_target_hours, default_targets.first_reply_target_hours
-        ) as target_hours,
+        case_sla.target_hours,
         data_as_of.as_of_at
     from work_items
-    inner join tickets
-        on work_items.source_item_id = cast(tickets.ticket_id as varchar)
-    left join sla_targets
-        on tickets.priority = sla_targets.priority
-    left join sla_targets as default_targets
-        on default_targets.priority = 'normal'
-    left join first_replies
-        on work_items.work_item_id = first_replies.work_item_id
+    inner join case_sla
+        on work_items.work_item_id = case_sla.work_item_id
     cross join data_as_of
-    where work_items.team_id is not null and first_replies.work_item_id is null
+    where work_items.team_id is not null
 
 ),
 
