@@ -101,6 +101,7 @@ def render(summary: RunSummary, warehouse: Path) -> str:
                     f"    pulled from the API: {len(load.requests.records):,} requests, "
                     f"{load.requests.http_seconds:.1f} s waiting on HTTP"
                 )
+                lines.extend(f"    ! {note}" for note in load.requests.notes)
             outside = sum(read.outside_window for read in load.reads)
             if outside:
                 by_table = ", ".join(

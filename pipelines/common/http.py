@@ -77,6 +77,9 @@ class RequestLog:
 
     records: list[RequestRecord] = field(default_factory=list)
     retry_wait_seconds: float = 0.0
+    # What the pull wants the operator to know, in counts (never a record's
+    # values): the run summary prints each under the source.
+    notes: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, record: RequestRecord) -> None:

@@ -352,8 +352,10 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
     read: dict[str, str] = {} if pull.full_refresh else dict(state.get("profiles_read") or {})
     today = dt.datetime.now(dt.UTC).date()
     refresh = dt.timedelta(days=float(pull.setting("profile_refresh_days", 7)))
+    members = profiles = public = 0
     for page in _pages(pull, f"/orgs/{org}/members"):
         for member in page:
+            members += 1
             login = str(member.get("login"))
             linked = mapping if mapping is not None else saml.emails
             if mapping is not None or login.lower() in saml.emails:
@@ -367,9 +369,20 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
                 continue  # landed already; its row stays
             detail = pull.client.get_json(f"/users/{quote(login, safe='')}")
             read[login] = today.isoformat()
+            profiles += 1
+            public += 1 if detail.get("email") else 0
             yield {k: detail.get(k) for k in USER_FIELDS}
     if mapping is None:
         state["profiles_read"] = read
+    if profiles:
+        # Public emails are the weakest link (most members hide theirs): say
+        # so on every pull that used them, with why and what to do.
+        why = saml.reason or "they have no linked SAML identity"
+        pull.client.log.notes.append(
+            f"users: {profiles} of {members} members linked to the roster by their public "
+            f"GitHub profile email ({public} have one): {why}; give identity_mapping_file "
+            "(a CSV login,email) to link the others (docs/connectors/github.md)"
+        )
 
 
 def identity_note(pull: Pull) -> str:

@@ -366,6 +366,13 @@ def test_saml_identities_paged_link_every_member(
     assert _linked_users(folder / "api.duckdb") == (len(_humans(simulator)), len(simulator.users))
     profiles = sorted(t for t in pulled.requests.targets() if t.startswith("/users/"))
     assert profiles == sorted(f"/users/{quote(u['login'], safe='')}" for u in _bots(simulator))
+    # only the bots fell back to a public profile, and the pull says why
+    assert pulled.requests.notes == [
+        f"users: {len(_bots(simulator))} of {len(simulator.users)} members linked to the roster "
+        "by their public GitHub profile email (0 have one): they have no linked SAML identity; "
+        "give identity_mapping_file (a CSV login,email) to link the others "
+        "(docs/connectors/github.md)"
+    ]
     # the same pseudonyms as the exports' emails (nameId, SAML or SCIM primary email)
     assert_same_raw(files_warehouse, folder / "api.duckdb", SOURCE)
     # no email in clear: not in raw, not in dlt's files, not in the logs
@@ -388,8 +395,16 @@ def test_without_saml_sso_members_fall_back_to_public_emails(simulator, files_wa
     profiles = [t for t in pulled.requests.targets() if t.startswith("/users/")]
     assert len(profiles) == len(simulator.users)
     assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
-    text = "\n".join(check_source(SOURCE, config(simulator).api))
     public = sum(1 for u in simulator.users if u.get("email"))
+    # the pull says so too, in the run summary: counts, why, what to do
+    (note,) = pulled.requests.notes
+    assert note.startswith(
+        f"users: {len(simulator.users)} of {len(simulator.users)} members linked to the roster "
+        f"by their public GitHub profile email ({public} have one): the organization 'acme' "
+        "has no SAML single sign-on"
+    )
+    assert "give identity_mapping_file" in note
+    text = "\n".join(check_source(SOURCE, config(simulator).api))
     assert f"public GitHub profile ({public} of {len(simulator.users)} members have one)" in text
     assert "no SAML single sign-on" in text and "identity_mapping_file" in text
     assert not [u["email"] for u in simulator.users if u.get("email") and u["email"] in text]
@@ -444,6 +459,7 @@ def test_the_mapping_file_wins_over_saml_identities(simulator, demo_exports, tmp
     settings = config(simulator, identity_mapping_file=str(mapping))
     pulled = load_api(settings, tmp_path / "api.duckdb")
     assert _graphql_posts(pulled) == [] and simulator.graphql_calls == []
+    assert pulled.requests.notes == []  # the mapping file links everyone it names
     api_users = raw_tables(tmp_path / "api.duckdb", SOURCE)["raw_github.users"]
     assert api_users == raw_tables(tmp_path / "mapped.duckdb", SOURCE)["raw_github.users"]
     plain = load_api(config(simulator), tmp_path / "saml.duckdb")
