@@ -23,27 +23,6 @@ work_items as (
 
 ),
 
-digits as (
-
-    {% for digit in range(10) %}
-        select {{ digit }} as digit
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-day_offsets as (
-
-    select
-        thousands.digit * 1000 + hundreds.digit * 100 + tens.digit * 10 + ones.digit
-            as day_offset
-    from digits as thousands
-    cross join digits as hundreds
-    cross join digits as tens
-    cross join digits as ones
-
-),
-
 bounds as (
 
     select
@@ -53,14 +32,19 @@ bounds as (
 
 ),
 
+dates as (
+
+    select {{ date_series('first_date', 'last_date') }} as snapshot_date
+    from bounds
+
+),
+
 days as (
 
     select
-        bounds.first_date + day_offsets.day_offset as snapshot_date,
-        cast(bounds.first_date + day_offsets.day_offset + 1 as timestamp) as day_end_at
-    from bounds
-    inner join day_offsets
-        on bounds.first_date + day_offsets.day_offset <= bounds.last_date
+        snapshot_date,
+        cast(snapshot_date + 1 as timestamp) as day_end_at
+    from dates
 
 ),
 
