@@ -57,6 +57,8 @@ SEEDS_DIR = POLICY_DIR.parent / "seeds"
 # The range of a timestamp or date unless its column says otherwise (see above).
 DEFAULT_EARLIEST = dt.date(1970, 1, 2)
 DEFAULT_AHEAD_DAYS = 1
+# The quarantine reason of a required field (or key) without a value, in every reader.
+MISSING_REQUIRED = "missing required field"
 TIME_ZONES = "time_zones"
 
 
@@ -88,6 +90,20 @@ class ColumnRule:
     @property
     def has_range(self) -> bool:
         return self.action == "keep" and self.type in {"timestamp", "epoch_ms", "date"}
+
+    def latest(self, loaded_at: dt.datetime) -> dt.datetime:
+        """The latest value in range of a timestamp or date loaded at `loaded_at`."""
+        return loaded_at + dt.timedelta(days=self.ahead_days)
+
+    @property
+    def range_reasons(self) -> tuple[str, str]:
+        """The quarantine reasons of a value before `earliest` and after `latest`
+        (the same words in every reader, so the quality page counts them together)."""
+        kind = "date" if self.type == "date" else "timestamp"
+        return (
+            f"{kind} before {self.earliest.isoformat()}",
+            f"{kind} more than {self.ahead_days} day(s) after the load",
+        )
 
     @property
     def has_vocabulary(self) -> bool:

@@ -34,6 +34,7 @@ from outcomes.privacy.pseudonym import pseudonymize, pseudonymize_array
 from pipelines.common.policy import (
     INDEX_PATH,
     LOADED_AT_COLUMN,
+    MISSING_REQUIRED,
     TIME_ZONES,
     ColumnRule,
     TablePolicy,
@@ -173,19 +174,17 @@ def _problem(
     label = _sql_str(column.name)
     checks = []
     if column.required or is_key:
-        checks.append(f"when {raw} is null then 'missing required field'")
+        checks.append(f"when {raw} is null then {_sql_str(MISSING_REQUIRED)}")
     if column.action in {"keep"} and column.type != "string":
         kind = "timestamp" if column.type in {"timestamp", "epoch_ms"} else column.type
         checks.append(f"when {raw} is not null and {typed} is null then 'unparsable {kind}'")
     if column.has_range:
         kind = "date" if column.type == "date" else "timestamp"
         earliest = column.earliest.isoformat()
-        latest = (loaded_at + dt.timedelta(days=column.ahead_days)).isoformat(sep=" ")
-        checks.append(f"when {typed} < {kind} {_sql_str(earliest)} then '{kind} before {earliest}'")
-        checks.append(
-            f"when {typed} > timestamp {_sql_str(latest)} then "
-            f"'{kind} more than {column.ahead_days} day(s) after the load'"
-        )
+        latest = column.latest(loaded_at).isoformat(sep=" ")
+        too_early, too_late = column.range_reasons
+        checks.append(f"when {typed} < {kind} {_sql_str(earliest)} then {_sql_str(too_early)}")
+        checks.append(f"when {typed} > timestamp {_sql_str(latest)} then {_sql_str(too_late)}")
     if column.has_vocabulary:
         if column.values_from == TIME_ZONES:
             known = "(select name from pg_timezone_names())"
@@ -584,7 +583,7 @@ def _quarantine(
     out = []
     seen: set[str] = set()
     for file_name, record_number, record_key, problem, raw_values in rows:
-        identity = _record_identity(
+        identity = record_identity(
             table, source, salt, [raw_values[i] for i in key_indexes], raw_values
         )
         reason, _, field_name = problem.rpartition(": ")
@@ -619,7 +618,7 @@ def _keyed_digest(salt: bytes, text: str) -> str:
     return hmac.new(salt, text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _record_identity(
+def record_identity(
     table: TablePolicy, source: str, salt: bytes, key_values: list, raw_values: list
 ) -> str:
     """What names a quarantined record across loads: its key, else a keyed digest
