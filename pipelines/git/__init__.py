@@ -5,7 +5,9 @@ one `git log` and one `git for-each-ref` (`pipelines/git/reader.py`), tens of
 thousands of commits in about a second. The columns that land, and how each
 is protected, are in `policy.yml` beside this file (applied by
 `pipelines/git/policy.py`); nothing else is written: no names, no emails, no
-message text.
+message text. A bad commit or tag (a date out of range, a required value
+missing) goes to `quarantine.records`, like a bad record of any source, and
+the rest of the repository loads.
 
 Every load reads each repository whole and replaces that repository's rows
 (dlt merge, delete-insert on `repository_name`): loading the same repositories
@@ -32,7 +34,6 @@ from dlt.sources import DltResource
 
 from outcomes.config import SourceConfig
 from outcomes.errors import OutcomesError
-from outcomes.privacy.erasures import drop_erased
 from pipelines.common.load import SourceLoad, load_source
 from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import TableRead
@@ -85,9 +86,12 @@ def read_tables(
     """The policy's tables (all, or those named), built from the repositories read.
 
     Rows naming a person on the erasure list (`erased`, its tokens) are dropped
-    and counted in `TableRead.erased`.
+    and counted in `TableRead.erased`. A bad record goes to its read's
+    `quarantine` (`pipelines.git.policy`), and its children in later tables
+    with it.
     """
-    files = [str(r.path) for r in repos]
+    origins = {r.name: str(r.path) for r in repos}
+    quarantined: dict[str, set[tuple]] = {}
     reads = []
     for table in POLICY.tables:
         if tables is not None and table.name not in tables:
@@ -95,10 +99,20 @@ def read_tables(
         stream = pa.concat_tables(
             [STREAMS[table.file].empty_table()] + [r.streams[table.file] for r in repos]
         )
-        read = apply_policy(POLICY, table, stream, salt, loaded_at, files, since=since, until=until)
-        people = [c.name for c in table.columns if c.action == "pseudonymize"]
-        read.data, read.erased = drop_erased(read.data, SOURCE, table.name, people, erased, salt)
-        reads.append(read)
+        reads.append(
+            apply_policy(
+                POLICY,
+                table,
+                stream,
+                salt,
+                loaded_at,
+                origins,
+                since=since,
+                until=until,
+                erased=erased,
+                quarantined=quarantined,
+            )
+        )
     return reads
 
 
@@ -148,7 +162,7 @@ def git(
     and `default_branch` can also come from dlt config (`SOURCES__GIT__...`).
     Reads the repositories when called, so a bad path fails here with an
     `OutcomesError` naming it. `report`, when given, receives one TableRead
-    per table (rows read, landed, outside the window, erased). `erased` is the
+    per table (rows read, landed, quarantined, outside the window, erased). `erased` is the
     warehouse's erasure list (`outcomes.privacy.erasures.read_erasure_tokens`):
     commits and tags of erased people do not land.
     """

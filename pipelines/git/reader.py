@@ -49,7 +49,14 @@ STREAM_PULL_REQUEST_COMMITS = "log/pull_request_commits"
 STREAM_TAGS = "for-each-ref/tags"
 STREAM_REPOSITORIES = "repository"
 
-_US = pa.timestamp("us")
+# Dates are git's epoch seconds as git wrote them, whatever their size: a
+# commit object can carry year 9999, 0 or twenty digits. Arrow's seconds hold
+# any 64-bit number (a number past 64 bits is read as the nearest 64-bit
+# value, out of range either way); the cast to the microseconds that land,
+# which overflows past year 294,247, happens in pipelines.git.policy, after
+# the range check has sent such records to quarantine.
+_S = pa.timestamp("s")
+_INT64 = (-(2**63), 2**63 - 1)
 STREAMS: dict[str, pa.Schema] = {
     STREAM_COMMITS: pa.schema(
         [
@@ -59,9 +66,9 @@ STREAMS: dict[str, pa.Schema] = {
             ("first_parent", pa.string()),
             ("is_merge", pa.bool_()),  # two or more parents
             ("author.email", pa.string()),  # %aE (after .mailmap)
-            ("author.date", _US),  # %at: UTC, offsets honoured by git
+            ("author.date", _S),  # %at: UTC, offsets honoured by git
             ("committer.email", pa.string()),  # %cE
-            ("committer.date", _US),  # %ct
+            ("committer.date", _S),  # %ct
             ("subject", pa.string()),  # %s (first paragraph of the message)
             ("subject.pull_request_number", pa.int64()),
             ("subject.reverted_pull_request_number", pa.int64()),
@@ -77,11 +84,11 @@ STREAMS: dict[str, pa.Schema] = {
             ("pull_request_number", pa.int64()),
             ("commit.sha", pa.string()),  # the merge or squash commit
             ("merge_method", pa.string()),  # merge | squash
-            ("commit.committer.date", _US),  # merged_at
+            ("commit.committer.date", _S),  # merged_at
             ("commit.is_on_main_line", pa.bool_()),
             ("is_canonical", pa.bool_()),
             ("commit_count", pa.int64()),
-            ("first_authored_at", _US),
+            ("first_authored_at", _S),
         ]
     ),
     STREAM_PULL_REQUEST_COMMITS: pa.schema(
@@ -91,8 +98,8 @@ STREAMS: dict[str, pa.Schema] = {
             ("merge.pull_request_number", pa.int64()),
             ("merge.is_canonical", pa.bool_()),
             ("sha", pa.string()),
-            ("author.date", _US),
-            ("committer.date", _US),
+            ("author.date", _S),
+            ("committer.date", _S),
         ]
     ),
     STREAM_TAGS: pa.schema(
@@ -102,7 +109,7 @@ STREAMS: dict[str, pa.Schema] = {
             ("commit.sha", pa.string()),  # peeled to the commit
             ("is_annotated", pa.bool_()),
             ("tagger.email", pa.string()),  # %(taggeremail), after .mailmap
-            ("date", _US),  # tagger date, else the commit's
+            ("date", _S),  # tagger date, else the commit's
         ]
     ),
     STREAM_REPOSITORIES: pa.schema(
@@ -327,7 +334,7 @@ def brought_in(
 def first_release_tags(
     tag_commits: Sequence[int],
     tag_names: Sequence[str],
-    tag_dates: Sequence[dt.datetime | None],
+    tag_dates: Sequence[int | None],
     parents: Sequence[Sequence[int]],
 ) -> list[str | None]:
     """For each commit, the first release tag whose commit contains it (is the
@@ -342,7 +349,7 @@ def first_release_tags(
     first: list[str | None] = [None] * len(parents)
     order = sorted(
         range(len(tag_commits)),
-        key=lambda t: (tag_dates[t] is None, tag_dates[t] or dt.datetime.min, tag_names[t]),
+        key=lambda t: (tag_dates[t] is None, tag_dates[t] or 0, tag_names[t]),
     )
     for t in order:
         name = tag_names[t]
@@ -356,8 +363,19 @@ def first_release_tags(
     return first
 
 
+def _seconds(text: str) -> int | None:
+    """git's epoch seconds (`%at`, `%(taggerdate:unix)`), capped to 64 bits.
+
+    Empty when git cannot read the date (a negative number in the object);
+    None then, like anything that is not a number."""
+    text = text.strip()
+    if not text.lstrip("-").isdigit():
+        return None
+    return min(max(int(text), _INT64[0]), _INT64[1])
+
+
 def _timestamps(seconds: list[int | None]) -> pa.Array:
-    return pa.array(seconds, pa.int64()).cast(pa.timestamp("s")).cast(_US)
+    return pa.array(seconds, pa.int64()).cast(_S)
 
 
 def read_repository(
@@ -401,9 +419,9 @@ def read_repository(
         shas.append(fields[0])
         parent_text.append(fields[1])
         author_email.append(fields[2] or None)
-        author_at.append(int(fields[3]) if fields[3] else None)
+        author_at.append(_seconds(fields[3]))
         committer_email.append(fields[4] or None)
-        committer_at.append(int(fields[5]) if fields[5] else None)
+        committer_at.append(_seconds(fields[5]))
         subjects.append(fields[6])
     n = len(shas)
     index = {sha: i for i, sha in enumerate(shas)}
@@ -445,7 +463,7 @@ def read_repository(
     first_release = first_release_tags(
         [index[sha] for sha in tags.column("commit.sha").to_pylist()],
         tags.column("name").to_pylist(),
-        tags.column("date").to_pylist(),
+        tags.column("date").cast(pa.int64()).to_pylist(),  # seconds: any year
         parents,
     )
     commits = pa.table(
@@ -610,9 +628,8 @@ def _tags(
         rows["commit.sha"].append(commit)
         rows["is_annotated"].append(annotated)
         rows["tagger.email"].append(mailmap.get(tagger) if annotated else None)
-        rows["date"].append(
-            int(tagger_at) if annotated and tagger_at else committer_at[index[commit]]
-        )
+        tagged = _seconds(tagger_at) if annotated else None
+        rows["date"].append(tagged if tagged is not None else committer_at[index[commit]])
     rows["date"] = _timestamps(rows["date"])
     return pa.table(rows, schema=STREAMS[STREAM_TAGS]), len(entries) - len(kept)
 

@@ -256,6 +256,20 @@ def test_a_policy_naming_an_unknown_git_field_fails_by_name(tmp_path):
         check_policy(policy)
 
 
+@pytest.mark.parametrize(
+    "column",
+    [
+        "authored_at: {path: author.date, action: keep}",  # a date kept as text
+        "parent_total: {path: is_merge, type: timestamp, action: keep}",  # not a date
+    ],
+)
+def test_a_git_date_is_kept_as_a_timestamp_and_nothing_else_is(tmp_path, column):
+    # git's dates are epoch seconds: only a timestamp column range-checks them (#14)
+    policy = _policy(tmp_path, f"      {column}")
+    with pytest.raises(OutcomesError, match="a git date field is kept as type timestamp"):
+        check_policy(policy)
+
+
 def test_a_policy_naming_an_unknown_stream_fails_by_name(tmp_path):
     policy = _policy(tmp_path, "", file="reflog")
     with pytest.raises(OutcomesError, match=r"table 'commits': file must name a git stream"):
@@ -268,7 +282,7 @@ def test_a_smaller_policy_lands_fewer_columns(tmp_path, repos):
     policy = _policy(tmp_path, "")
     check_policy(policy)
     stream = read_repository(repos["web"].path).streams[STREAM_COMMITS]
-    read = apply_policy(policy, policy.tables[0], stream, SALT, LOADED_AT, ["web"])
+    read = apply_policy(policy, policy.tables[0], stream, SALT, LOADED_AT, {"acme/web": "web"})
     assert read.data.schema.names == ["repository_name", "commit_sha", LOADED_AT_COLUMN]
     assert read.data.schema.field("commit_sha").type == pa.string()
 
