@@ -2,8 +2,8 @@
     Records the loads set aside (pipelines/common/load.py): one row per
     record, with where it came from and why, never its content (bad_value is
     left out). The loads create quarantine.records when they first set a
-    record aside, so a warehouse where none ever was (a fresh or a git-only
-    one) has no such table: the view is then empty, with the same columns.
+    record aside, so a warehouse where none ever was (a fresh one, or one
+    whose loads never met a bad record) has no such table: the view is then empty, with the same columns.
     (sqlfluff's templater has no adapter: it lints the branch reading the table.)
 #}
 {%- set records = source('quarantine', 'records') %}
