@@ -5,6 +5,7 @@ outcomes run       load the sources configured in outcomes.yml and build
 outcomes generate  only write the demo organisation's exports
 outcomes build     only (re)build the dbt models and tests
 outcomes publish-postgres  copy the raw data into Postgres and build the marts there
+outcomes metrics   query the KPIs by name: MetricFlow's `mf`, offline (docs/semantic-layer.md)
 outcomes nudges    preview / send the nudges of models/nudges/, opt in or out (docs/nudges.md)
 """
 
@@ -228,6 +229,24 @@ def build_command(min_group_size: int | None) -> None:
     with hold_for_command(warehouse):
         result = build(warehouse, min_group_size)
     click.echo(f"dbt build finished in {result.seconds:.1f} s: {result.counts}")
+
+
+@main.command(
+    name="metrics",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("mf_args", nargs=-1, type=click.UNPROCESSED)
+def metrics_command(mf_args: tuple[str, ...]) -> None:
+    """MetricFlow's `mf` on the current warehouse, e.g. `outcomes metrics query
+    --metrics first_reply_time_p85 --group-by team,metric_time__week`."""
+    from outcomes.semantic import run_mf
+
+    try:
+        code = run_mf(mf_args, warehouse_path())
+    except OutcomesError as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(code)
 
 
 @main.command("publish-postgres")

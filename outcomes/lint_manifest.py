@@ -5,7 +5,11 @@
 - every model has a tested primary key: `unique` and `not_null` on one column;
 - `source()` is called only by staging models;
 - names follow the layers: stg_ in staging, int_ in intermediate,
-  fct_/dim_/rpt_ in marts; a published model declares its purpose in meta.
+  fct_/dim_/rpt_ in marts; a published model declares its purpose in meta;
+- the semantic layer (models/semantic/): one metric per KPI catalog row,
+  named by its kpi_id, described by its definition, over the weekly KPI mart
+  with the aggregation its statistic allows; no metric without a catalog row
+  but the DORA ones (dora_*, over fct_dora_team_weekly).
 
 Usage: python -m outcomes.lint_manifest [path/to/manifest.json]
 """
@@ -43,7 +47,12 @@ LAYER_ORDER = (
 )
 KPI_HELPER_PREFIX = "kpi_base_"  # shared inputs of several KPI models, not KPIs
 KPI_MART = "fct_team_kpis_weekly"
+DORA_MART = "fct_dora_team_weekly"
+DORA_METRIC_PREFIX = "dora_"
 CATALOG_SEED = "kpi_catalog"
+# The measure aggregation a KPI's statistic allows (models/semantic/
+# _semantic__models.yml says why): sums add up, rates and percentiles do not.
+ADDITIVE_STATISTICS = ("sum", "count")
 
 
 def layer_of(path: str) -> str:
@@ -101,6 +110,7 @@ def problems(manifest: dict) -> list[str]:
             )
         found.extend(_direction_problems(manifest, node))
     found.extend(_kpi_catalog_problems(manifest))
+    found.extend(_semantic_layer_problems(manifest))
     return found
 
 
@@ -123,16 +133,10 @@ def _direction_problems(manifest: dict, node: dict) -> list[str]:
     return found
 
 
-def _kpi_catalog_problems(manifest: dict) -> list[str]:
-    """The catalog names every KPI model, every named model exists, the KPI mart
-    unions exactly those, and each KPI model's YAML sits beside it."""
+def _catalog_rows(manifest: dict) -> tuple[dict | None, list[dict]]:
+    """The kpi_catalog seed node and its rows (read from the CSV it names)."""
     import csv
 
-    models = {
-        n["name"]: n
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["package_name"] == "outcomes"
-    }
     seed = next(
         (
             n
@@ -142,10 +146,101 @@ def _kpi_catalog_problems(manifest: dict) -> list[str]:
         None,
     )
     if seed is None:
+        return None, []
+    with (PROJECT_DIR / seed["original_file_path"]).open(newline="") as handle:
+        return seed, list(csv.DictReader(handle))
+
+
+def _semantic_layer_problems(manifest: dict) -> list[str]:
+    """Every catalog KPI has its metric and every metric its catalog row.
+
+    A KPI's metric is named by its kpi_id, carries the catalog definition as
+    its description, reads a measure of the semantic model over the weekly KPI
+    mart aggregated as the statistic allows (sum for sum/count, average for
+    rates and percentiles) and filters the mart on its kpi_id. A metric no
+    catalog row names must be a DORA metric (dora_*) over the DORA weekly mart.
+    dbt always writes a `metrics` section; a manifest without one (the small
+    hand-made manifests of tests/unit) has no semantic layer to check."""
+    if "metrics" not in manifest:
+        return []
+    seed, rows = _catalog_rows(manifest)
+    if seed is None:
         return [f"seed {CATALOG_SEED} is missing"]
-    catalog_path = PROJECT_DIR / seed["original_file_path"]
-    with catalog_path.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    seed_path = seed["original_file_path"]
+    semantic_models = {
+        n["unique_id"]: n for n in manifest.get("semantic_models", {}).values()
+    }
+    metrics = {n["name"]: n for n in manifest.get("metrics", {}).values()}
+
+    def read(metric: dict) -> tuple[dict | None, dict | None]:
+        """The metric's semantic model and measure (simple metrics only)."""
+        measure_name = ((metric.get("type_params") or {}).get("measure") or {}).get("name")
+        for dep in metric.get("depends_on", {}).get("nodes", []):
+            model = semantic_models.get(dep)
+            if model is None:
+                continue
+            for measure in model.get("measures", []):
+                if measure["name"] == measure_name:
+                    return model, measure
+        return None, None
+
+    def mart_of(model: dict | None) -> str:
+        return (model or {}).get("node_relation", {}).get("alias", "")
+
+    found = []
+    catalog = {row["kpi_id"]: row for row in rows}
+    for kpi_id, row in catalog.items():
+        metric = metrics.get(kpi_id)
+        if metric is None:
+            found.append(f"{seed_path}: KPI {kpi_id} has no metric in models/semantic/")
+            continue
+        where = metric["original_file_path"]
+        if metric.get("type") != "simple":
+            found.append(f"{where}: metric {kpi_id} should be a simple metric")
+            continue
+        if (metric.get("description") or "").strip() != row["definition"].strip():
+            found.append(
+                f"{where}: metric {kpi_id}'s description is not the definition in {seed_path}"
+            )
+        model, measure = read(metric)
+        if mart_of(model) != KPI_MART:
+            found.append(f"{where}: metric {kpi_id} does not read {KPI_MART}")
+            continue
+        wanted = "sum" if row["statistic"] in ADDITIVE_STATISTICS else "average"
+        if measure["agg"] != wanted:
+            found.append(
+                f"{where}: metric {kpi_id} (statistic {row['statistic']}) aggregates with "
+                f"{measure['agg']}, should be {wanted}"
+            )
+        filters = [
+            f.get("where_sql_template", "")
+            for f in ((metric.get("filter") or {}).get("where_filters") or [])
+        ]
+        if not any("kpi_id" in f and f"'{kpi_id}'" in f for f in filters):
+            found.append(f"{where}: metric {kpi_id} does not filter the mart on kpi_id '{kpi_id}'")
+    for name, metric in sorted(metrics.items()):
+        if name in catalog:
+            continue
+        model, _ = read(metric)
+        if not (name.startswith(DORA_METRIC_PREFIX) and mart_of(model) == DORA_MART):
+            found.append(
+                f"{metric['original_file_path']}: metric {name} has no row in {seed_path} "
+                f"(only {DORA_METRIC_PREFIX}* metrics over {DORA_MART} may have none)"
+            )
+    return found
+
+
+def _kpi_catalog_problems(manifest: dict) -> list[str]:
+    """The catalog names every KPI model, every named model exists, the KPI mart
+    unions exactly those, and each KPI model's YAML sits beside it."""
+    models = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["package_name"] == "outcomes"
+    }
+    seed, rows = _catalog_rows(manifest)
+    if seed is None:
+        return [f"seed {CATALOG_SEED} is missing"]
     found = []
     named = set()
     for row in rows:
