@@ -167,9 +167,7 @@ def _semantic_layer_problems(manifest: dict) -> list[str]:
     if seed is None:
         return [f"seed {CATALOG_SEED} is missing"]
     seed_path = seed["original_file_path"]
-    semantic_models = {
-        n["unique_id"]: n for n in manifest.get("semantic_models", {}).values()
-    }
+    semantic_models = {n["unique_id"]: n for n in manifest.get("semantic_models", {}).values()}
     metrics = {n["name"]: n for n in manifest.get("metrics", {}).values()}
 
     def read(metric: dict) -> tuple[dict | None, dict | None]:

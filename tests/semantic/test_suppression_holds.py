@@ -30,7 +30,9 @@ def test_every_measure_reads_a_column_null_on_suppressed_rows(demo_warehouse, se
             (shown,) = demo_warehouse.query(
                 f"select count(*) from {table} where is_suppressed and {column} is not null"
             )[0]
-            assert shown == 0, f"measure {measure['name']} reads {table}.{column}, shown when suppressed"
+            assert shown == 0, (
+                f"measure {measure['name']} reads {table}.{column}, shown when suppressed"
+            )
             checked += 1
     assert checked >= 2
 
