@@ -11,6 +11,7 @@ outcomes nudges    preview / send the nudges of models/nudges/, opt in or out (d
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -136,6 +137,7 @@ def demo(
         else:
             run(demo_config(exports, warehouse), salt, summary, skip_build=skip_build)
         click.echo(render(summary, warehouse))
+        _echo_digest(summary.digest)
         if not skip_build and not skip_site:
             from outcomes.reports import build_site
 
@@ -193,6 +195,7 @@ def run_command(
     with hold_for_command(config.warehouse):
         summary = run(config, salt, skip_build=skip_build)
         click.echo(render(summary, config.warehouse))
+        _echo_digest(summary.digest)
 
 
 @main.command()
@@ -228,7 +231,47 @@ def build_command(min_group_size: int | None) -> None:
     warehouse = warehouse_path()
     with hold_for_command(warehouse):
         result = build(warehouse, min_group_size)
+        from outcomes.digest import write_digest
+
+        files = write_digest(warehouse)
     click.echo(f"dbt build finished in {result.seconds:.1f} s: {result.counts}")
+    _echo_digest(files.markdown if files else None)
+
+
+def _echo_digest(markdown: Path | None) -> None:
+    if markdown is not None:
+        click.echo(
+            f"Weekly digest: {markdown} and {markdown.with_suffix('.html')} "
+            "(ready to paste into an email)"
+        )
+
+
+@main.command(name="digest")
+@click.option(
+    "--week",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Monday of the week (default: the latest digest week).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to write to (default: beside the warehouse).",
+)
+@clear_errors
+def digest_command(week: dt.datetime | None, out: Path | None) -> None:
+    """Write the executive weekly digest (Markdown and HTML) of the current warehouse."""
+    from outcomes.digest import write_digest
+
+    warehouse = warehouse_path()
+    files = write_digest(warehouse, week.date() if week else None, out)
+    if files is None:
+        raise click.ClickException(
+            "no digest for that week: build the models first (`outcomes build`), "
+            "and give the Monday of a week with data"
+        )
+    _echo_digest(files.markdown)
 
 
 @main.command(

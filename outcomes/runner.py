@@ -92,6 +92,7 @@ def run(
             summary.stages["build"] = result.seconds
             if not failed:
                 after_build(config.warehouse)  # every model rebuilt: pending erasures complete
+                summary.digest = _write_digest(config.warehouse)
         except OutcomesError as exc:
             if not failed:
                 raise
@@ -102,6 +103,14 @@ def run(
             message += f"\nThe build of the other models failed too: {build_error}"
         raise QualityGateFailed(message, summary)
     return summary
+
+
+def _write_digest(warehouse: Path) -> Path | None:
+    """The weekly digest beside the warehouse (outcomes.digest), after every full build."""
+    from outcomes.digest import write_digest
+
+    files = write_digest(warehouse)
+    return files.markdown if files else None
 
 
 def check_export_folders(config: Config) -> None:

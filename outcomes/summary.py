@@ -14,6 +14,7 @@ class RunSummary:
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     loads: list[SourceLoad] = field(default_factory=list)
     generated: dict[str, int] = field(default_factory=dict)
+    digest: Path | None = None  # the weekly digest's Markdown file (outcomes.digest)
 
 
 def erased_rows(load: SourceLoad) -> int:
