@@ -40,3 +40,28 @@
 {% macro default__format_general(expr) -%}
     rtrim(rtrim(cast(round(cast({{ expr }} as numeric), 6) as text), '0'), '.')
 {%- endmacro %}
+
+{#-
+    format_grouped(x, n): n decimals with a comma between thousands
+    ('1,234,568', '12.5'). DuckDB's format() takes fmt's '{:,.nf}'; Postgres
+    to_char with a literal ',' group separator (FM drops the padding).
+-#}
+{% macro format_grouped(expr, n) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('format_grouped', 'outcomes')(expr, n)) }}
+    {%- else -%}
+        {#- sqlfluff's jinja templater has no adapter: lint the DuckDB SQL. -#}
+        {{ return(duckdb__format_grouped(expr, n)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__format_grouped(expr, n) -%}
+    format('{:,.{{ n }}f}', cast({{ expr }} as double))
+{%- endmacro %}
+
+{% macro default__format_grouped(expr, n) -%}
+    to_char(
+        cast({{ expr }} as numeric),
+        'FM999,999,999,999,990{{ "." ~ ("0" * n) if n > 0 else "" }}'
+    )
+{%- endmacro %}

@@ -185,6 +185,36 @@ try {
 				fail(`${spec.name}: text "${text}" not shown`);
 			}
 		}
+		// The browser tab carries the page's subject (a team's name).
+		if (spec.title_contains) {
+			try {
+				await page.waitForFunction((t) => document.title.includes(t), spec.title_contains, { timeout: 20000 });
+				record.checks.push(`title ok: ${spec.title_contains}`);
+			} catch {
+				fail(`${spec.name}: browser tab "${await page.title()}" does not name "${spec.title_contains}"`);
+			}
+		}
+		// Texts a page must never show (an empty default chart says "Dataset is empty").
+		for (const text of spec.forbid_texts ?? []) {
+			if ((await page.locator('body').innerText()).includes(text)) fail(`${spec.name}: shows "${text}"`);
+			else record.checks.push(`absent ok: ${text}`);
+		}
+		// No sideways scrolling at this viewport (1400 px): neither the page nor a table scrolls.
+		if (spec.no_sideways_scroll) {
+			const wide = await page.evaluate(() => {
+				const found = [];
+				if (document.documentElement.scrollWidth > window.innerWidth + 1) found.push(`page ${document.documentElement.scrollWidth}px`);
+				for (const el of document.querySelectorAll('article *, main *')) {
+					const style = getComputedStyle(el);
+					if (!['auto', 'scroll'].includes(style.overflowX) || !el.checkVisibility()) continue;
+					if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+						found.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ${el.scrollWidth}>${el.clientWidth}px`);
+				}
+				return found;
+			});
+			if (wide.length) fail(`${spec.name}: scrolls sideways at 1400 px: ${wide.slice(0, 3).join('; ')}`);
+			else record.checks.push('no sideways scroll ok');
+		}
 		// Charts: ECharts draws into a canvas (or svg) inside each chart container.
 		const minCharts = spec.min_charts ?? 0;
 		if (minCharts > 0) {

@@ -59,6 +59,97 @@ def latest_cells(demo_warehouse, where: str, params: list) -> list[tuple]:
     )
 
 
+CURRENCY = "$"  # var report_currency_symbol's default
+
+
+def scorecard_text(value: float | None, unit: str, in_days: bool = False) -> str:
+    """The text the scorecard shows for a value (mirrors macros/reports/report_text.sql)."""
+    if value is None:
+        return "no data"
+    if unit == "ratio":
+        return f"{min(max(value, 0.0), 1.0) * 100:.1f}%"
+    if unit == "hours" and (in_days or abs(value) >= 48):
+        return f"{value / 24:.1f} days"
+    if unit == "hours":
+        return f"{value:.1f} h"
+    if unit == "currency":
+        return f"{CURRENCY}{value:,.0f}"
+    if unit == "days":
+        return "1 day" if round(value, 1) == 1 else f"{value:.1f} days"
+    return f"{value:,.1f}"
+
+
+def scorecard_rows(demo_warehouse) -> list[dict]:
+    """Every team's KPIs at the latest complete rolling 4 weeks, from the marts."""
+    rows = demo_warehouse.query(
+        """
+        select status.team_id, teams.team_name, teams.function_name, status.kpi_id,
+            status.kpi_name, status.category, catalog.unit, status.value_basis,
+            status.value, status.is_suppressed, status.baseline_value, status.target_value,
+            status.status, status.kpi_position
+        from marts.fct_team_kpi_status as status
+        inner join marts.dim_teams as teams on status.team_id = teams.team_id
+        inner join seeds.kpi_catalog as catalog on status.kpi_id = catalog.kpi_id
+        where status.period_grain = 'rolling_4_weeks'
+            and status.period_start = (
+                select max(period_start) from marts.fct_team_kpi_status
+                where period_grain = 'rolling_4_weeks'
+            )
+        order by teams.team_name, status.kpi_position
+        """
+    )
+    keys = (
+        "team_id",
+        "team_name",
+        "function_name",
+        "kpi_id",
+        "kpi_name",
+        "category",
+        "unit",
+        "value_basis",
+        "value",
+        "is_suppressed",
+        "baseline",
+        "target",
+        "status",
+        "kpi_position",
+    )
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def shown_texts(row: dict) -> dict:
+    """The value and target texts of one scorecard row (one unit for the row's numbers)."""
+    numbers = [n for n in (row["value"], row["baseline"], row["target"]) if n is not None]
+    in_days = row["unit"] == "hours" and any(n >= 48 for n in numbers)
+    per = " a week" if row["value_basis"] == "per_week" else ""
+    value = (
+        "suppressed"
+        if row["is_suppressed"]
+        else scorecard_text(row["value"], row["unit"], in_days)
+        + (per if row["value"] is not None else "")
+    )
+    target = (
+        "no target"
+        if row["target"] is None
+        else scorecard_text(row["target"], row["unit"], in_days) + per
+    )
+    return {"value": value, "target": target, "status": row["status"].replace("_", " ")}
+
+
+def category_text(rows: list[dict], team_id: str, category: str) -> str:
+    """The executive grid's cell for one team and category (worst judged status first)."""
+    statuses = [r["status"] for r in rows if r["team_id"] == team_id and r["category"] == category]
+    n = len(statuses)
+    kpis = f"{n} KPI" if n == 1 else f"{n} KPIs"
+    for status in ("off_track", "at_risk", "on_track"):
+        if status in statuses:
+            return f"{status.replace('_', ' ')}: {statuses.count(status)} of {kpis}"
+    for status in ("no_target", "baseline_forming", "not_enough_data"):
+        if status in statuses:
+            return status.replace("_", " ")
+    raise AssertionError(f"{team_id} has no KPI in {category}")
+
+
 def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
     result = export_csv(demo_warehouse.path, tmp_path)
     data = tmp_path / "static" / "data"
@@ -76,6 +167,10 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "eng_deploy_failures",
         "eng_sources",
         "eng_delivery_weekly",
+        "team_scorecard",
+        "team_status_by_category",
+        "team_kpi_trend",
+        "team_okrs",
     }
     (kpi_rows,) = demo_warehouse.query("select count(*) from marts.fct_team_kpis_weekly")
     assert result.rows["team_kpis_weekly"] == kpi_rows[0]
@@ -126,14 +221,7 @@ def test_telemetry_off_and_versions_pinned():
 
 
 def _plan(demo_warehouse) -> dict:
-    delivery = latest_cells(demo_warehouse, "kpis.category = ?", ["delivery"])
-    shown_delivery = [row for row in delivery if not row[7] and row[6] is not None]
-    suppressed_delivery = [row for row in delivery if row[7]]
-    assert shown_delivery and suppressed_delivery
-    a, s = shown_delivery[0], suppressed_delivery[0]
-    flow = latest_cells(demo_warehouse, "kpis.category = ?", ["flow"])
-    team_cells = [row for row in latest_cells(demo_warehouse, "true", []) if row[2] == "support"]
-    team_cell = next(row for row in team_cells if not row[7] and row[6] is not None)
+    scorecard, team = _scorecard_plans(demo_warehouse)
     eng = latest_cells(demo_warehouse, "teams.function_name = ?", ["engineering"])
     eng_cell = next(row for row in reversed(eng) if not row[7] and row[6] is not None)
     (quarantined,) = demo_warehouse.query("select count(*) from quarantine.records")
@@ -148,25 +236,8 @@ def _plan(demo_warehouse) -> dict:
         "screenshot_dir": str(SCREENSHOTS),
         "chromium": str(CHROMIUM),
         "pages": [
-            {
-                "name": "scorecard",
-                "path": "/",
-                "cells": [cell(a), cell(s)],
-                "min_charts": 1,
-                "filter": {
-                    "open": "Category",
-                    "choose": "flow",
-                    "expect_row": [flow[0][1], flow[0][3]],
-                    "gone_text": a[3],
-                },
-            },
-            {
-                "name": f"team-{team_cell[0]}",
-                "path": f"/teams/{team_cell[0]}",
-                "cells": [{"row": [team_cell[3]], "text": cell(team_cell)["text"]}],
-                "texts": [f"{team_cell[1]} is a"],
-                "min_charts": 1,
-            },
+            scorecard,
+            team,
             {
                 "name": "function-engineering",
                 "path": "/functions/engineering",
@@ -183,6 +254,61 @@ def _plan(demo_warehouse) -> dict:
             },
         ],
     }
+
+
+def _scorecard_plans(demo_warehouse) -> tuple[dict, dict]:
+    """The executive scorecard and one team page, read against the marts
+    (fct_team_kpi_status): a KPI off track or at risk with a target shows its
+    4-week value, target and status on both pages; the team's category cell
+    on the grid rolls up its KPIs; the function filter drops the team."""
+    rows = scorecard_rows(demo_warehouse)
+    judged = [
+        r for r in rows if r["status"] in ("off_track", "at_risk") and r["target"] is not None
+    ]
+    assert judged, "the demo's team file sets targets a team misses"
+    kpi = judged[0]
+    texts = shown_texts(kpi)
+    other = next(r for r in rows if r["function_name"] != kpi["function_name"])
+    name, kpi_name = kpi["team_name"], kpi["kpi_name"]
+    scorecard = {
+        "name": "scorecard",
+        "path": "/",
+        "cells": [
+            {"row": [name, kpi_name], "text": texts["value"]},
+            {"row": [name, kpi_name], "text": texts["target"]},
+            {"row": [name, kpi_name], "text": texts["status"]},
+            {
+                "row": [name, kpi["function_name"]],
+                "text": category_text(rows, kpi["team_id"], kpi["category"]),
+            },
+        ],
+        "texts": ["Status by category", "not a ranking"],
+        "no_sideways_scroll": True,
+        "filter": {
+            "open": "Function",
+            "choose": other["function_name"],
+            "expect_row": [other["team_name"], other["function_name"]],
+            "gone_text": name,
+        },
+    }
+    team_kpis = [r for r in rows if r["team_id"] == kpi["team_id"]]
+    suppressed = next((r for r in team_kpis if r["is_suppressed"]), None)
+    team = {
+        "name": f"team-{kpi['team_id']}",
+        "path": f"/teams/{kpi['team_id']}",
+        "cells": [
+            {"row": [kpi_name], "text": texts["value"]},
+            {"row": [kpi_name], "text": texts["target"]},
+            {"row": [kpi_name], "text": texts["status"]},
+        ]
+        + ([{"row": [suppressed["kpi_name"]], "text": "suppressed"}] if suppressed else []),
+        "texts": [f"{name} is a", f"{name}: scorecard", f"{name}: OKRs"],
+        "title_contains": name,
+        "forbid_texts": ["Dataset is empty"],
+        "no_sideways_scroll": True,
+        "min_charts": 1,
+    }
+    return scorecard, team
 
 
 def hours(value: float | None) -> str:
@@ -299,7 +425,9 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
         "transparency",
     }
     assert all(
-        page.get("charts", 0) >= 1 for page in result["pages"] if page["name"] != "transparency"
+        page.get("charts", 0) >= 1
+        for page in result["pages"]
+        if page["name"] not in ("transparency", "scorecard")
     )
     for shot in (
         "scorecard",

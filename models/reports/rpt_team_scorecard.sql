@@ -1,0 +1,214 @@
+{#
+    Each team's scorecard as its page and the executive grid show it: one row
+    per team and KPI of its set (fct_team_kpi_status), at the latest complete
+    rolling 4 weeks of the warehouse: the value, the team's baseline, the
+    quarter's target, the status, and the trend against the 4 weeks before,
+    both periods with their dates. The texts are written here, once
+    (macros/reports/report_text.sql), so no page computes or formats a number.
+    A team with no row in the latest period keeps its KPIs, not_enough_data.
+#}
+with kpi_status as (
+
+    select * from {{ ref('fct_team_kpi_status') }}
+
+),
+
+teams as (
+
+    select * from {{ ref('dim_teams') }}
+
+),
+
+kpi_catalog as (
+
+    select * from {{ ref('kpi_catalog') }}
+
+),
+
+rolling as (
+
+    select *
+    from kpi_status
+    where period_grain = 'rolling_4_weeks'
+
+),
+
+latest_period as (
+
+    select max(period_start) as period_start
+    from rolling
+
+),
+
+periods as (
+
+    select
+        period_start as current_start,
+        {{ add_days('period_start', 27) }} as current_end,
+        {{ add_days('period_start', -28) }} as prior_start,
+        {{ add_days('period_start', -1) }} as prior_end
+    from latest_period
+
+),
+
+{# Every KPI a team's scorecard has had, with its baseline (one per team and KPI). #}
+team_kpis as (
+
+    select
+        team_id,
+        kpi_id,
+        max(function_name) as function_name,
+        max(kpi_name) as kpi_name,
+        max(category) as category,
+        max(direction) as direction,
+        max(value_basis) as value_basis,
+        max(kpi_position) as kpi_position,
+        max(baseline_value) as baseline_value,
+        max(baseline_start) as baseline_start,
+        max(baseline_end) as baseline_end
+    from rolling
+    group by team_id, kpi_id
+
+),
+
+joined as (
+
+    select
+        team_kpis.*,
+        teams.team_name,
+        kpi_catalog.unit,
+        periods.current_start,
+        periods.current_end,
+        periods.prior_start,
+        periods.prior_end,
+        coalesce(current_period.is_suppressed, false) as is_suppressed,
+        coalesce(prior_period.is_suppressed, false) as is_prior_suppressed,
+        current_period.value,
+        current_period.target_value,
+        current_period.target_input,
+        current_period.quarter,
+        coalesce(current_period.status, 'not_enough_data') as status,
+        coalesce(current_period.status_reason, 'no value in this period') as status_reason,
+        prior_period.value as prior_value
+    from team_kpis
+    cross join periods
+    inner join teams
+        on team_kpis.team_id = teams.team_id
+    inner join kpi_catalog
+        on team_kpis.kpi_id = kpi_catalog.kpi_id
+    left join rolling as current_period
+        on team_kpis.team_id = current_period.team_id
+            and team_kpis.kpi_id = current_period.kpi_id
+            and periods.current_start = current_period.period_start
+    left join rolling as prior_period
+        on team_kpis.team_id = prior_period.team_id
+            and team_kpis.kpi_id = prior_period.kpi_id
+            and periods.prior_start = prior_period.period_start
+
+),
+
+worded as (
+
+    select
+        *,
+        {{ report_duration_unit(
+            'unit', ['value', 'prior_value', 'baseline_value', 'target_value']) }}
+            as text_unit,
+        {{ report_trend('value', 'prior_value', 'direction', 'unit') }} as trend,
+        case when value_basis = 'per_week' then ' a week' else '' end as per,
+        cast(current_start as varchar) || ' to ' || cast(current_end as varchar)
+            as current_period_text,
+        cast(prior_start as varchar) || ' to ' || cast(prior_end as varchar)
+            as prior_period_text
+    from joined
+
+),
+
+texts as (
+
+    select
+        *,
+        case
+            when is_suppressed then 'suppressed'
+            else {{ report_value_text('value', 'text_unit') }}
+                || case when value is null then '' else per end
+        end as value_text,
+        case
+            when is_prior_suppressed then 'suppressed'
+            else {{ report_value_text('prior_value', 'text_unit') }}
+                || case when prior_value is null then '' else per end
+        end as prior_text,
+        case
+            when baseline_value is not null
+                then {{ report_value_text('baseline_value', 'text_unit') }} || per
+            when status = 'baseline_forming' then 'forming'
+            else 'not available'
+        end as baseline_text,
+        case
+            when target_value is not null
+                then {{ report_value_text('target_value', 'text_unit') }} || per
+            when target_input is not null then 'waits for the baseline'
+            else 'no target'
+        end as target_text
+    from worded
+
+),
+
+final as (
+
+    select
+        cast({{ stable_id('team_id', 'kpi_id') }} as varchar) as team_kpi_id,
+        cast(team_id as varchar) as team_id,
+        cast(team_name as varchar) as team_name,
+        cast(function_name as varchar) as function_name,
+        cast(category as varchar) as category,
+        cast(kpi_position as integer) as kpi_position,
+        cast(kpi_id as varchar) as kpi_id,
+        cast(kpi_name as varchar) as kpi_name,
+        cast(unit as varchar) as unit,
+        cast(direction as varchar) as direction,
+        cast(replace(direction, '_', ' ') as varchar) as direction_text,
+        cast(value_basis as varchar) as value_basis,
+        cast(current_start as date) as period_start,
+        cast(current_end as date) as period_end,
+        cast(current_period_text as varchar) as period_text,
+        cast(value as float8) as value,
+        is_suppressed,
+        cast(value_text as varchar) as value_text,
+        cast(baseline_value as float8) as baseline_value,
+        cast(baseline_start as date) as baseline_start,
+        cast(baseline_end as date) as baseline_end,
+        cast(baseline_text as varchar) as baseline_text,
+        cast(quarter as varchar) as quarter,
+        cast(target_input as varchar) as target_input,
+        cast(target_value as float8) as target_value,
+        cast(target_text as varchar) as target_text,
+        cast(status as varchar) as status,
+        cast({{ report_status_label('status') }} as varchar) as status_label,
+        cast(status_reason as varchar) as status_reason,
+        cast(
+            case status
+                when 'off_track' then 1
+                when 'at_risk' then 2
+                when 'on_track' then 3
+                when 'no_target' then 4
+                when 'baseline_forming' then 5
+                else 6
+            end as integer
+        ) as status_order,
+        cast(prior_start as date) as prior_period_start,
+        cast(prior_end as date) as prior_period_end,
+        cast(prior_period_text as varchar) as prior_period_text,
+        cast(prior_value as float8) as prior_value,
+        cast(prior_text as varchar) as prior_text,
+        cast(trend as varchar) as trend,
+        cast(
+            trend || ': ' || value_text || ' (' || current_period_text || ') against '
+            || prior_text || ' (' || prior_period_text || ')' as varchar
+        ) as trend_text,
+        cast('/teams/' || team_id as varchar) as team_link
+    from texts
+
+)
+
+select * from final
