@@ -47,3 +47,32 @@ def report_data(outcomes: OutcomesSettings) -> dg.MaterializeResult:
             **{f"rows_{name}": rows for name, rows in result.rows.items()},
         }
     )
+
+
+DIGEST_KEY = dg.AssetKey(["reports", "weekly_digest"])
+DIGEST_MODELS = ("rpt_digest_teams", "rpt_digest_lines")
+
+
+@dg.asset(
+    key=DIGEST_KEY,
+    group_name="reports",
+    kinds={"markdown", "html"},
+    deps=[get_asset_key_for_model([outcomes_dbt_models], model) for model in DIGEST_MODELS],
+    description="The executive weekly digest of the latest week as Markdown and HTML, "
+    "ready to paste into an email (<warehouse>_digest.md/.html beside the warehouse; "
+    "outcomes.digest.write_digest, docs/narrative.md#digest).",
+)
+def weekly_digest(outcomes: OutcomesSettings) -> dg.MaterializeResult:
+    from outcomes.digest import write_digest
+
+    files = write_digest(outcomes.resolve().config.warehouse)
+    if files is None:
+        return dg.MaterializeResult(metadata={"written": False})
+    return dg.MaterializeResult(
+        metadata={
+            "written": True,
+            "week_start": files.week_start.isoformat(),
+            "markdown": str(files.markdown),
+            "html": str(files.html),
+        }
+    )
