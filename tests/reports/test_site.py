@@ -171,6 +171,8 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "team_status_by_category",
         "team_kpi_trend",
         "team_okrs",
+        "digest_lines",
+        "digest_teams",
     }
     (kpi_rows,) = demo_warehouse.query("select count(*) from marts.fct_team_kpis_weekly")
     assert result.rows["team_kpis_weekly"] == kpi_rows[0]
