@@ -173,6 +173,9 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "team_okrs",
         "digest_lines",
         "digest_teams",
+        "forecast_teams",
+        "forecast_bands",
+        "forecast_items_at_risk",
     }
     (kpi_rows,) = demo_warehouse.query("select count(*) from marts.fct_team_kpis_weekly")
     assert result.rows["team_kpis_weekly"] == kpi_rows[0]
@@ -229,6 +232,7 @@ def _plan(demo_warehouse) -> dict:
     (quarantined,) = demo_warehouse.query("select count(*) from quarantine.records")
     engineering = _engineering_plan(demo_warehouse)
     transparency = _transparency_plan(demo_warehouse)
+    forecasts = _forecasts_plan(demo_warehouse)
 
     def cell(row) -> dict:
         return {"row": [row[1], row[3]], "text": shown(row[6], row[5], row[7])}
@@ -248,6 +252,7 @@ def _plan(demo_warehouse) -> dict:
             },
             engineering,
             transparency,
+            forecasts,
             {
                 "name": "quality",
                 "path": "/quality",
@@ -389,6 +394,64 @@ def _transparency_plan(demo_warehouse) -> dict:
     }
 
 
+def _forecasts_plan(demo_warehouse) -> dict:
+    """The forecasts page: a team's 85% date, a poorly calibrated team's wording
+    (held count recomputed from the backtest) and the top at-risk item's miss
+    share, all read from the forecast marts, not from the report models."""
+    teams = demo_warehouse.query(
+        """
+        select teams.team_name, forecast.open_item_count, forecast.p85_date,
+            forecast.horizon_days, count(backtest.team_id),
+            count(case when backtest.is_held_85 then 1 end)
+        from marts.fct_team_delivery_forecast as forecast
+        inner join marts.dim_teams as teams on forecast.team_id = teams.team_id
+        left join marts.fct_forecast_backtest as backtest on forecast.team_id = backtest.team_id
+        where teams.member_count >= 5
+        group by all
+        order by teams.team_name
+        """
+    )
+    assert teams, "the demo has forecast teams of five people or more"
+
+    def done_by(open_items: int, day, horizon: int) -> str:
+        if open_items == 0:
+            return "nothing open"
+        return f"after {horizon // 7} weeks" if day is None else day.isoformat()
+
+    name, open_items, p85, horizon, _, _ = teams[0]
+    cells = [{"row": [name], "text": done_by(open_items, p85, horizon)}]
+    # The demo has a team whose 85% forecast held in under 70% of 8+ backtests.
+    poor = next(row for row in teams if row[4] >= 8 and row[5] < 0.7 * row[4])
+    cells.append(
+        {
+            "row": [poor[0]],
+            "text": f"Poor calibration: the 85% forecast held in {poor[5]} of {poor[4]} "
+            f"backtests ({int(100 * poor[5] / poor[4] + 0.5)}%), so this forecast claims more "
+            "confidence than the team's history supports.",
+        }
+    )
+    (item,) = demo_warehouse.query(
+        """
+        select risk.source_system || ' ' || risk.source_item_id, risk.miss_probability,
+            risk.is_beyond_horizon
+        from marts.fct_work_item_due_date_risk as risk
+        inner join marts.dim_teams as teams on risk.team_id = teams.team_id
+        where risk.is_at_risk and not risk.is_overdue and teams.member_count >= 5
+        order by risk.miss_probability desc, risk.due_date, risk.work_item_id
+        limit 1
+        """
+    )
+    share = f"{item[1] * 100:.0f}%" + (" or less" if item[2] else "")
+    cells.append({"row": [item[0]], "text": share})
+    return {
+        "name": "forecasts",
+        "path": "/forecasts",
+        "cells": cells,
+        "texts": ["The chart shows, for the end of each coming week", "Already overdue"],
+        "min_charts": 1,
+    }
+
+
 @pytest.mark.slow
 def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
     npm, node = shutil.which("npm"), shutil.which("node")
@@ -404,6 +467,7 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
         "functions/sales.html",
         "functions/engineering/delivery.html",
         "transparency.html",
+        "forecasts.html",
     ):
         assert (pages / route).exists() or (pages / route.replace(".html", "/index.html")).exists()
     plan_path, result_path = tmp_path / "plan.json", tmp_path / "result.json"
@@ -425,6 +489,7 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
         "function-engineering",
         "engineering-delivery",
         "transparency",
+        "forecasts",
     }
     assert all(
         page.get("charts", 0) >= 1
@@ -437,5 +502,6 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
         "engineering-delivery",
         "engineering-delivery-filtered",
         "transparency",
+        "forecasts",
     ):
         assert (SCREENSHOTS / f"{shot}.png").exists(), shot
