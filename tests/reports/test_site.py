@@ -430,7 +430,10 @@ def _forecasts_plan(demo_warehouse) -> dict:
             "confidence than the team's history supports.",
         }
     )
-    (item,) = demo_warehouse.query(
+    # The first at-risk item the page lists (by share, then due date) that some
+    # trials still make: its share is a real Monte Carlo result, not the 100% of
+    # a date the team can no longer reach. The table shows 50 rows a page.
+    items = demo_warehouse.query(
         """
         select risk.source_system || ' ' || risk.source_item_id, risk.miss_probability,
             risk.is_beyond_horizon
@@ -438,9 +441,10 @@ def _forecasts_plan(demo_warehouse) -> dict:
         inner join marts.dim_teams as teams on risk.team_id = teams.team_id
         where risk.is_at_risk and not risk.is_overdue and teams.member_count >= 5
         order by risk.miss_probability desc, risk.due_date, risk.work_item_id
-        limit 1
         """
     )
+    position, item = next((n, row) for n, row in enumerate(items) if row[1] < 1)
+    assert position < 50, "the item must be on the table's first page"
     share = f"{item[1] * 100:.0f}%" + (" or less" if item[2] else "")
     cells.append({"row": [item[0]], "text": share})
     return {
