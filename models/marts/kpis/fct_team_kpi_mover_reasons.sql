@@ -497,8 +497,8 @@ volume_reasons as (
         cast(range_count as float8) as range_value,
         'The queue received ' || cast(week_count as varchar)
         || ' new tickets this week, '
-        || {{ format_fixed('week_count / range_count', 1) }}
-        || ' times the ' || {{ format_fixed('range_count', 0) }}
+        || {{ narrative_fixed('week_count / range_count', 1) }}
+        || ' times the ' || {{ narrative_fixed('range_count', 0) }}
         || ' of a typical week in the range.' as reason
     from volume_compared
     where week_count is not null
