@@ -27,5 +27,6 @@
         'kpi_one_touch_resolution',
         'kpi_csat_response_rate',
         'kpi_support_backlog',
+        'kpi_time_use',
     ]) }}
 {%- endmacro %}

@@ -68,18 +68,17 @@ from marts.fct_work_items
 where work_item_type = 'task' and owner_person_id = $person and cycle_time_hours is not null
 """
 
-MEETING_WEEKS = """
+# The same person-days the team KPIs of kpi_time_use are built from, so a
+# person's own week reads exactly as it counts in their team's figures.
+TIME_USE_WEEKS = """
 select
-    cast(date_trunc('week', events.start_at) as date) as week_start,
-    sum(epoch(events.end_at - events.start_at)) / 3600.0 as meeting_hours,
-    count(*) as meetings
-from staging.stg_calendar__event_attendees as attendees
-inner join staging.stg_calendar__events as events
-    on attendees.calendar_event_id = events.calendar_event_id
-where attendees.attendee_person_id = $person
-    and attendees.response_status in ('accepted', 'tentative')
-    and events.event_status <> 'cancelled'
-    and not events.is_all_day
+    cast(date_trunc('week', work_date) as date) as week_start,
+    sum(meeting_hours) as meeting_hours,
+    sum(focus_hours) as focus_hours,
+    sum(fragmented_hours) as fragmented_hours,
+    sum(after_hours_meeting_hours) as after_hours_meeting_hours
+from intermediate.int_person_day_time_use
+where person_id = $person
 group by 1
 order by 1
 """
@@ -107,7 +106,7 @@ class PersonalView:
     person_key: str
     display_name: str | None
     figures: tuple[Figure, ...]
-    meeting_weeks: tuple[tuple[str, float, int], ...]
+    time_use_weeks: tuple[tuple[str, float, float, float, float], ...]
 
 
 def _values(con: duckdb.DuckDBPyConnection, sql: str, person: str) -> tuple[float, ...]:
@@ -139,8 +138,8 @@ def personal_view(con: duckdb.DuckDBPyConnection, email: str, salt: bytes) -> Pe
         ),
     )
     weeks = tuple(
-        (str(week), float(hours), int(count))
-        for week, hours, count in con.execute(MEETING_WEEKS, {"person": key}).fetchall()
+        (str(week), *(float(value) for value in values))
+        for week, *values in con.execute(TIME_USE_WEEKS, {"person": key}).fetchall()
     )
     return PersonalView(key, person.display_name, figures, weeks)
 
@@ -165,14 +164,27 @@ def render_markdown(view: PersonalView) -> str:
             f"| {figure.name} | {figure.definition} | {len(figure.values)} | "
             f"{_hours(figure.median)} | {_hours(figure.p85)} |"
         )
-    lines += ["", "## Meeting hours per week", ""]
-    if view.meeting_weeks:
-        lines += ["| Week starting | Meeting hours | Meetings |", "|---|---:|---:|"]
+    lines += [
+        "",
+        "## Where your time went, per week",
+        "",
+        "Meetings of 2 to 25 people you did not decline (overlaps merged), and the free",
+        "time of your working window: focus in blocks of 2 hours or more, fragmented",
+        "in shorter gaps. Your team's figures are built from the same days.",
+        "",
+    ]
+    if view.time_use_weeks:
         lines += [
-            f"| {week} | {hours:.1f} | {count} |" for week, hours, count in view.meeting_weeks
+            "| Week starting | Meeting hours | Focus hours | Fragmented hours | "
+            "After-hours meeting hours |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {week} | {meeting:.1f} | {focus:.1f} | {fragmented:.1f} | {after:.1f} |"
+            for week, meeting, focus, fragmented, after in view.time_use_weeks
         ]
     else:
-        lines.append("No meetings attended in the data held.")
+        lines.append("No calendar of yours is in the data held.")
     return "\n".join(lines) + "\n"
 
 

@@ -50,22 +50,16 @@ def warehouse(tmp_path):
         f"('pr3', 'pr.reviewed', timestamp '2026-01-06 18:00', '{ANN}', 'person')) "
         "as t(work_item_id, event_type, occurred_at, actor_person_id, actor_type)"
     )
+    # The person-days of int_person_day_time_use (its own tests compute them).
+    con.execute("create schema intermediate")
     con.execute(
-        "create table staging.stg_calendar__events as select * from (values "
-        "('m1', 'confirmed', timestamp '2026-01-05 10:00', timestamp '2026-01-05 11:00', false), "
-        "('m2', 'confirmed', timestamp '2026-01-07 14:00', timestamp '2026-01-07 15:30', false), "
-        "('m3', 'confirmed', timestamp '2026-01-08 10:00', timestamp '2026-01-08 11:00', false), "
-        "('m4', 'cancelled', timestamp '2026-01-08 12:00', timestamp '2026-01-08 13:00', false), "
-        "('m5', 'confirmed', timestamp '2026-01-09 00:00', timestamp '2026-01-10 00:00', true), "
-        "('m6', 'confirmed', timestamp '2026-01-12 09:00', timestamp '2026-01-12 09:30', false)) "
-        "as t(calendar_event_id, event_status, start_at, end_at, is_all_day)"
-    )
-    con.execute(
-        "create table staging.stg_calendar__event_attendees as select * from (values "
-        f"('m1', '{ANN}', 'accepted'), ('m2', '{ANN}', 'tentative'), "
-        f"('m3', '{ANN}', 'declined'), ('m4', '{ANN}', 'accepted'), "
-        f"('m5', '{ANN}', 'accepted'), ('m6', '{ANN}', 'accepted'), ('m6', '{BOB}', 'accepted')) "
-        "as t(calendar_event_id, attendee_person_id, response_status)"
+        "create table intermediate.int_person_day_time_use as select * from (values "
+        f"('{ANN}', date '2026-01-05', 1.0, 6.0, 1.0, 0.0), "
+        f"('{ANN}', date '2026-01-07', 1.5, 4.5, 2.0, 0.5), "
+        f"('{ANN}', date '2026-01-12', 0.5, 7.5, 0.0, 0.0), "
+        f"('{BOB}', date '2026-01-12', 0.5, 7.5, 0.0, 0.0)) "
+        "as t(person_id, work_date, meeting_hours, focus_hours, fragmented_hours, "
+        "after_hours_meeting_hours)"
     )
     con.close()
     return path
@@ -85,11 +79,14 @@ def test_figures_are_the_persons_own(warehouse):
     # Ann's first review of Bob's pr3: 10:00 -> 16:00.
     assert figures["Review turnaround given"].values == (6.0,)
     assert figures["Task cycle time"].values == (30.0,)
-    # Week of 5 Jan: m1 1 h + m2 1.5 h (declined, cancelled, all-day left out).
-    assert view.meeting_weeks == (("2026-01-05", 2.5, 2), ("2026-01-12", 0.5, 1))
+    # Week of 5 Jan: two of Ann's days, summed; Bob's day is not hers.
+    assert view.time_use_weeks == (
+        ("2026-01-05", 2.5, 10.5, 3.0, 0.5),
+        ("2026-01-12", 0.5, 7.5, 0.0, 0.0),
+    )
     text = render_markdown(view)
     assert "| PR cycle time | your pull requests, opened to merged | 2 | 18.0 h | 22.2 h |" in text
-    assert "| 2026-01-05 | 2.5 | 2 |" in text
+    assert "| 2026-01-05 | 2.5 | 10.5 | 3.0 | 0.5 |" in text
 
 
 def test_written_privately_logged_and_never_in_the_report_site(warehouse, tmp_path):

@@ -176,6 +176,8 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "forecast_teams",
         "forecast_bands",
         "forecast_items_at_risk",
+        "team_time_use_weekly",
+        "meeting_series_to_review",
     }
     (kpi_rows,) = demo_warehouse.query("select count(*) from marts.fct_team_kpis_weekly")
     assert result.rows["team_kpis_weekly"] == kpi_rows[0]

@@ -128,7 +128,7 @@ all_cells as (
 
 {#
     The differencing guard. Hidden weeks: suppressed weeks with items of an
-    additive KPI (statistic sum, count or rate; not a stock). They are put in
+    additive KPI (statistic sum, count, rate or mean; not a stock). They are put in
     groups of two (three for an odd one out), in week order within their
     calendar quarter, and within the quarter apart inside and outside the
     team's baseline unless that leaves a week alone. A longer period that
@@ -154,7 +154,7 @@ hidden_weeks as (
         all_cells.period_grain = 'week'
         and all_cells.contributor_count < {{ min_group_size }}
         and all_cells.sample_size > 0
-        and kpi_catalog.statistic in ('sum', 'count', 'rate')
+        and kpi_catalog.statistic in ('sum', 'count', 'rate', 'mean')
         and all_cells.kpi_id not in ({{ stock_kpis }})
 
 ),
