@@ -235,6 +235,7 @@ def _plan(demo_warehouse) -> dict:
     engineering = _engineering_plan(demo_warehouse)
     transparency = _transparency_plan(demo_warehouse)
     forecasts = _forecasts_plan(demo_warehouse)
+    time_use = _time_use_plan(demo_warehouse)
 
     def cell(row) -> dict:
         return {"row": [row[1], row[3]], "text": shown(row[6], row[5], row[7])}
@@ -255,6 +256,7 @@ def _plan(demo_warehouse) -> dict:
             engineering,
             transparency,
             forecasts,
+            time_use,
             {
                 "name": "quality",
                 "path": "/quality",
@@ -374,6 +376,29 @@ def _engineering_plan(demo_warehouse) -> dict:
                 {"row": [lead_label], "contains": f"now {first[2]:.1f} h"} if not first[4] else None
             ),
         },
+    }
+
+
+def _time_use_plan(demo_warehouse) -> dict:
+    """A team's "where the time goes" page: its latest published week's meeting
+    and focus hours per person, as the warehouse holds them."""
+    team_id, team_name, week, meeting, focus = demo_warehouse.query(
+        """
+        select team_id, team_name, week_start, meeting_hours, focus_hours
+        from reports.rpt_team_time_use_weekly
+        where not is_suppressed
+        order by week_start desc, team_id
+        limit 1
+        """
+    )[0]
+    return {
+        "name": f"time-{team_id}",
+        "path": f"/time/{team_id}",
+        "cells": [
+            {"row": [str(week), f"{focus:.1f}"], "text": f"{meeting:.1f}"},
+        ],
+        "texts": [f"Where the time goes: {team_name}", "Recurring meetings to review"],
+        "min_charts": 1,
     }
 
 
