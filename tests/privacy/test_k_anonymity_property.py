@@ -111,10 +111,10 @@ def test_rule_matches_the_built_mart(demo_warehouse):
     assert kpi_teams <= teams
 
 
-# KPIs whose value over a period is a sum over its weeks (for a rate, value x
+# KPIs whose value over a period is a sum over its weeks (for a rate or a mean, value x
 # sample_size is): the ones a longer period could give a suppressed week away
 # by. The support backlog is a stock valued at the period's end, not a sum.
-ADDITIVE = ("sum", "count", "rate")
+ADDITIVE = ("sum", "count", "rate", "mean")
 STOCKS = ("backlog_age_p50", "backlog_over_7_days")
 
 
