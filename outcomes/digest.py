@@ -3,7 +3,7 @@
 Every run that builds the models (`outcomes demo`, `outcomes run`,
 `outcomes build`) writes the digest of the latest digest week beside the
 warehouse: `<warehouse stem>_digest.md` and `<warehouse stem>_digest.html`
-(for the default warehouse `warehouse/outcomes_digest.md`, git-ignored).
+(`outcomes_digest` .md and .html in `warehouse/` by default, git-ignored).
 `outcomes digest --week YYYY-MM-DD` writes another week's.
 
 What the digest says is computed in dbt (docs/narrative.md#digest):
