@@ -59,7 +59,7 @@ DIGEST_MODELS = ("rpt_digest_teams", "rpt_digest_lines")
     kinds={"markdown", "html"},
     deps=[get_asset_key_for_model([outcomes_dbt_models], model) for model in DIGEST_MODELS],
     description="The executive weekly digest of the latest week as Markdown and HTML, "
-    "ready to paste into an email (<warehouse>_digest.md/.html beside the warehouse; "
+    "ready to paste into an email (<warehouse>_digest, .md and .html, beside the warehouse; "
     "outcomes.digest.write_digest, docs/narrative.md#digest).",
 )
 def weekly_digest(outcomes: OutcomesSettings) -> dg.MaterializeResult:

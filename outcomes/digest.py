@@ -2,7 +2,7 @@
 
 Every run that builds the models (`outcomes demo`, `outcomes run`,
 `outcomes build`) writes the digest of the latest digest week beside the
-warehouse: `<warehouse stem>_digest.md` and `<warehouse stem>_digest.html`
+warehouse: `<warehouse stem>_digest` with the suffixes .md and .html
 (`outcomes_digest` .md and .html in `warehouse/` by default, git-ignored).
 `outcomes digest --week YYYY-MM-DD` writes another week's.
 
