@@ -132,15 +132,7 @@ team_days as (
         team_schedules.work_start_hour,
         team_schedules.work_end_hour,
         dates.work_date,
-        case extract(isodow from dates.work_date)
-            when 1 then 'Mon'
-            when 2 then 'Tue'
-            when 3 then 'Wed'
-            when 4 then 'Thu'
-            when 5 then 'Fri'
-            when 6 then 'Sat'
-            else 'Sun'
-        end as weekday_name
+        {{ weekday_name('dates.work_date') }} as weekday_name
     from team_schedules
     cross join dates
 

@@ -76,16 +76,8 @@ final as (
         team_work_hours.work_days,
         team_work_hours.work_start_time,
         team_work_hours.work_end_time,
-        cast(
-            cast(split_part(team_work_hours.work_start_time, ':', 1) as integer)
-            + cast(split_part(team_work_hours.work_start_time, ':', 2) as integer) / 60.0
-            as float8
-        ) as work_start_hour,
-        cast(
-            cast(split_part(team_work_hours.work_end_time, ':', 1) as integer)
-            + cast(split_part(team_work_hours.work_end_time, ':', 2) as integer) / 60.0
-            as float8
-        ) as work_end_hour
+        {{ clock_hours('team_work_hours.work_start_time') }} as work_start_hour,
+        {{ clock_hours('team_work_hours.work_end_time') }} as work_end_hour
     from teams
     left join team_time_zones
         on teams.team_id = team_time_zones.team_id

@@ -83,16 +83,8 @@ calendar_people as (
         people.person_id,
         coalesce(people.time_zone, team_schedules.time_zone, 'UTC') as time_zone,
         people.work_days,
-        cast(
-            cast(split_part(people.work_start_time, ':', 1) as integer)
-            + cast(split_part(people.work_start_time, ':', 2) as integer) / 60.0
-            as float8
-        ) as work_start_hour,
-        cast(
-            cast(split_part(people.work_end_time, ':', 1) as integer)
-            + cast(split_part(people.work_end_time, ':', 2) as integer) / 60.0
-            as float8
-        ) as work_end_hour
+        {{ clock_hours('people.work_start_time') }} as work_start_hour,
+        {{ clock_hours('people.work_end_time') }} as work_end_hour
     from people
     left join team_schedules
         on people.team_id = team_schedules.team_id
@@ -105,15 +97,7 @@ person_days as (
     select
         calendar_people.*,
         dates.work_date,
-        case extract(isodow from dates.work_date)
-            when 1 then 'Mon'
-            when 2 then 'Tue'
-            when 3 then 'Wed'
-            when 4 then 'Thu'
-            when 5 then 'Fri'
-            when 6 then 'Sat'
-            else 'Sun'
-        end as weekday_name
+        {{ weekday_name('dates.work_date') }} as weekday_name
     from calendar_people
     cross join dates
 
