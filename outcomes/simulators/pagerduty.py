@@ -7,6 +7,8 @@
 - `GET /incidents`: `since`/`until` filter on the creation time (default: the
   last 30 days), `date_range=all` drops the range, `statuses[]` filters by
   status; `sort_by=created_at`.
+- `GET /incidents/{id}`: one incident (`{"incident": {...}}`); an unknown
+  id answers 404.
 - `GET /users`: every user of the account.
 - `GET /incidents/{id}/log_entries`: the incident's log, newest first (the
   API's order), classic pagination as above; `since`/`until` filter on the
@@ -34,6 +36,7 @@ from outcomes.simulators.server import (
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 LOG_ENTRIES = route("/incidents/{incident_id}/log_entries")
+INCIDENT = route("/incidents/{incident_id}")
 
 
 class PagerDutySimulator(Simulator):
@@ -101,6 +104,13 @@ class PagerDutySimulator(Simulator):
         match = LOG_ENTRIES.match(request.path)
         if match:
             return self._log_entries(request, match.group("incident_id"))
+        match = INCIDENT.match(request.path)
+        if match:
+            wanted = match.group("incident_id")
+            for record in self.incidents:
+                if record.get("id") == wanted:
+                    return Response(200, {"incident": record})
+            return Response(404, {"error": {"message": "Not Found", "code": 2100}})
         raise LookupError(request.path)
 
     def _log_entries(self, request: Request, incident_id: str) -> Response:

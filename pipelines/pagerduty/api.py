@@ -9,8 +9,10 @@ read-only REST API key) in `.dlt/secrets.toml`, or
 PagerDuty filters incidents by creation time only, so each run asks for
 (a) incidents created since the cursor less `reopen_days` (an incident is
 still updated days after it opened), windowed by month because classic
-pagination stops at offset 10,000, and (b) every incident still open,
-whenever it was created. Merging by id keeps the newest version.
+pagination stops at offset 10,000, (b) every incident still open,
+whenever it was created, and (c) by id (`GET /incidents/{id}`), each
+incident open at the last run that (b) no longer lists: resolved since,
+and perhaps created before (a). Merging by id keeps the newest version.
 Users and services (`GET /services`) are read in full every run (an
 account has a few hundred at most). Deleted incidents do not exist in
 PagerDuty (an incident is resolved, never removed); a deleted service or
@@ -106,12 +108,26 @@ def _incidents(pull: Pull) -> Iterator[dict[str, Any]]:
                 yield record
         window_start = window_end
     open_params = {"date_range": "all", "statuses[]": ["triggered", "acknowledged"]}
+    still_open: list[str] = []
     for page in pull.client.paginate(
         "/incidents", params=open_params, paginator=_paginator(), data_selector="incidents"
     ):
         for record in page:
+            still_open.append(record.get("id"))
             if record.get("id") not in seen:
+                seen.add(record.get("id"))
                 yield record
+    # An incident open at the last pull and resolved since, created before this
+    # run's windows, is in neither listing (PagerDuty filters by creation time
+    # and status only): it is read by id, else its resolution would be missed.
+    state = pull.stream_state("incidents.jsonl")
+    for incident_id in state.get("open", []):
+        if incident_id in seen:
+            continue
+        answer = pull.client.response(f"/incidents/{incident_id}", allow=(404,))
+        if answer.status_code != 404:  # never in PagerDuty: incidents are not deleted
+            yield answer.json()["incident"]
+    state["open"] = sorted({i for i in still_open if i is not None})
     pull.advance("incidents.jsonl", now)
 
 

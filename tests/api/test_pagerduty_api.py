@@ -3,8 +3,10 @@ resilient to faults, resumable after a kill."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pytest
@@ -63,6 +65,109 @@ def test_a_changed_incident_is_merged(simulator, tmp_path):
     load_api(config, warehouse)
     rows = raw_tables(warehouse, SOURCE)["raw_pagerduty.incidents"]
     assert len(rows) == len({r for r in rows})
+
+
+def _incident_reads(requests: list[str]) -> dict[str, list[str]]:
+    """The pull's reads of incidents: the creation windows' `since`, the
+    open-incident listings, the incidents read by id and the logs read."""
+    out: dict[str, list[str]] = {"windows": [], "open": [], "by_id": [], "logs": []}
+    for target in requests:
+        parts = urlsplit(target)
+        query = parse_qs(parts.query)
+        segments = parts.path.strip("/").split("/")
+        if parts.path == "/incidents" and "since" in query:
+            out["windows"].append(query["since"][0])
+        elif parts.path == "/incidents":
+            out["open"].append(target)
+        elif segments[0] == "incidents" and len(segments) == 2:
+            out["by_id"].append(segments[1])
+        elif segments[0] == "incidents" and segments[2:] == ["log_entries"]:
+            out["logs"].append(segments[1])
+    return out
+
+
+def test_incremental_pulls_ask_only_for_what_changed(simulator, tmp_path):
+    """Three incidents change between two pulls: the oldest, open at the first
+    pull and created long before the lookback, is resolved; of the two newest,
+    one changes urgency and one gets a note in its log. The next pull reads
+    the creation windows from the cursor less the lookback, the open
+    incidents, the one that was open by id, and the logs of those only; it
+    ends as a fresh full pull."""
+    by_age = sorted(simulator.incidents, key=lambda i: i["created_at"])
+    oldest, newer, newest = by_age[0], by_age[-2], by_age[-1]
+    # the lookback reaches the two newest incidents, not the oldest
+    created = dt.datetime.fromisoformat(newer["created_at"])
+    reopen_days = (dt.datetime.now(dt.UTC) - created).days + 2
+    config = api_config(SOURCE, simulator, reopen_days=reopen_days)
+    # the oldest incident is still open at the first pull: acknowledged, no resolution yet
+    resolution = {k: oldest[k] for k in ("status", "resolved_at", "updated_at")}
+    log = simulator.log_entries[oldest["id"]]
+    resolves = [e for e in log if e["type"] == "resolve_log_entry"]
+    assert resolution["status"] == "resolved" and resolves
+    log[:] = [e for e in log if e not in resolves]
+    simulator.update_incident(
+        oldest["id"], status="acknowledged", resolved_at=None, updated_at=log[0]["created_at"]
+    )
+    before_first = dt.datetime.now(dt.UTC)
+    first = load_api(config, tmp_path / "api.duckdb")
+    after_first = dt.datetime.now(dt.UTC)
+    assert first.published
+    first_reads = _incident_reads(first.requests.targets())
+    assert len(first_reads["logs"]) == len(simulator.incidents)
+
+    # the changes
+    simulator.update_incident(oldest["id"], **resolution)
+    log[:0] = resolves
+    urgency = "low" if newer.get("urgency") == "high" else "high"
+    simulator.update_incident(newer["id"], urgency=urgency, updated_at="2026-11-16T09:00:00Z")
+    note = {
+        **simulator.log_entries[newest["id"]][-1],
+        "id": "RNOTE0001",
+        "type": "annotate_log_entry",
+        "summary": "Note added",
+        "created_at": "2026-11-16T09:30:00Z",
+        "channel": {"type": "note", "summary": "Rolled back by hand"},
+    }
+    simulator.log_entries[newest["id"]].insert(0, note)
+    simulator.update_incident(newest["id"], updated_at="2026-11-16T09:30:00Z")
+
+    simulator.clear_log()
+    second = load_api(config, tmp_path / "api.duckdb")
+    assert second.published
+    reads = _incident_reads(list(simulator.requests))
+    # the windows start at the first pull's cursor less the overlap and the lookback
+    start = dt.datetime.fromisoformat(reads["windows"][0])
+    lookback = dt.timedelta(days=reopen_days, minutes=60)
+    assert before_first - lookback - dt.timedelta(seconds=1) <= start <= after_first - lookback
+    assert reads["windows"] == sorted(reads["windows"]) and len(reads["open"]) == 1
+    recent = {
+        i["id"] for i in simulator.incidents if dt.datetime.fromisoformat(i["created_at"]) >= start
+    }
+    assert {newer["id"], newest["id"]} <= recent and oldest["id"] not in recent
+    assert reads["by_id"] == [oldest["id"]]
+    assert sorted(reads["logs"]) == sorted(recent | {oldest["id"]})
+    assert len(simulator.requests) < len(first.requests.records) / 3
+
+    rows = staged(
+        tmp_path / "api.duckdb",
+        "pagerduty",
+        "stg_pagerduty__incidents",
+        "incident_id, resolved_at",
+    )
+    assert dict(rows)[oldest["id"]] is not None
+    con = duckdb.connect(str(tmp_path / "api.duckdb"), read_only=True)
+    assert con.execute(
+        "select urgency from raw_pagerduty.incidents where incident_id = ?", [newer["id"]]
+    ).fetchall() == [(urgency,)]
+    assert con.execute(
+        "select incident_id, log_entry_type from raw_pagerduty.log_entries "
+        "where log_entry_id = 'RNOTE0001'"
+    ).fetchall() == [(newest["id"], "annotate_log_entry")]
+    con.close()
+
+    # the same as a full pull into a fresh warehouse
+    load_api(config, tmp_path / "fresh.duckdb")
+    assert_same_raw(tmp_path / "api.duckdb", tmp_path / "fresh.duckdb", SOURCE)
 
 
 @pytest.mark.parametrize(
