@@ -5,6 +5,7 @@ incidents land exactly as from the CSV export."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -13,7 +14,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from outcomes.simulators.servicenow import NOT_AUDITED, ServiceNowSimulator
-from tests.api.conftest import api_config, load_api, load_files, raw_tables
+from tests.api.conftest import (
+    api_config,
+    assert_same_raw,
+    kill_a_pull,
+    load_api,
+    load_files,
+    raw_tables,
+)
 
 SOURCE = "servicenow"
 REALDATA = (
@@ -114,3 +122,74 @@ def test_bad_credentials_and_the_check(simulator, monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCES__SERVICENOW__PASSWORD", "wrong")
     with pytest.raises(OutcomesError, match=r"'servicenow'.*HTTP 401"):
         load_api(config, tmp_path / "api.duckdb")
+
+
+def _newest_update(simulator: ServiceNowSimulator) -> dt.datetime:
+    return max(
+        dt.datetime.strptime(r["sys_updated_on"], "%Y-%m-%d %H:%M:%S")
+        for r in simulator.incidents.values()
+    )
+
+
+def test_an_incremental_pull_after_changes_ends_as_a_full_pull(simulator, tmp_path):
+    """Three incidents change after a pull: one twice (reassigned, then closed),
+    one once, one with no audited field (its update leaves no sys_audit row).
+    The next pull asks from the cursor less the overlap only, and the warehouse
+    ends as a full pull of the instance into a fresh one."""
+    warehouse = tmp_path / "api.duckdb"
+    config = api_config(SOURCE, simulator, start_date="2015-01-01")
+    first = load_api(config, warehouse)
+    assert first.published
+    before = raw_tables(warehouse, SOURCE)
+    newest = _newest_update(simulator)
+    oldest_first = sorted(
+        simulator.incidents, key=lambda n: simulator.incidents[n]["sys_updated_on"]
+    )
+    twice, once, silent = oldest_first[:3]
+
+    def at(minutes: int) -> str:
+        return (newest + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+    simulator.update_incident(twice, at(10), assignment_group="Group 1", reassignment_count="9")
+    simulator.update_incident(twice, at(20), incident_state="Closed", active="false")
+    simulator.update_incident(once, at(30), priority="1 - Critical")
+    simulator.update_incident(silent, at(40), sys_updated_by="Updated by 1")
+    simulator.clear_log()
+    second = load_api(config, warehouse)
+    assert second.published
+    since = (newest - dt.timedelta(minutes=60)).strftime("%Y-%m-%d %H:%M:%S")
+    asked = [parse_qs(urlsplit(t).query)["sysparm_query"][0] for t in simulator.requests]
+    assert asked == [
+        f"sys_updated_on>={since}^ORDERBYsys_updated_on",
+        f"tablename=incident^sys_created_on>={since}^ORDERBYsys_created_on",
+    ]
+    after = raw_tables(warehouse, SOURCE)
+    # four updates more (two of one incident); the incidents table keeps one row each
+    assert len(after["raw_servicenow.incident_updates"]) == (
+        len(before["raw_servicenow.incident_updates"]) + 4
+    )
+    assert len(after["raw_servicenow.incidents"]) == len(before["raw_servicenow.incidents"])
+
+    fresh = tmp_path / "fresh.duckdb"
+    load_api(config, fresh)
+    assert_same_raw(warehouse, fresh, SOURCE)
+
+
+def test_a_killed_pull_resumes_identical(simulator, tmp_path):
+    """A real kill of the pulling process while it reads sys_audit; the rerun
+    ends as an uninterrupted pull."""
+    clean = tmp_path / "clean.duckdb"
+    load_api(api_config(SOURCE, simulator, start_date="2015-01-01"), clean)
+    killed = tmp_path / "killed.duckdb"
+    kill_a_pull(
+        SOURCE,
+        simulator,
+        killed,
+        slow_path="/api/now/table/sys_audit",
+        until=lambda requests: any("sys_audit" in t for t in requests),
+        settle_seconds=0.2,
+        start_date="2015-01-01",
+    )
+    assert any("sys_audit" in t for t in simulator.requests)
+    load_api(api_config(SOURCE, simulator, start_date="2015-01-01"), killed)
+    assert_same_raw(clean, killed, SOURCE)
