@@ -54,6 +54,7 @@ class Fault:
     path: str = ""
     times: int = 1
     seconds: float = 0.0
+    retry_after: int = 1  # a 429's Retry-After, in seconds
 
 
 @dataclass
@@ -193,9 +194,16 @@ class Simulator:
 
     # -- faults and logs ------------------------------------------------------
 
-    def inject(self, kind: str, path: str = "", times: int = 1, seconds: float = 2.0) -> None:
+    def inject(
+        self,
+        kind: str,
+        path: str = "",
+        times: int = 1,
+        seconds: float = 2.0,
+        retry_after: int = 1,
+    ) -> None:
         with self._lock:
-            self._faults.append(Fault(kind, path, times, seconds))
+            self._faults.append(Fault(kind, path, times, seconds, retry_after))
 
     def _take_fault(self, path: str) -> Fault | None:
         with self._lock:
@@ -275,7 +283,9 @@ class Simulator:
         self, fault: Fault, request: Request, handler: BaseHTTPRequestHandler
     ) -> Response | None:
         if fault.kind == "429":
-            return Response(429, {"message": "rate limited"}, {"Retry-After": "1"})
+            return Response(
+                429, {"message": "rate limited"}, {"Retry-After": str(fault.retry_after)}
+            )
         if fault.kind in {"502", "500", "503"}:
             return Response(int(fault.kind), {"message": "bad gateway"})
         if fault.kind in {"truncate", "bad_json", "slow", "new_field", "drop_optional"}:

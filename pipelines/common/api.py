@@ -243,6 +243,32 @@ class _StreamCache:
         return texts
 
 
+# Settings of every API source (`api:` in outcomes.yml) that bound its retries.
+RETRY_SETTINGS = {"max_wait_seconds": float, "max_attempts": int}
+
+
+def api_client(tool: str, api: ApiConfig) -> ApiClient:
+    """A tool's client (its `client(api)`), its retries bounded by the source's
+    `max_wait_seconds` and `max_attempts` where set."""
+    client = api_module(tool).client(api)
+    limits = {}
+    for name, kind in RETRY_SETTINGS.items():
+        value = api.setting(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise OutcomesError(
+                f"source {tool!r}: api.{name}: expected a number more than 0, got {value!r}"
+            )
+        if kind is int and value != int(value):
+            raise OutcomesError(
+                f"source {tool!r}: api.{name}: expected a whole number, got {value!r}"
+            )
+        limits[name] = kind(value)
+    client.limit(**limits)
+    return client
+
+
 def api_source(tool: str) -> Callable[..., Any]:
     """Build the dlt source of one tool's API from its policy and `STREAMS`."""
     policy: SourcePolicy = load_policy(tool)
@@ -267,7 +293,7 @@ def api_source(tool: str) -> Callable[..., Any]:
         missing = sorted({t.file for t in chosen} - set(module.STREAMS))
         if missing:
             raise OutcomesError(f"source {tool!r}: the API loader has no stream for {missing}")
-        pull = Pull(tool, api, client or module.client(api), full_refresh)
+        pull = Pull(tool, api, client or api_client(tool, api), full_refresh)
         readers: dict[str, int] = {}
         # a shared report: the tables of every dataset read the stream (the load
         # asks for all of them, one source per dataset); else only these
@@ -302,7 +328,7 @@ def api_source(tool: str) -> Callable[..., Any]:
 def check_source(tool: str, api: ApiConfig, client: ApiClient | None = None) -> list[str]:
     """`outcomes sources check` for one source: lines to print, or an error raised."""
     module = api_module(tool)
-    pull = Pull(tool, api, client or module.client(api))
+    pull = Pull(tool, api, client or api_client(tool, api))
     pull._state = {}  # no pipeline: nothing is fetched, so no state is read
     return module.check(pull)
 

@@ -9,9 +9,11 @@ retry policy we set once for every tool:
 - `Retry-After` (seconds or an HTTP date) is honoured, and so is GitHub's
   rate-limit answer (403 or 429 with `X-RateLimit-Remaining: 0` and
   `X-RateLimit-Reset`, an epoch second);
-- the total wait is bounded (`max_wait_seconds`): past it the pull fails with
-  an `ApiError` that names the source, the request and what the API answered,
-  never a stack trace.
+- the total wait of a request's retries is bounded (`max_wait_seconds`, a
+  source's `api.max_wait_seconds` in outcomes.yml, and `max_attempts`): no
+  wait runs past it, whatever the server asks, and past it the pull fails
+  with an `ApiError` that names the source, the request and what the API
+  answered, never a stack trace.
 
 Every request is logged (method, path and query, status, seconds), so tests
 assert what an incremental run asked for and `make bench` splits a pull's
@@ -167,9 +169,16 @@ class _RetryingClient(Client):
         asked = _header_wait(response)
         backoff = self._backoff * (2 ** (state.attempt_number - 1))
         wait = asked if asked is not None else backoff
-        wait = min(wait, self._max_wait)
+        # never past the bound: a long Retry-After, or backoff doubling, would
+        # otherwise overshoot it by up to one whole wait
+        wait = max(0.0, min(wait, self._max_wait - state.seconds_since_start))
         self._log.retry_wait_seconds += wait
         return wait
+
+    def _stop(self, state: RetryCallState) -> bool:
+        # read when asked, not when the session was made: `ApiClient.limit` may come later
+        stop = stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_wait)
+        return stop(state)
 
     def _make_session(self) -> requests.Session:
         session = requests.Session()
@@ -206,7 +215,7 @@ class _RetryingClient(Client):
 
         retrying = Retrying(
             retry=retry_if_exception_type(RETRY_EXCEPTIONS) | retry_if_result(_is_rate_limited),
-            stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_wait),
+            stop=self._stop,
             wait=self._wait,
             reraise=True,
             retry_error_callback=lambda state: state.outcome.result(),
@@ -251,6 +260,13 @@ class ApiClient:
         self._headers = headers or {}
         self._auth = auth
         self._local = threading.local()
+
+    def limit(self, max_wait_seconds: float | None = None, max_attempts: int | None = None) -> None:
+        """Bound the retries otherwise than the defaults (a source's settings)."""
+        if max_wait_seconds is not None:
+            self._http._max_wait = float(max_wait_seconds)
+        if max_attempts is not None:
+            self._http._max_attempts = int(max_attempts)
 
     def _rest(self) -> RESTClient:
         """dlt's REST client, one per thread (its session is per thread), reused:

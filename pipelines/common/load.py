@@ -47,7 +47,7 @@ from outcomes.privacy.policy_audit import log_policy_version
 from outcomes.quality.gate import TableGate, gate_source, record_gate_counts
 from outcomes.warehouse import ensure_warehouse
 from pipelines.common.api import (
-    api_module,
+    api_client,
     api_source,
     commit_state,
     has_published_state,
@@ -243,7 +243,7 @@ def load_source(
     candidates = {dataset: candidate_dataset(dataset) for dataset in by_dataset}
     # Sources that read when called (git) fail here on a bad path, before the
     # warehouse is touched; file sources read as dlt extracts.
-    client = api_module(config.name).client(config.api) if via_api else None
+    client = api_client(config.name, config.api) if via_api else None
     where = {"api": config.api, "full_refresh": config.full_refresh, "client": client}
     if pushing:
         where = {}

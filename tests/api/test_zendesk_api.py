@@ -3,6 +3,7 @@ incremental by the exports' cursors, deleted tickets, resilient to faults."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -170,6 +171,44 @@ def test_the_exports_rate_limit_is_waited_out(simulator, files_warehouse, tmp_pa
     statuses = [r.status for r in pulled.requests.records if r.target.startswith("/api/v2/incr")]
     assert 429 in statuses
     assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
+
+
+@pytest.mark.parametrize(
+    ("fault", "retry_after", "answered"),
+    [("502", 1, "HTTP 502: bad gateway"), ("429", 60, "HTTP 429: rate limited")],
+)
+def test_a_fault_that_persists_fails_clearly_within_the_bound(
+    simulator, tmp_path, monkeypatch, fault, retry_after, answered
+):
+    """Every request answered 502 (backoff 1 s, 2 s, ... would pass the bound),
+    or 429 asking to wait a minute each time: with `max_wait_seconds: 2` the
+    retries of the first request stop 2 s after it was first sent, never
+    later, and the pull fails naming the source, the request and the answer."""
+    simulator.inject(fault, path="", times=10_000, retry_after=retry_after)
+    served: list[float] = []
+    take_fault = simulator._take_fault
+
+    def timed(path: str):  # when each request reached the simulator
+        served.append(time.monotonic())
+        return take_fault(path)
+
+    monkeypatch.setattr(simulator, "_take_fault", timed)
+    config = api_config(SOURCE, simulator, max_wait_seconds=2, max_attempts=50)
+    with pytest.raises(OutcomesError) as failure:
+        load_api(config, tmp_path / "api.duckdb")
+    message = str(failure.value)
+    assert message.startswith("source 'zendesk': GET /api/v2/") and answered in message
+    assert "Traceback" not in message and "\n" not in message
+    # one request, retried: 502 at 0, 1 and 2 s (the last wait cut to the bound);
+    # 429 at 0 and 2 s (the minute asked for cut to the bound)
+    assert len(served) == (3 if fault == "502" else 2)
+    assert 1.9 <= served[-1] - served[0] <= 2.5
+
+
+def test_a_retry_bound_that_is_not_a_number_is_named(simulator, tmp_path):
+    config = api_config(SOURCE, simulator, max_wait_seconds="soon")
+    with pytest.raises(OutcomesError, match=r"source 'zendesk': api.max_wait_seconds: expected"):
+        load_api(config, tmp_path / "api.duckdb")
 
 
 def test_an_expired_cursor_exports_again_from_the_cursor_time(simulator, tmp_path):
