@@ -491,3 +491,72 @@ def test_the_graphql_endpoint_and_the_identity_email():
     assert _identity_email({"samlIdentity": {"nameId": "ab12"}, "scimIdentity": scim}) == "s@x.io"
     assert _identity_email({"samlIdentity": {"nameId": "ab12", "emails": []}}) is None
     assert _identity_email({"samlIdentity": None, "scimIdentity": None}) is None
+
+
+def test_the_window_keeps_each_pull_requests_children_and_names_what_it_left_out(
+    simulator, files_warehouse, tmp_path
+):
+    """`since:` on the API path: a pull request opened inside the window keeps
+    its commits authored before it; one opened before brings none of its
+    commits, reviews or timeline events, even those dated inside. Each table
+    holds the exports' rows of the kept pull requests, no other, and the run
+    summary names, per table, the rows left outside."""
+    from outcomes.config import SourceConfig
+    from outcomes.summary import RunSummary, render
+    from pipelines.common.load import load_source
+    from tests.api.conftest import LOADED_AT, NOW, SALT
+
+    opened = sorted(p["created_at"] for p in simulator.pulls)
+    since = opened[len(opened) // 2][:10]  # about half the pull requests are opened before
+    windowed = SourceConfig(SOURCE, api=config(simulator).api, since=since)
+    load = load_source(windowed, tmp_path / "api.duckdb", SALT, LOADED_AT, now=NOW)
+    assert load.published
+    rows = raw_tables(tmp_path / "api.duckdb", SOURCE)
+    full = raw_tables(files_warehouse, SOURCE)
+
+    kept = {p["id"] for p in simulator.pulls if p["created_at"][:10] >= since}
+    assert 0 < len(kept) < len(simulator.pulls)
+    column = {
+        t: _column_index(files_warehouse, t, "pull_request_id")
+        for t in ("pull_requests", "commits", "reviews", "pull_request_events")
+    }
+    outside: dict[str, int] = {}
+    for table, index in column.items():
+        name = f"raw_github.{table}"
+        # every child of a kept pull request, and none of another's
+        assert rows[name] == [r for r in full[name] if r[index] in kept], table
+        outside[table] = len(full[name]) - len(rows[name])
+    # children dated before the window stay with their pull request; children
+    # dated inside it leave with theirs
+    authored = _column_index(files_warehouse, "commits", "authored_at")
+    assert any(str(r[authored])[:10] < since for r in rows["raw_github.commits"])
+    submitted = _column_index(files_warehouse, "reviews", "submitted_at")
+    assert any(
+        r[column["reviews"]] not in kept and str(r[submitted])[:10] >= since
+        for r in full["raw_github.reviews"]
+    )
+    reported = {r.table.name: r.outside_window for r in load.reads if r.outside_window}
+    assert {t: reported.get(t, 0) for t in outside} == outside
+    assert all(outside.values())
+    text = render(RunSummary(loads=[load]), tmp_path / "api.duckdb")
+    line = next(s for s in text.splitlines() if "outside the since/until window" in s)
+    for table, count in outside.items():
+        assert f"{table} {count:,}" in line
+
+
+def _column_index(warehouse, table: str, column: str) -> int:
+    """Where a column sits in `raw_tables` rows (their columns sorted by name)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = "
+                "'raw_github' and table_name = ? and not starts_with(column_name, '_dlt') "
+                "order by 1",
+                [table],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    return columns.index(column)
