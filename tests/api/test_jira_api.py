@@ -4,6 +4,7 @@ cursor less the overlap, in the API user's time zone), resilient to faults."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -429,3 +430,35 @@ def test_sprints_and_issue_sprints_land_as_from_the_exports(demo_exports, tmp_pa
     text = str(con.execute("select * from raw_jira.sprints").fetchall())
     con.close()
     assert "Team sprint" not in text and "secret roadmap" not in text
+
+
+def test_a_full_refresh_backfills_from_start_date_and_ends_as_a_first_pull(simulator, tmp_path):
+    """The backfill is widened: a first pull from a late `start_date`, then
+    `start_date` moved back. An incremental pull still asks from its cursor
+    (the older issues stay out); `--full-refresh` asks from `start_date`, as a
+    first pull does, and ends identical to a first pull into a fresh warehouse."""
+    updated = sorted(
+        dt.datetime.fromisoformat(i["fields"]["updated"]).astimezone(dt.UTC)
+        for i in simulator.issues
+    )
+    late = updated[len(updated) // 2].date().isoformat()
+    warehouse = tmp_path / "api.duckdb"
+    assert load_api(api_config(SOURCE, simulator, start_date=late), warehouse).published
+    narrow = raw_tables(warehouse, SOURCE)
+    assert 0 < len(narrow["raw_jira.issues"]) < len(simulator.issues)
+
+    wide = api_config(SOURCE, simulator)  # start_date 2025-11-01, before every issue
+    assert load_api(wide, warehouse).published
+    assert raw_tables(warehouse, SOURCE) == narrow
+
+    simulator.clear_log()
+    refreshed = load_api(dataclasses.replace(wide, full_refresh=True), warehouse)
+    assert refreshed.published
+    asked = searches(simulator.requests)
+    assert asked[0]["jql"] == ['updated >= "2025/11/01 00:00" ORDER BY updated ASC']
+    simulator.clear_log()
+    fresh = tmp_path / "fresh.duckdb"
+    load_api(wide, fresh)
+    assert asked == searches(simulator.requests)
+    assert len(raw_tables(fresh, SOURCE)["raw_jira.issues"]) > len(narrow["raw_jira.issues"])
+    assert_same_raw(warehouse, fresh, SOURCE)
