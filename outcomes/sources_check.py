@@ -14,7 +14,14 @@ from collections.abc import Iterator
 
 from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
-from pipelines.common.api import Pull, api_module
+from pipelines.common.api import (
+    Pull,
+    api_module,
+    credentials_used,
+    forget_credentials_used,
+    secret_env,
+)
+from pipelines.common.http import ApiError
 from pipelines.common.load import candidate_dataset, pipelines_dir
 from pipelines.common.policy import load_policy
 from pipelines.common.reader import export_files
@@ -49,13 +56,41 @@ def _published_state(source: SourceConfig, config: Config) -> dict:
 def _check_api(source: SourceConfig, config: Config) -> list[str]:
     assert source.api is not None
     module = api_module(source.name)
+    forget_credentials_used(source.name)
     pull = Pull(source.name, source.api, module.client(source.api))
     pull._state = _published_state(source, config)
     first_pull = not pull._state
-    lines = module.check(pull)
+    try:
+        lines = module.check(pull)
+    except ApiError as exc:
+        if exc.status in REFUSED:
+            raise OutcomesError(f"{exc}; {refused_credentials(source.name)}") from None
+        raise
     if first_pull:
         lines.append(f"no pull published yet: the first run backfills from {source.api.start_date}")
     return lines
+
+
+# The answers of an API that refuses a credential: not recognised (401), or
+# recognised without the access asked for (403: a scope, a role, SSO).
+REFUSED = (401, 403)
+
+
+def refused_credentials(tool: str) -> str:
+    """Which settings to fix when the API refuses the credentials (names, never values)."""
+    keys = credentials_used(tool)
+    if not keys:
+        return (
+            f"the API refused the credentials: check [sources.{tool}] in .dlt/secrets.toml "
+            f"(or SOURCES__{tool.upper()}__<KEY>) and their access "
+            f"(docs/connectors/{tool}.md)"
+        )
+    names = " and ".join(keys)
+    envs = " and ".join(secret_env(tool, k) for k in keys)
+    return (
+        f"the API refused the credentials: fix [sources.{tool}] {names} in .dlt/secrets.toml "
+        f"(or the environment: {envs}), or their scopes/roles (docs/connectors/{tool}.md)"
+    )
 
 
 def _check_files(source: SourceConfig) -> tuple[bool, list[str]]:

@@ -67,6 +67,12 @@ DEFAULT_SWEEP_HOURS = 24
 DEFAULT_SWEEP_MAX_SHARE = 0.5
 
 
+# The keys of each tool's credentials its client was built with (the ones
+# that had a value): when the API refuses them, `outcomes sources check`
+# names these settings, the ones to fix, and never their values.
+_CREDENTIALS_USED: dict[str, list[str]] = {}
+
+
 def secret(tool: str, key: str, required: bool = True) -> str | None:
     """A credential from dlt's secrets: `[sources.<tool>] <key>` in
     `.dlt/secrets.toml`, or `SOURCES__<TOOL>__<KEY>` in the environment."""
@@ -74,9 +80,28 @@ def secret(tool: str, key: str, required: bool = True) -> str | None:
     if value in (None, "") and required:
         raise OutcomesError(
             f"source {tool!r}: no {key} set: put it in .dlt/secrets.toml under "
-            f'[sources.{tool}] as {key} = "...", or export SOURCES__{tool.upper()}__{key.upper()}'
+            f'[sources.{tool}] as {key} = "...", or export {secret_env(tool, key)}'
         )
-    return None if value in (None, "") else str(value)
+    if value in (None, ""):
+        return None
+    used = _CREDENTIALS_USED.setdefault(tool, [])
+    if key not in used:
+        used.append(key)
+    return str(value)
+
+
+def secret_env(tool: str, key: str) -> str:
+    """The environment variable dlt reads for `[sources.<tool>] <key>`."""
+    return f"SOURCES__{tool.upper()}__{key.upper()}"
+
+
+def credentials_used(tool: str) -> list[str]:
+    """The credential keys read (with a value) since `forget_credentials_used(tool)`."""
+    return list(_CREDENTIALS_USED.get(tool, ()))
+
+
+def forget_credentials_used(tool: str) -> None:
+    _CREDENTIALS_USED.pop(tool, None)
 
 
 def api_module(tool: str) -> ModuleType:
