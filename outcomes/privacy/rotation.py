@@ -79,7 +79,7 @@ def _read_api(source: SourceConfig, salt: bytes, loaded_at: dt.datetime) -> None
     from pipelines.common.reader import read_records
 
     module = api_module(source.name)
-    pull = Pull(source.name, source.api, module.client(source.api), full_refresh=True)
+    pull = Pull(source.name, source.api, module.client(source.api), full_refresh=True, salt=salt)
     pull._state = {}  # no pipeline: a full pull that keeps no state
     texts: dict[str, list[str]] = {}
     for table in load_policy(source.name).tables:

@@ -54,6 +54,7 @@ from dlt.sources import DltResource
 
 from outcomes.config import ApiConfig
 from outcomes.errors import OutcomesError
+from outcomes.privacy.pseudonym import PseudonymKind, pseudonymize
 from pipelines.common.http import ApiClient
 from pipelines.common.policy import SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import read_records
@@ -132,6 +133,9 @@ class Pull:
     client: ApiClient
     full_refresh: bool = False
     _state: dict[str, Any] | None = field(default=None, repr=False)
+    # The pseudonym salt of the load: state that must key records by a
+    # person's identifier keys them by its pseudonym (`pseudonym`).
+    salt: bytes = field(default=b"", repr=False)
 
     @property
     def state(self) -> dict[str, Any]:
@@ -139,6 +143,13 @@ class Pull:
         if self._state is None:
             self._state = dlt.current.source_state().setdefault("outcomes", {})
         return self._state
+
+    def pseudonym(self, value: str, kind: PseudonymKind = "account") -> str:
+        """The value's pseudonym, the same as raw holds: dlt's state is a file
+        beside the warehouse, so a person's login or email never keys it in clear."""
+        if not self.salt:
+            raise OutcomesError(f"source {self.source!r}: this pull has no pseudonym salt")
+        return pseudonymize(value, self.salt, kind, self.source)
 
     def stream_state(self, stream: str) -> dict[str, Any]:
         """Free-form state of one stream (a sync token per calendar, ...)."""
@@ -318,7 +329,7 @@ def api_source(tool: str) -> Callable[..., Any]:
         missing = sorted({t.file for t in chosen} - set(module.STREAMS))
         if missing:
             raise OutcomesError(f"source {tool!r}: the API loader has no stream for {missing}")
-        pull = Pull(tool, api, client or api_client(tool, api), full_refresh)
+        pull = Pull(tool, api, client or api_client(tool, api), full_refresh, salt=salt)
         readers: dict[str, int] = {}
         # a shared report: the tables of every dataset read the stream (the load
         # asks for all of them, one source per dataset); else only these

@@ -347,9 +347,12 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
     mapping_file = pull.setting("identity_mapping_file")
     mapping = _identity_map(mapping_file) if mapping_file else None
     saml = saml_identities(pull, org) if mapping is None else SamlIdentities()
-    # profiles read, by login (a profile costs a request: read again weekly)
+    # profiles read (a profile costs a request: read again weekly), by the
+    # login's pseudonym: the state is a file on disk. Rebuilt from this
+    # listing, so a member who left is forgotten.
     state = pull.stream_state("users.jsonl")
-    read: dict[str, str] = {} if pull.full_refresh else dict(state.get("profiles_read") or {})
+    previous: dict[str, str] = {} if pull.full_refresh else dict(state.get("profiles_read") or {})
+    read: dict[str, str] = {}
     today = dt.datetime.now(dt.UTC).date()
     refresh = dt.timedelta(days=float(pull.setting("profile_refresh_days", 7)))
     members = profiles = public = 0
@@ -361,14 +364,15 @@ def users(pull: Pull) -> Iterator[dict[str, Any]]:
             if mapping is not None or login.lower() in saml.emails:
                 record = {k: member[k] for k in USER_FIELDS if k in member}
                 record["email"] = linked.get(login.lower())
-                read.pop(login, None)  # linked: a later fallback reads the profile again
-                yield record
+                yield record  # linked: not in `read`, a later fallback reads the profile
                 continue
-            last = read.get(login)
+            key = pull.pseudonym(login)
+            last = previous.get(key)
             if last and today - dt.date.fromisoformat(last) < refresh:
+                read[key] = last
                 continue  # landed already; its row stays
             detail = pull.client.get_json(f"/users/{quote(login, safe='')}")
-            read[login] = today.isoformat()
+            read[key] = today.isoformat()
             profiles += 1
             public += 1 if detail.get("email") else 0
             yield {k: detail.get(k) for k in USER_FIELDS}
