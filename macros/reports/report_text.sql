@@ -10,6 +10,9 @@
       thousands separators, no decimals; days as "1 day" / "2.5 days"; any
       other unit with one decimal and thousands separators. Null reads
       "no data".
+    - report_change_text(change, unit): a difference of two values, signed
+      ("+2.5 h", "-1.2 days"); a difference of ratios in percentage points
+      ("+4.0 points"), never as a capped percentage.
     - report_plural(n, singular, plural): "1 KPI", "3 KPIs".
     - report_status_label(status): on_track -> "on track", ...
     - report_trend(current, prior, direction, unit): improving, worsening,
@@ -46,6 +49,17 @@
             and greatest({{ values | join(', ') }}) >= 48
             then 'hours_in_days'
         else {{ unit }}
+    end
+{%- endmacro %}
+
+{% macro report_change_text(change, unit) -%}
+    case
+        when {{ change }} is null then 'no data'
+        when {{ unit }} = 'ratio'
+            then case when {{ change }} > 0 then '+' else '' end
+                || {{ format_fixed(change ~ ' * 100', 1) }} || ' points'
+        else case when {{ change }} > 0 then '+' else '' end
+            || {{ report_value_text(change, unit) }}
     end
 {%- endmacro %}
 

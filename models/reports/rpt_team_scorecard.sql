@@ -3,7 +3,10 @@
     per team and KPI of its set (fct_team_kpi_status), at the latest complete
     rolling 4 weeks of the warehouse: the value, the team's baseline, the
     quarter's target, the status, and the trend against the 4 weeks before,
-    both periods with their dates. The texts are written here, once
+    both periods with their dates; the same 4 weeks of the other teams of
+    its function (their median and range, context and never a rank); and
+    where the quarter the period ends in is heading at the current pace
+    (fct_team_kpi_status's projection, judged against the quarter's target). The texts are written here, once
     (macros/reports/report_text.sql), so no page computes or formats a number.
     A team with no row in the latest period keeps its KPIs, not_enough_data.
 #}
@@ -30,6 +33,14 @@ rolling as (
     select *
     from kpi_status
     where period_grain = 'rolling_4_weeks'
+
+),
+
+quarters as (
+
+    select *
+    from kpi_status
+    where period_grain = 'quarter'
 
 ),
 
@@ -89,7 +100,15 @@ joined as (
         current_period.quarter,
         coalesce(current_period.status, 'not_enough_data') as status,
         coalesce(current_period.status_reason, 'no value in this period') as status_reason,
-        prior_period.value as prior_value
+        prior_period.value as prior_value,
+        coalesce(current_period.cohort_team_count, 0) as cohort_team_count,
+        current_period.cohort_median,
+        current_period.cohort_low,
+        current_period.cohort_high,
+        current_quarter.quarter as projection_quarter,
+        current_quarter.is_complete as is_quarter_complete,
+        current_quarter.projected_value,
+        current_quarter.projected_status
     from team_kpis
     cross join periods
     inner join teams
@@ -104,6 +123,12 @@ joined as (
         on team_kpis.team_id = prior_period.team_id
             and team_kpis.kpi_id = prior_period.kpi_id
             and periods.prior_start = prior_period.period_start
+    {#- The quarter the current period ends in. #}
+    left join quarters as current_quarter
+        on team_kpis.team_id = current_quarter.team_id
+            and team_kpis.kpi_id = current_quarter.kpi_id
+            and periods.current_end between current_quarter.period_start
+            and current_quarter.period_end
 
 ),
 
@@ -112,7 +137,8 @@ worded as (
     select
         *,
         {{ report_duration_unit(
-            'unit', ['value', 'prior_value', 'baseline_value', 'target_value']) }}
+            'unit', ['value', 'prior_value', 'baseline_value', 'target_value',
+                'cohort_median', 'cohort_high', 'projected_value']) }}
             as text_unit,
         {{ report_trend('value', 'prior_value', 'direction', 'unit') }} as trend,
         case when value_basis = 'per_week' then ' a week' else '' end as per,
@@ -149,7 +175,28 @@ texts as (
                 then {{ report_value_text('target_value', 'text_unit') }} || per
             when target_input is not null then 'waits for the baseline'
             else 'no target'
-        end as target_text
+        end as target_text,
+        case
+            when cohort_median is not null
+                then {{ report_value_text('cohort_median', 'text_unit') }} || per
+                    || ' (' || {{ report_value_text('cohort_low', 'text_unit') }}
+                    || ' to ' || {{ report_value_text('cohort_high', 'text_unit') }}
+                    || ', ' || {{ report_plural('cohort_team_count', 'other team', 'other teams') }}
+                    || ')'
+            when cohort_team_count = 0 then 'no other team'
+            else 'fewer than 3 other teams'
+        end as cohort_text,
+        case
+            when projection_quarter is null or projected_value is null then 'no projection'
+            else {{ report_value_text('projected_value', 'text_unit') }} || per
+                || case when is_quarter_complete then ' in ' else ' by the end of ' end
+                || projection_quarter
+                || case
+                    when projected_status in ('on_track', 'at_risk', 'off_track')
+                        then ' (' || {{ report_status_label('projected_status') }} || ')'
+                    else ''
+                end
+        end as projection_text
     from worded
 
 ),
@@ -202,6 +249,15 @@ final as (
         cast(prior_value as float8) as prior_value,
         cast(prior_text as varchar) as prior_text,
         cast(trend as varchar) as trend,
+        cast(cohort_team_count as bigint) as cohort_team_count,
+        cast(cohort_median as float8) as cohort_median,
+        cast(cohort_low as float8) as cohort_low,
+        cast(cohort_high as float8) as cohort_high,
+        cast(cohort_text as varchar) as cohort_text,
+        cast(projection_quarter as varchar) as projection_quarter,
+        cast(projected_value as float8) as projected_value,
+        cast(projected_status as varchar) as projected_status,
+        cast(projection_text as varchar) as projection_text,
         cast(
             trend || ': ' || value_text || ' (' || current_period_text || ') against '
             || prior_text || ' (' || prior_period_text || ')' as varchar

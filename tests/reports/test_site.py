@@ -12,6 +12,7 @@ failure with the command that fixes it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -86,10 +87,19 @@ def scorecard_rows(demo_warehouse) -> list[dict]:
         select status.team_id, teams.team_name, teams.function_name, status.kpi_id,
             status.kpi_name, status.category, catalog.unit, status.value_basis,
             status.value, status.is_suppressed, status.baseline_value, status.target_value,
-            status.status, status.kpi_position
+            status.status, status.kpi_position, prior.value, status.cohort_team_count,
+            status.cohort_median, status.cohort_low, status.cohort_high, quarter.projected_value
         from marts.fct_team_kpi_status as status
         inner join marts.dim_teams as teams on status.team_id = teams.team_id
         inner join seeds.kpi_catalog as catalog on status.kpi_id = catalog.kpi_id
+        left join marts.fct_team_kpi_status as prior
+            on status.team_id = prior.team_id and status.kpi_id = prior.kpi_id
+                and prior.period_grain = 'rolling_4_weeks'
+                and prior.period_start = status.period_start - 28
+        left join marts.fct_team_kpi_status as quarter
+            on status.team_id = quarter.team_id and status.kpi_id = quarter.kpi_id
+                and quarter.period_grain = 'quarter'
+                and status.period_start + 27 between quarter.period_start and quarter.period_end
         where status.period_grain = 'rolling_4_weeks'
             and status.period_start = (
                 select max(period_start) from marts.fct_team_kpi_status
@@ -113,13 +123,28 @@ def scorecard_rows(demo_warehouse) -> list[dict]:
         "target",
         "status",
         "kpi_position",
+        "prior",
+        "cohort_teams",
+        "cohort_median",
+        "cohort_low",
+        "cohort_high",
+        "projected",
     )
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def shown_texts(row: dict) -> dict:
     """The value and target texts of one scorecard row (one unit for the row's numbers)."""
-    numbers = [n for n in (row["value"], row["baseline"], row["target"]) if n is not None]
+    row_numbers = (
+        "value",
+        "prior",
+        "baseline",
+        "target",
+        "cohort_median",
+        "cohort_high",
+        "projected",
+    )
+    numbers = [row[k] for k in row_numbers if row[k] is not None]
     in_days = row["unit"] == "hours" and any(n >= 48 for n in numbers)
     per = " a week" if row["value_basis"] == "per_week" else ""
     value = (
@@ -133,7 +158,22 @@ def shown_texts(row: dict) -> dict:
         if row["target"] is None
         else scorecard_text(row["target"], row["unit"], in_days) + per
     )
-    return {"value": value, "target": target, "status": row["status"].replace("_", " ")}
+    if row["cohort_median"] is not None:
+        cohort = (
+            scorecard_text(row["cohort_median"], row["unit"], in_days)
+            + per
+            + f" ({scorecard_text(row['cohort_low'], row['unit'], in_days)} to "
+            + f"{scorecard_text(row['cohort_high'], row['unit'], in_days)}, "
+            + f"{row['cohort_teams']} other teams)"
+        )
+    else:
+        cohort = "no other team" if not row["cohort_teams"] else "fewer than 3 other teams"
+    return {
+        "value": value,
+        "target": target,
+        "status": row["status"].replace("_", " "),
+        "cohort": cohort,
+    }
 
 
 def category_text(rows: list[dict], team_id: str, category: str) -> str:
@@ -236,6 +276,7 @@ def _plan(demo_warehouse) -> dict:
     transparency = _transparency_plan(demo_warehouse)
     forecasts = _forecasts_plan(demo_warehouse)
     time_use = _time_use_plan(demo_warehouse)
+    digest = _digest_plan(demo_warehouse)
 
     def cell(row) -> dict:
         return {"row": [row[1], row[3]], "text": shown(row[6], row[5], row[7])}
@@ -257,6 +298,7 @@ def _plan(demo_warehouse) -> dict:
             transparency,
             forecasts,
             time_use,
+            digest,
             {
                 "name": "quality",
                 "path": "/quality",
@@ -264,6 +306,48 @@ def _plan(demo_warehouse) -> dict:
                 "min_charts": 1,
             },
         ],
+    }
+
+
+def _digest_plan(demo_warehouse) -> dict:
+    """The weekly digest page, read against the marts: per function, the teams
+    with a KPI of their set off track over the 4 weeks ending with the latest
+    complete week (fct_team_kpi_status), and one team's note for that week
+    (the seed team_notes, else the words saying it wrote none)."""
+    (latest,) = demo_warehouse.query(
+        "select max(period_start) from marts.fct_team_kpi_status "
+        "where period_grain = 'rolling_4_weeks'"
+    )
+    off_track = demo_warehouse.query(
+        """
+        select teams.function_name,
+            count(distinct case when status.status = 'off_track' then status.team_id end)
+        from marts.fct_team_kpi_status as status
+        inner join marts.dim_teams as teams on status.team_id = teams.team_id
+        where status.period_grain = 'rolling_4_weeks' and status.period_start = ?
+        group by teams.function_name
+        order by teams.function_name
+        """,
+        [latest[0]],
+    )
+    week_start = latest[0] + dt.timedelta(days=21)
+    notes = dict(
+        demo_warehouse.query(
+            "select team_id, note from marts.fct_team_notes where week_start = ?", [week_start]
+        )
+    )
+    teams = demo_warehouse.query(
+        "select team_id, team_name from marts.dim_teams where member_count > 0 order by team_name"
+    )
+    team_id, team_name = next(((t, n) for t, n in teams if t in notes), teams[0])
+    note = notes.get(team_id, "The team has written no note for this week.")
+    return {
+        "name": "digest",
+        "path": "/digest",
+        "cells": [{"row": [function], "text": str(count)} for function, count in off_track]
+        + [{"row": [team_name], "text": note}],
+        "texts": [f"Weekly digest: week of {week_start.day} {week_start:%B %Y}"],
+        "no_sideways_scroll": True,
     }
 
 
@@ -312,8 +396,16 @@ def _scorecard_plans(demo_warehouse) -> tuple[dict, dict]:
             {"row": [kpi_name], "text": texts["target"]},
             {"row": [kpi_name], "text": texts["status"]},
         ]
-        + ([{"row": [suppressed["kpi_name"]], "text": "suppressed"}] if suppressed else []),
-        "texts": [f"{name} is a", f"{name}: scorecard", f"{name}: OKRs"],
+        + ([{"row": [suppressed["kpi_name"]], "text": "suppressed"}] if suppressed else [])
+        + [{"row": [r["kpi_name"]], "text": shown_texts(r)["cohort"]} for r in team_kpis],
+        "texts": [
+            f"{name} is a",
+            f"{name}: scorecard",
+            f"{name}: in context",
+            f"{name}: what changed, why, what next",
+            "What next, from the team:",
+            f"{name}: OKRs",
+        ],
         "title_contains": name,
         "forbid_texts": ["Dataset is empty"],
         "no_sideways_scroll": True,
@@ -521,11 +613,12 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
         "engineering-delivery",
         "transparency",
         "forecasts",
+        "digest",
     }
     assert all(
         page.get("charts", 0) >= 1
         for page in result["pages"]
-        if page["name"] not in ("transparency", "scorecard")
+        if page["name"] not in ("transparency", "scorecard", "digest")
     )
     for shot in (
         "scorecard",
