@@ -37,6 +37,7 @@ DATA_FOLDER = "data"  # under reports/static/, served at /data/<name>.csv
 REPORT_FOLDER = "reports"  # models/reports/: the models the site reads
 REPORT_PREFIX = "rpt_"
 SITE_DATA_PARTIAL = "site_data.md"  # reports/partials/, included by every page
+SITE_NAV = "site_nav.json"  # reports/partials/, read by pages/+layout.svelte (the sidebar)
 
 # Contract data types (models/reports/_reports__models.yml) -> the type the
 # pages declare when DuckDB reads the CSV (in Node and in the browser).
@@ -204,6 +205,20 @@ def _missing(con: duckdb.DuckDBPyConnection, tables: list[SiteTable]) -> list[st
     return [f"{t.schema}.{t.model}" for t in tables if (t.schema, t.model) not in present]
 
 
+def _site_nav(con: duckdb.DuckDBPyConnection, teams: SiteTable) -> dict[str, list[dict]]:
+    """The sidebar's entries for the parameterized pages (pages/+layout.svelte):
+    every team with a team page, and every function, in name order."""
+    rows = con.execute(
+        f'select team_id, team_name, function_name from "{teams.schema}"."{teams.model}" '
+        "order by team_name, team_id"
+    ).fetchall()
+    functions = sorted({function for _, _, function in rows if function})
+    return {
+        "teams": [{"id": team_id, "label": name or team_id} for team_id, name, _ in rows],
+        "functions": [{"id": function, "label": function} for function in functions],
+    }
+
+
 def export_csv(warehouse: Path, reports_dir: Path = REPORTS_DIR) -> ExportResult:
     """Copy every `rpt_*` model into reports/static/data/<name>.csv, and write the
     pages' data block and the transparency page's text into reports/partials/."""
@@ -225,6 +240,7 @@ def export_csv(warehouse: Path, reports_dir: Path = REPORTS_DIR) -> ExportResult
             )
         for table in tables:
             result.rows[table.name] = _copy_csv(con, table, folder / f"{table.name}.csv")
+        nav = _site_nav(con, next(t for t in tables if t.name == "teams"))
         kpis = next(t for t in tables if t.name == "team_kpis_weekly")
         (latest_week,) = con.execute(
             f'select max(week_start) from "{kpis.schema}"."{kpis.model}"'
@@ -233,6 +249,7 @@ def export_csv(warehouse: Path, reports_dir: Path = REPORTS_DIR) -> ExportResult
         con.close()
     _write_partial(reports_dir, SITE_DATA_PARTIAL, site_data_partial(tables))
     _write_partial(reports_dir, "transparency.md", transparency_partial(manifest))
+    _write_partial(reports_dir, SITE_NAV, json.dumps(nav, indent=2) + "\n")
     (folder / "export.json").write_text(
         json.dumps(
             {"rows": result.rows, "latest_week": str(latest_week)},

@@ -3,9 +3,10 @@
     checked when fct_team_rollout_impact is built, as the other scorecard
     files are: an unknown team, a rollout_date that is not a date (YYYY-MM-DD)
     or two rows for the same team stop the build with one message naming the
-    file and the team of each problem.
+    file and the team of each problem; so does a KPI id in var
+    rollout_impact_kpis that the catalog does not hold.
 #}
-{% macro scorecard_check_team_rollouts(rollouts, teams_relation) -%}
+{% macro scorecard_check_team_rollouts(rollouts, teams_relation, kpi_catalog, impact_kpis) -%}
     {%- if execute and model.resource_type != 'unit_test' -%}
         {%- set rollouts_file = 'seeds/scorecards/team_rollouts.csv' -%}
         {%- set problems = [] -%}
@@ -30,6 +31,11 @@
         {%- for where in unknown_teams if teams -%}
             {%- do problems.append(where ~ ": the team is not a team of the roster (dim_teams); "
                 ~ scorecard_team_hint(teams)) -%}
+        {%- endfor -%}
+        {%- set known_kpis = scorecard_known_kpis(kpi_catalog) -%}
+        {%- for kpi_id in impact_kpis if known_kpis and kpi_id not in known_kpis -%}
+            {%- do problems.append("var rollout_impact_kpis: '" ~ kpi_id
+                ~ "' is not a KPI of the catalog (seeds/kpis/kpi_catalog.csv)") -%}
         {%- endfor -%}
         {{ scorecard_raise(rollouts_file, problems) }}
     {%- endif -%}

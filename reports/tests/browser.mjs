@@ -185,6 +185,12 @@ try {
 				fail(`${spec.name}: text "${text}" not shown`);
 			}
 		}
+		// Sidebar links the page must show (an entry for every team and function).
+		for (const link of spec.links ?? []) {
+			const found = await page.locator(`aside a[href="${link.href}"], aside a[href="${link.href}/"]`).filter({ hasText: link.text }).count();
+			if (found > 0) record.checks.push(`link ok: ${link.text} -> ${link.href}`);
+			else fail(`${spec.name}: no link "${link.text}" to ${link.href}`);
+		}
 		// The browser tab carries the page's subject (a team's name).
 		if (spec.title_contains) {
 			try {

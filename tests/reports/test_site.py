@@ -211,6 +211,7 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "team_status_by_category",
         "team_kpi_trend",
         "team_okrs",
+        "team_rollout_impact",
         "digest_lines",
         "digest_teams",
         "forecast_teams",
@@ -234,6 +235,17 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
     (quarantined,) = demo_warehouse.query("select count(*) from quarantine.records")
     with open(data / "quarantine_by_reason.csv", newline="") as handle:
         assert sum(int(row["records"]) for row in csv.DictReader(handle)) == quarantined[0]
+    # The sidebar's entries: every team with a page and every function (pages/+layout.svelte).
+    nav = json.loads((tmp_path / "partials" / "site_nav.json").read_text())
+    teams = demo_warehouse.query(
+        "select distinct teams.team_id, teams.team_name, teams.function_name "
+        "from marts.dim_teams as teams "
+        "inner join marts.fct_team_kpis_weekly as kpis on teams.team_id = kpis.team_id"
+    )
+    assert sorted((t["id"], t["label"]) for t in nav["teams"]) == sorted(
+        (t, n) for t, n, _ in teams
+    )
+    assert [f["id"] for f in nav["functions"]] == sorted({f for _, _, f in teams})
 
 
 def test_pages_share_one_data_block(demo_warehouse, tmp_path):
@@ -378,6 +390,21 @@ def _scorecard_plans(demo_warehouse) -> tuple[dict, dict]:
             },
         ],
         "texts": ["Status by category", "not a ranking"],
+        # The sidebar lists every team with a page and every function.
+        "links": [
+            {"href": f"/teams/{team_id}", "text": team_name}
+            for team_id, team_name in demo_warehouse.query(
+                "select distinct teams.team_id, teams.team_name from marts.dim_teams as teams "
+                "inner join marts.fct_team_kpis_weekly as kpis on teams.team_id = kpis.team_id"
+            )
+        ]
+        + [
+            {"href": f"/functions/{function}", "text": function}
+            for (function,) in demo_warehouse.query(
+                "select distinct teams.function_name from marts.dim_teams as teams "
+                "inner join marts.fct_team_kpis_weekly as kpis on teams.team_id = kpis.team_id"
+            )
+        ],
         "no_sideways_scroll": True,
         "filter": {
             "open": "Function",

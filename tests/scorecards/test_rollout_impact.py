@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import csv
 import math
+import shutil
 import statistics
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
+import outcomes.build
+from outcomes.build import run_dbt
 from outcomes.config import PROJECT_DIR
+from outcomes.errors import OutcomesError
 
 ROLLOUTS = PROJECT_DIR / "seeds" / "scorecards" / "team_rollouts.csv"
 DEFAULT_KPIS = (
@@ -132,3 +137,50 @@ def test_rollout_impact_reads_published_cells_only(demo_warehouse):
         )
     )
     assert got == weeks
+
+
+def _project_copy(root: Path) -> Path:
+    project = root / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(PROJECT_DIR / name, project / name)
+    for folder in ("models", "macros", "seeds"):
+        shutil.copytree(PROJECT_DIR / folder, project / folder)
+    (project / "tests").mkdir()
+    return project
+
+
+@pytest.mark.slow
+def test_rollout_file_problems_name_the_team(tmp_path, demo_warehouse, monkeypatch) -> None:
+    warehouse = demo_warehouse.copy_to(tmp_path / "wh").path
+    project = _project_copy(tmp_path)
+    (project / "seeds" / "scorecards" / "team_rollouts.csv").write_text(
+        "team_id,rollout_date\n"
+        "acme-widgets,2026-08-03\n"
+        "platform,3 August 2026\n"
+        "payments,2026-08-03\n"
+        "payments,2026-09-07\n"
+    )
+    monkeypatch.setattr(outcomes.build, "PROJECT_DIR", project)
+    with pytest.raises(OutcomesError) as failure:
+        run_dbt(
+            [
+                "build",
+                "-s",
+                "team_rollouts",
+                "fct_team_rollout_impact",
+                "--vars",
+                "{rollout_impact_kpis: [csat, cycle_time]}",
+            ],
+            warehouse,
+        )
+    message = str(failure.value)
+    assert "Traceback" not in message
+    assert "seeds/scorecards/team_rollouts.csv: 4 problems" in message
+    assert (
+        "team 'acme-widgets': the team is not a team of the roster (dim_teams); "
+        "the roster's teams are business-operations" in message
+    )
+    assert "team 'platform': rollout_date must be a date, YYYY-MM-DD" in message
+    assert "team 'payments': two rollout dates for the same team; keep one" in message
+    assert "var rollout_impact_kpis: 'cycle_time' is not a KPI of the catalog" in message

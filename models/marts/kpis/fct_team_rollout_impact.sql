@@ -25,12 +25,12 @@
       too_few_weeks without an interval. A before/after difference is not a
       proof of cause: the page says so.
 #}
-{{ scorecard_check_team_rollouts(ref('team_rollouts'), ref('dim_teams')) }}
-
 {%- set impact_kpis = var('rollout_impact_kpis', [
     'task_cycle_time_p50', 'backlog_age_p50', 'meeting_hours_per_person',
     'after_hours_meeting_hours_per_person', 'csat']) %}
 {%- set window_weeks = var('rollout_window_weeks', 8) | int %}
+{{ scorecard_check_team_rollouts(
+    ref('team_rollouts'), ref('dim_teams'), ref('kpi_catalog'), impact_kpis) }}
 
 with rollouts as (
 
