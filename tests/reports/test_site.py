@@ -212,6 +212,7 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "team_kpi_trend",
         "team_okrs",
         "team_rollout_impact",
+        "support_sla_by_priority",
         "digest_lines",
         "digest_teams",
         "forecast_teams",
@@ -289,6 +290,7 @@ def _plan(demo_warehouse) -> dict:
     forecasts = _forecasts_plan(demo_warehouse)
     time_use = _time_use_plan(demo_warehouse)
     digest = _digest_plan(demo_warehouse)
+    support_sla = _support_sla_plan(demo_warehouse)
 
     def cell(row) -> dict:
         return {"row": [row[1], row[3]], "text": shown(row[6], row[5], row[7])}
@@ -311,6 +313,7 @@ def _plan(demo_warehouse) -> dict:
             forecasts,
             time_use,
             digest,
+            support_sla,
             {
                 "name": "quality",
                 "path": "/quality",
@@ -318,6 +321,39 @@ def _plan(demo_warehouse) -> dict:
                 "min_charts": 1,
             },
         ],
+    }
+
+
+def _support_sla_plan(demo_warehouse) -> dict:
+    """The support SLA page, read against kpi_base_case_sla: per team (a
+    column) and priority (a row), the first reply targets breached of those
+    judged over the 13 weeks ending with the latest judged week."""
+    rows = demo_warehouse.query(
+        """
+        with judged as (
+            select * from kpis.kpi_base_case_sla where sla_outcome in ('met', 'breached')
+        )
+        select coalesce(judged.priority_in_force, 'none'),
+            count(case when judged.sla_outcome = 'breached' then 1 end), count(*)
+        from judged
+        inner join marts.dim_teams as teams on judged.team_id = teams.team_id
+        where judged.sla_metric = 'first_reply'
+            and judged.week_start >= (select max(week_start) - 84 from judged)
+            and teams.team_name = (select min(team_name) from marts.dim_teams
+                where function_name = 'support')
+        group by 1
+        """
+    )
+    assert rows, "the demo's support teams have judged first reply targets"
+    return {
+        "name": "support-sla",
+        "path": "/functions/support/sla",
+        "cells": [
+            {"row": ["First reply", priority], "text": f"{breached} of {judged}"}
+            for priority, breached, judged in rows
+        ],
+        "texts": ["Compliance: targets met, per priority", "Breached, per priority"],
+        "no_sideways_scroll": True,
     }
 
 
@@ -645,7 +681,7 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
     assert all(
         page.get("charts", 0) >= 1
         for page in result["pages"]
-        if page["name"] not in ("transparency", "scorecard", "digest")
+        if page["name"] not in ("transparency", "scorecard", "digest", "support-sla")
     )
     for shot in (
         "scorecard",
