@@ -16,6 +16,7 @@ from outcomes.config import Config, SourceConfig
 from outcomes.errors import OutcomesError
 from pipelines.common.api import (
     Pull,
+    api_client,
     api_module,
     credentials_used,
     forget_credentials_used,
@@ -57,7 +58,8 @@ def _check_api(source: SourceConfig, config: Config) -> list[str]:
     assert source.api is not None
     module = api_module(source.name)
     forget_credentials_used(source.name)
-    pull = Pull(source.name, source.api, module.client(source.api))
+    # the same client a pull builds: its retries bounded by max_wait_seconds / max_attempts
+    pull = Pull(source.name, source.api, api_client(source.name, source.api))
     pull._state = _published_state(source, config)
     first_pull = not pull._state
     try:

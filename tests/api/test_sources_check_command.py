@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from click.testing import CliRunner
 
 from outcomes.cli import main
@@ -97,3 +99,22 @@ def test_a_refused_pair_of_credentials_names_both(demo_exports, tmp_path, monkey
     assert "SOURCES__ZENDESK__EMAIL and SOURCES__ZENDESK__API_TOKEN" in result.output
     assert "access_token" not in result.output.replace("api_token", "")
     assert "not-the-token" not in result.output and "Traceback" not in result.output
+
+
+def test_check_keeps_to_the_sources_retry_bound(simulator, demo_exports, tmp_path):
+    """A source's `max_wait_seconds` bounds the check's retries as it bounds a
+    pull's: an API answering 502 to everything fails the check within it."""
+    simulator.inject("502", path="", times=10_000)
+    config = _config(tmp_path, simulator.base_url, demo_exports)
+    path = tmp_path / "outcomes.yml"
+    path.write_text(
+        path.read_text().replace(
+            "      start_date: 2026-01-01\n",
+            "      start_date: 2026-01-01\n      max_wait_seconds: 1\n      max_attempts: 50\n",
+        )
+    )
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["sources", "check", "--config", config])
+    assert "pagerduty: FAILED" in result.output and "HTTP 502" in result.output
+    assert "Traceback" not in result.output
+    assert time.monotonic() - started < 10  # unbounded, 50 attempts back off for minutes
