@@ -101,6 +101,10 @@ joined as (
         coalesce(current_period.status, 'not_enough_data') as status,
         coalesce(current_period.status_reason, 'no value in this period') as status_reason,
         prior_period.value as prior_value,
+        current_period.week_count,
+        current_period.data_week_count,
+        prior_period.week_count as prior_week_count,
+        prior_period.data_week_count as prior_data_week_count,
         coalesce(current_period.cohort_team_count, 0) as cohort_team_count,
         current_period.cohort_median,
         current_period.cohort_low,
@@ -154,15 +158,27 @@ texts as (
 
     select
         *,
+        {#- A value over fewer weeks than its period (a team's first weeks) says so. #}
         case
             when is_suppressed then 'suppressed'
             else {{ report_value_text('value', 'text_unit') }}
                 || case when value is null then '' else per end
+                || case
+                    when value is not null and data_week_count < week_count
+                        then ' (' || {{ report_plural('data_week_count', 'week', 'weeks') }} || ')'
+                    else ''
+                end
         end as value_text,
         case
             when is_prior_suppressed then 'suppressed'
             else {{ report_value_text('prior_value', 'text_unit') }}
                 || case when prior_value is null then '' else per end
+                || case
+                    when prior_value is not null and prior_data_week_count < prior_week_count
+                        then ' ('
+                            || {{ report_plural('prior_data_week_count', 'week', 'weeks') }} || ')'
+                    else ''
+                end
         end as prior_text,
         case
             when baseline_value is not null

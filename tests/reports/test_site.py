@@ -88,7 +88,8 @@ def scorecard_rows(demo_warehouse) -> list[dict]:
             status.kpi_name, status.category, catalog.unit, status.value_basis,
             status.value, status.is_suppressed, status.baseline_value, status.target_value,
             status.status, status.kpi_position, prior.value, status.cohort_team_count,
-            status.cohort_median, status.cohort_low, status.cohort_high, quarter.projected_value
+            status.cohort_median, status.cohort_low, status.cohort_high, quarter.projected_value,
+            status.week_count, status.data_week_count
         from marts.fct_team_kpi_status as status
         inner join marts.dim_teams as teams on status.team_id = teams.team_id
         inner join seeds.kpi_catalog as catalog on status.kpi_id = catalog.kpi_id
@@ -129,6 +130,8 @@ def scorecard_rows(demo_warehouse) -> list[dict]:
         "cohort_low",
         "cohort_high",
         "projected",
+        "week_count",
+        "data_week_count",
     )
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
@@ -152,6 +155,11 @@ def shown_texts(row: dict) -> dict:
         if row["is_suppressed"]
         else scorecard_text(row["value"], row["unit"], in_days)
         + (per if row["value"] is not None else "")
+        + (
+            f" ({row['data_week_count']} week{'s' if row['data_week_count'] != 1 else ''})"
+            if row["value"] is not None and row["data_week_count"] < row["week_count"]
+            else ""
+        )
     )
     target = (
         "no target"
