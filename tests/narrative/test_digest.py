@@ -5,16 +5,14 @@ queue, and the check of the teams' notes file."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 
 import outcomes.build
 from outcomes.build import run_dbt
-from outcomes.config import PROJECT_DIR
 from outcomes.digest import digest_paths, write_digest
 from outcomes.errors import OutcomesError
+from tests.project_copy import project_copy
 
 NO_NOTE = "The team has written no note for this week."
 
@@ -91,20 +89,9 @@ def test_movers_never_come_from_suppressed_cells(demo_warehouse) -> None:
     ) == [(0,)]
 
 
-def _project_copy(root: Path) -> Path:
-    project = root / "project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT_DIR / name, project / name)
-    for folder in ("models", "macros", "seeds"):
-        shutil.copytree(PROJECT_DIR / folder, project / folder)
-    (project / "tests").mkdir()
-    return project
-
-
 def test_team_notes_problems_name_the_team_and_week(tmp_path, demo_warehouse, monkeypatch) -> None:
     warehouse = demo_warehouse.copy_to(tmp_path / "wh").path
-    project = _project_copy(tmp_path)
+    project = project_copy(tmp_path)
     (project / "seeds" / "scorecards" / "team_notes.csv").write_text(
         "team_id,week_start,note\n"
         "acme-widgets,2026-08-03,Hire two agents\n"

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import csv
 import math
-import shutil
 import statistics
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +20,7 @@ import outcomes.build
 from outcomes.build import run_dbt
 from outcomes.config import PROJECT_DIR
 from outcomes.errors import OutcomesError
+from tests.project_copy import project_copy
 
 ROLLOUTS = PROJECT_DIR / "seeds" / "scorecards" / "team_rollouts.csv"
 DEFAULT_KPIS = (
@@ -139,21 +138,10 @@ def test_rollout_impact_reads_published_cells_only(demo_warehouse):
     assert got == weeks
 
 
-def _project_copy(root: Path) -> Path:
-    project = root / "project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT_DIR / name, project / name)
-    for folder in ("models", "macros", "seeds"):
-        shutil.copytree(PROJECT_DIR / folder, project / folder)
-    (project / "tests").mkdir()
-    return project
-
-
 @pytest.mark.slow
 def test_rollout_file_problems_name_the_team(tmp_path, demo_warehouse, monkeypatch) -> None:
     warehouse = demo_warehouse.copy_to(tmp_path / "wh").path
-    project = _project_copy(tmp_path)
+    project = project_copy(tmp_path)
     (project / "seeds" / "scorecards" / "team_rollouts.csv").write_text(
         "team_id,rollout_date\n"
         "acme-widgets,2026-08-03\n"

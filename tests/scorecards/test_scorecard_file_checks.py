@@ -8,7 +8,6 @@ the copy and builds only the seed and the model that checks it.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -16,8 +15,8 @@ import pytest
 
 import outcomes.build
 from outcomes.build import run_dbt
-from outcomes.config import PROJECT_DIR
 from outcomes.errors import OutcomesError
+from tests.project_copy import project_copy
 
 TEAM_FILE_HEADER = "team_id,kpi_id,quarter,target_kind,target\n"
 OKR_HEADER = "team_id,quarter,objective,key_result,kpi_id,start_value,target_value\n"
@@ -30,17 +29,6 @@ ENGINEERING_EXTRA = [
     "time_to_restore_p50",
 ]
 PLATFORM_SET = ["weighted_throughput", "rework_rate", "task_cycle_time_p85", "on_time_delivery"]
-
-
-def _project_copy(root: Path) -> Path:
-    project = root / "project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT_DIR / name, project / name)
-    for folder in ("models", "macros", "seeds"):
-        shutil.copytree(PROJECT_DIR / folder, project / folder)
-    (project / "tests").mkdir()
-    return project
 
 
 def _prepared(
@@ -61,7 +49,7 @@ def _prepared(
             con.execute(sql)
         finally:
             con.close()
-    project = _project_copy(tmp_path)
+    project = project_copy(tmp_path)
     (project / "seeds" / "scorecards" / "scorecard_team_kpis.csv").write_text(team_file)
     (project / "seeds" / "scorecards" / "okrs.csv").write_text(okrs)
     monkeypatch.setattr(outcomes.build, "PROJECT_DIR", project)
