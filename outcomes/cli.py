@@ -7,6 +7,7 @@ outcomes build     only (re)build the dbt models and tests
 outcomes publish-postgres  copy the raw data into Postgres and build the marts there
 outcomes metrics   query the KPIs by name: MetricFlow's `mf`, offline (docs/semantic-layer.md)
 outcomes nudges    preview / send the nudges of models/nudges/, opt in or out (docs/nudges.md)
+outcomes me        your own private view: what waits on you today, your trends (docs/privacy.md)
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ outcomes privacy rotate-salt --new-salt-env VAR  re-pseudonymize everything unde
 outcomes privacy retention                       delete raw rows past their window
 outcomes privacy load-opt-outs                   load the hashed opt-out list
 outcomes privacy transparency --out FILE         the transparency page (markdown)
-outcomes me --email E --out PATH                 a person's own figures, private
+outcomes me --email E --out PATH [--as-of T] [--wellbeing [--break-nudge]]
+                                                 a person's own today view, private
 
 Every command writes one entry to the audit log beside the warehouse,
 naming people only by pseudonym.
@@ -330,16 +331,70 @@ def transparency(out: Path, warehouse_file: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Private file to write (markdown); never inside reports/.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Today, ISO 8601 UTC (default: the data's as-of time, never the wall clock).",
+)
+@click.option(
+    "--wellbeing",
+    is_flag=True,
+    help="Add your wellbeing signals (after-hours load rising, focus time shrinking).",
+)
+@click.option(
+    "--break-nudge",
+    is_flag=True,
+    help="With --wellbeing: a line suggesting a break when a signal shows.",
+)
 @_WAREHOUSE
 @clear_errors
-def me(email: str, out: Path, warehouse_file: Path | None) -> None:
-    """Your own figures, as a private markdown file (never published)."""
+def me(
+    email: str,
+    out: Path,
+    as_of: str | None,
+    wellbeing: bool,
+    break_nudge: bool,
+    warehouse_file: Path | None,
+) -> None:
+    """Your own view, as a private markdown file (never published).
+
+    What waits on you today (reviews requested of you, your items aging,
+    your tickets near their SLA), your figures and your own trends against
+    your own past, and where your week went. The wellbeing signals appear
+    only with --wellbeing and are kept nowhere but the file."""
     from outcomes.privacy.personal import write_personal_view
 
     try:
+        if break_nudge and not wellbeing:
+            raise OutcomesError("--break-nudge is part of the wellbeing signals: add --wellbeing")
+        when = _as_of(as_of)
         warehouse = _warehouse(warehouse_file)
         with hold_for_command(warehouse):  # it writes an audit entry; never mid-run
-            write_personal_view(warehouse, email, _salt(warehouse), out)
+            write_personal_view(
+                warehouse,
+                email,
+                _salt(warehouse),
+                out,
+                as_of=when,
+                wellbeing=wellbeing,
+                break_nudge=break_nudge,
+            )
         click.echo(f"wrote your personal view to {out} (readable by you only)")
     except OutcomesError as exc:
         _fail(exc)
+
+
+def _as_of(value: str | None) -> dt.datetime | None:
+    """--as-of as a naive UTC timestamp (the warehouse's timestamps are UTC)."""
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise OutcomesError(
+            f"--as-of {value!r} is not an ISO 8601 time (e.g. 2026-01-05T09:00)"
+        ) from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when

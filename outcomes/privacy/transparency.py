@@ -125,7 +125,8 @@ def render_transparency(
         "",
         "- `outcomes privacy export --email you@...`: everything held about you, as JSON.",
         "- `outcomes privacy erase --email you@...`: your rows deleted and the tables rebuilt.",
-        "- `outcomes me --email you@... --out FILE`: your own figures, private to you.",
+        "- `outcomes me --email you@... --out FILE`: your own figures and what waits on you "
+        "today, private to you (`--wellbeing` adds signals kept only in that file).",
         "- Every one of these is written to a hash-chained audit log"
         " (`outcomes privacy verify-audit`).",
         "",
