@@ -1,11 +1,16 @@
 {#
     Nudge rule ticket_sla_risk (docs/nudges.md): an open help desk ticket
     without a first agent reply whose first reply SLA target (as judged in
-    kpi_base_case_sla, the rows first_reply_sla_compliance counts: seed
-    sla_targets at the priority in force now, `normal` when it has none,
-    calendar hours from creation) has run for at least the rule's share of
-    its target (seed nudge_rules threshold, e.g. 0.75). Past the target it is
-    breached: reason sla_breached, severity critical. "Now" is the data's
+    kpi_base_case_sla, the rows first_reply_sla_compliance counts: the
+    source's SLA policy or the seed sla_targets at the priority in force
+    now, in calendar or business hours) has run for at least the rule's
+    share of the time from creation to its deadline (seed nudge_rules
+    threshold, e.g. 0.75). Past the deadline it is breached: reason
+    sla_breached, severity critical. wait_hours and threshold are calendar
+    hours (the threshold is creation -> deadline: the target itself in
+    calendar hours; longer for a business-hours target, whose nights and
+    weekends do not count). A target without a deadline (a business-hours
+    one outside the team's calendar) is not flagged. "Now" is the data's
     as-of time.
 #}
 with case_sla as (
@@ -48,13 +53,14 @@ targeted as (
         work_items.source_system,
         work_items.source_item_id,
         work_items.created_at,
-        case_sla.target_hours,
+        case_sla.deadline_at,
+        {{ elapsed_hours('work_items.created_at', 'case_sla.deadline_at') }} as target_hours,
         data_as_of.as_of_at
     from work_items
     inner join case_sla
         on work_items.work_item_id = case_sla.work_item_id
     cross join data_as_of
-    where work_items.team_id is not null
+    where work_items.team_id is not null and case_sla.deadline_at is not null
 
 ),
 
@@ -94,8 +100,7 @@ flagged as (
         measured.target_hours as threshold,
         'hours' as threshold_unit,
         case
-            when measured.wait_hours >= measured.target_hours
-                then {{ add_hours('measured.created_at', 'measured.target_hours') }}
+            when measured.wait_hours >= measured.target_hours then measured.deadline_at
             else {{ add_hours(
                 'measured.created_at', 'measured.target_hours * team_rules.threshold'
             ) }}

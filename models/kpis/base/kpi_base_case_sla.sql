@@ -4,16 +4,30 @@
     (docs/kpi-definitions.md#first_reply_sla_compliance). Both SLA KPIs and
     the ticket SLA nudge read these rows, so they judge a ticket alike.
 
-    - The target comes from the sla_targets seed (calendar hours from
-      creation) by the priority IN FORCE when the target is judged: at the
-      moment its clock stopped (the first agent reply; the final solve), else
-      at the data's as-of time. Zendesk re-evaluates a running target when
-      the priority changes, so a ticket raised to urgent before its reply is
-      judged on the urgent target, not on the one it was created with, nor
-      on a priority set after the reply. The priority at a moment is the new
-      value of the last priority change at or before it; before any change,
-      the first change's previous value; with no change recorded, the
-      ticket's priority. None, or one the seed lacks: the `normal` target.
+    - The target is read at the priority IN FORCE when the target is judged:
+      at the moment its clock stopped (the first agent reply; the final
+      solve), else at the data's as-of time. Zendesk re-evaluates a running
+      target when the priority changes, so a ticket raised to urgent before
+      its reply is judged on the urgent target, not on the one it was created
+      with, nor on a priority set after the reply. The priority at a moment
+      is the new value of the last priority change at or before it; before
+      any change, the first change's previous value; with no change
+      recorded, the ticket's priority.
+    - The target comes from Zendesk's own SLA policies when they set one for
+      that priority and target (first_reply_time for first_reply,
+      total_resolution_time for resolution: the clocks this model judges;
+      requester_wait_time and the other metrics pause or restart and are not
+      these clocks); when several policies do, the first by position, as
+      Zendesk applies the first policy that matches (the filters are not
+      collected, so the one that would match cannot be known). Else the
+      sla_targets seed, in calendar hours; a priority it lacks, or none: the
+      `normal` row.
+    - A policy target in business hours counts only the team's business
+      hours (int_team_business_days, macro business_hours_deadline): its
+      deadline is the instant the team's working time since creation
+      reaches the target. A ticket created outside the team's calendar (no
+      schedule, or before its span) has no business-hours deadline and stays
+      running; a deadline past the calendar's end is still ahead.
     - first_reply: met = first agent reply at or before the deadline;
       breached = the deadline passed first (a late reply, none by the as-of
       time, or solved without one after the deadline); stopped = solved
@@ -71,6 +85,31 @@ sla_targets as (
 
 ),
 
+sla_policies as (
+
+    select * from {{ ref('stg_zendesk__sla_policies') }}
+
+),
+
+sla_policy_metrics as (
+
+    select * from {{ ref('stg_zendesk__sla_policy_metrics') }}
+    where metric in ('first_reply_time', 'total_resolution_time')
+
+),
+
+team_schedules as (
+
+    select * from {{ ref('int_team_schedules') }}
+
+),
+
+team_business_days as (
+
+    select * from {{ ref('int_team_business_days') }}
+
+),
+
 data_as_of as (
 
     select * from {{ ref('kpi_base_data_as_of') }}
@@ -121,6 +160,35 @@ cases as (
             and solves.event_number = 1
     cross join data_as_of
     where work_items.team_id is not null and work_items.canonical_state <> 'canceled'
+
+),
+
+{#
+    Zendesk's targets per priority and target: the first policy by position
+    (no position: after those with one; ties by id) that sets it.
+#}
+policy_targets as (
+
+    select
+        sla_policy_metrics.sla_policy_id,
+        sla_policy_metrics.priority,
+        case sla_policy_metrics.metric
+            when 'first_reply_time' then 'first_reply'
+            else 'resolution'
+        end as sla_metric,
+        sla_policy_metrics.target_minutes,
+        sla_policy_metrics.in_business_hours,
+        row_number() over (
+            partition by sla_policy_metrics.priority, sla_policy_metrics.metric
+            order by
+                sla_policies.policy_position is null,
+                sla_policies.policy_position,
+                sla_policy_metrics.sla_policy_id
+        ) as policy_rank
+    from sla_policy_metrics
+    left join sla_policies
+        on sla_policy_metrics.sla_policy_id = sla_policies.sla_policy_id
+    where sla_policy_metrics.target_minutes is not null
 
 ),
 
@@ -202,8 +270,18 @@ deadlines as (
 
     select
         prioritized.*,
-        coalesce(sla_targets.priority, 'normal') as target_priority,
+        {{ stable_id('prioritized.work_item_id', 'prioritized.sla_metric') }} as case_sla_id,
         case
+            when policy_targets.sla_policy_id is not null then prioritized.priority_in_force
+            else coalesce(sla_targets.priority, 'normal')
+        end as target_priority,
+        case when policy_targets.sla_policy_id is not null then 'sla_policy' else 'seed' end
+            as target_source,
+        policy_targets.sla_policy_id,
+        coalesce(policy_targets.in_business_hours, false) as is_business_hours,
+        case
+            when policy_targets.sla_policy_id is not null
+                then policy_targets.target_minutes / 60.0
             when prioritized.sla_metric = 'first_reply'
                 then coalesce(
                         sla_targets.first_reply_target_hours,
@@ -213,21 +291,57 @@ deadlines as (
                     sla_targets.resolution_target_hours,
                     default_targets.resolution_target_hours
                 )
-        end as target_hours
+        end as target_hours,
+        {{ to_date(utc_to_local('prioritized.created_at', 'team_schedules.time_zone')) }}
+            as created_local_date
     from prioritized
+    left join policy_targets
+        on prioritized.priority_in_force = policy_targets.priority
+            and prioritized.sla_metric = policy_targets.sla_metric
+            and policy_targets.policy_rank = 1
     left join sla_targets
         on prioritized.priority_in_force = sla_targets.priority
     left join sla_targets as default_targets
         on default_targets.priority = 'normal'
+    left join team_schedules
+        on prioritized.team_id = team_schedules.team_id
+
+),
+
+business_targets as (
+
+    select * from deadlines
+    where is_business_hours
+
+),
+
+business_deadlines as (
+
+    {{ business_hours_deadline(
+        'business_targets', 'case_sla_id', 'created_at', 'target_hours',
+        'created_local_date'
+    ) }}
 
 ),
 
 judged as (
 
     select
-        *,
-        {{ add_hours('created_at', 'target_hours') }} as deadline_at
+        deadlines.*,
+        case
+            when not deadlines.is_business_hours
+                then {{ add_hours('deadlines.created_at', 'deadlines.target_hours') }}
+            else business_deadlines.deadline_at
+        end as deadline_at,
+        {# No deadline: past the calendar's end (ahead), or not placed (not judged). #}
+        deadlines.is_business_hours and business_deadlines.case_sla_id is null
+            as is_unplaced,
+        deadlines.is_business_hours
+        and business_deadlines.case_sla_id is not null
+        and business_deadlines.deadline_at is null as is_deadline_ahead
     from deadlines
+    left join business_deadlines
+        on deadlines.case_sla_id = business_deadlines.case_sla_id
 
 ),
 
@@ -236,6 +350,17 @@ outcomes as (
     select
         *,
         case
+            when is_unplaced then 'running'
+            when is_deadline_ahead
+                then case
+                        when sla_metric = 'first_reply' and first_reply_at is not null
+                            then 'met'
+                        when sla_metric = 'first_reply' and first_solved_at is not null
+                            then 'stopped'
+                        when sla_metric = 'resolution' and final_solved_at is not null
+                            then 'met'
+                        else 'running'
+                    end
             when sla_metric = 'first_reply' and first_reply_at is not null
                 then case when first_reply_at <= deadline_at then 'met' else 'breached' end
             when sla_metric = 'first_reply'
@@ -257,7 +382,7 @@ outcomes as (
 final as (
 
     select
-        {{ stable_id('work_item_id', 'sla_metric') }} as case_sla_id,
+        case_sla_id,
         work_item_id,
         sla_metric,
         team_id,
@@ -265,6 +390,9 @@ final as (
         case when sla_metric = 'first_reply' then replier_person_id end as replier_person_id,
         priority_in_force,
         target_priority,
+        target_source,
+        sla_policy_id,
+        is_business_hours,
         cast(target_hours as float8) as target_hours,
         created_at,
         deadline_at,
