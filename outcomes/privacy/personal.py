@@ -202,7 +202,9 @@ order by age_hours desc, 1
 """
 
 # The running SLA targets of kpi_base_case_sla (no reply yet, not solved) of
-# open tickets the person owns, past the ticket_sla_risk share of the target.
+# open tickets the person owns, past the ticket_sla_risk share of the time from
+# creation to the deadline, as the nudge measures it (calendar hours: for a
+# business-hours target the span skips nights and weekends, so it is longer).
 TICKETS_NEAR_SLA = """
 with today as (
     select coalesce(cast($as_of as timestamp), max(as_of_at)) as as_of_at
@@ -217,7 +219,7 @@ measured as (
     select
         items.source_item_id,
         sla.sla_metric,
-        sla.target_hours,
+        epoch(sla.deadline_at - sla.created_at) / 3600.0 as target_hours,
         team_rules.threshold,
         epoch(today.as_of_at - sla.created_at) / 3600.0 as elapsed_hours
     from kpis.kpi_base_case_sla as sla
@@ -228,7 +230,7 @@ measured as (
         and items.canonical_state not in ('done', 'canceled')
         and sla.stopped_at is null
         and sla.created_at <= today.as_of_at
-        and sla.target_hours > 0
+        and sla.deadline_at > sla.created_at
 )
 select source_item_id, sla_metric, target_hours, elapsed_hours, elapsed_hours / target_hours
 from measured

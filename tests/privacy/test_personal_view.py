@@ -89,7 +89,9 @@ def warehouse(tmp_path):
         "timestamp '2026-03-01 09:00', null, null, null)"
     )
     con.execute(
-        "create table kpis.kpi_base_case_sla as select * from (values "
+        "create table kpis.kpi_base_case_sla as select *, "
+        "created_at + to_seconds(cast(target_hours * 3600 as bigint)) as deadline_at "
+        "from (values "
         "('c1', 'first_reply', 8.0, timestamp '2026-03-02 03:00', null::timestamp), "
         "('c1', 'resolution', 24.0, timestamp '2026-03-02 03:00', null), "
         "('c2', 'first_reply', 4.0, timestamp '2026-03-01 09:00', null), "
