@@ -5,6 +5,12 @@ with teams as (
 
 ),
 
+team_work_types as (
+
+    select * from {{ ref('team_work_types') }}
+
+),
+
 team_kpis as (
 
     select * from {{ ref('fct_team_kpis_weekly') }}
@@ -23,10 +29,13 @@ final as (
         teams.team_id,
         teams.team_name,
         teams.function_name,
+        lower(trim(team_work_types.work_type)) as work_type,
         teams.member_count
     from teams
     inner join reporting_teams
         on teams.team_id = reporting_teams.team_id
+    left join team_work_types
+        on teams.team_id = trim(team_work_types.team_id)
 
 )
 

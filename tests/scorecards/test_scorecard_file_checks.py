@@ -179,3 +179,22 @@ def test_malformed_targets_and_okrs_stop_the_build(tmp_path, demo_warehouse, mon
         "team 'platform', KPI 'weighted_throughput': quarter '2026-Q5' is not written YYYY-Qn"
         in message
     )
+
+
+@pytest.mark.slow
+def test_work_type_file_problems_name_the_team(tmp_path, demo_warehouse, monkeypatch) -> None:
+    """An unknown team, an empty work type and a team listed twice refuse the build."""
+    warehouse = demo_warehouse.copy_to(tmp_path / "wh").path
+    project = project_copy(tmp_path)
+    (project / "seeds" / "scorecards" / "team_work_types.csv").write_text(
+        "team_id,work_type\nacme-widgets,platform\nplatform,\npayments,product\npayments,platform\n"
+    )
+    monkeypatch.setattr(outcomes.build, "PROJECT_DIR", project)
+    with pytest.raises(OutcomesError) as failure:
+        run_dbt(["build", "-s", "team_work_types", "fct_team_kpi_status"], warehouse)
+    message = str(failure.value)
+    assert "Traceback" not in message
+    assert "seeds/scorecards/team_work_types.csv: 3 problems" in message
+    assert "team 'acme-widgets': the team is not a team of the roster (dim_teams)" in message
+    assert "team 'platform': work_type is empty" in message
+    assert "team 'payments': two work types for the same team; keep one" in message

@@ -20,17 +20,20 @@
       the latest complete rolling 4 weeks in the quarter went: the
       week-weighted mean of the quarter so far and that pace. A complete
       quarter's projection is its value.
-    - Cohort: the teams of the same function (the roster has no work-type
-      dimension for teams), the team itself excluded, with an unsuppressed
-      value for the same KPI and period: their median, lowest and highest
-      value and count. With fewer than 3 such teams only the count is shown,
-      so no cell is one or two other teams' value. Nothing is ranked.
+    - Cohort: the teams of the same function and the same work type (seed
+      team_work_types, edited by the data team; a team not listed is compared
+      with the other unlisted teams of its function), the team itself
+      excluded, with an unsuppressed value for the same KPI and period: their
+      median, lowest and highest value and count. With fewer than 3 such
+      teams only the count is shown, so no cell is one or two other teams'
+      value. Nothing is ranked.
 
     A period the team has no row of the KPI for keeps its row, status
     not_enough_data.
 #}
 {#- Stocks measured at a period's end, not additive over weeks. -#}
 {%- set stock_kpis = ['backlog_over_7_days'] %}
+{{ scorecard_check_team_work_types(ref('team_work_types'), ref('dim_teams')) }}
 
 with kpi_sets as (
 
@@ -53,6 +56,27 @@ team_file as (
 teams as (
 
     select * from {{ ref('dim_teams') }}
+
+),
+
+team_work_types as (
+
+    select * from {{ ref('team_work_types') }}
+
+),
+
+{# The cohort of a team: its function and its declared work type, if any. #}
+team_cohorts as (
+
+    select
+        teams.team_id,
+        teams.function_name,
+        lower(trim(team_work_types.work_type)) as work_type,
+        teams.function_name || '/' || coalesce(lower(trim(team_work_types.work_type)), '')
+            as cohort_key
+    from teams
+    left join team_work_types
+        on teams.team_id = trim(team_work_types.team_id)
 
 ),
 
@@ -330,7 +354,7 @@ projected as (
 
 ),
 
-{# Other teams of the same function with a published value of the same cell. #}
+{# Other teams of the same cohort with a published value of the same cell. #}
 cohort_values as (
 
     select
@@ -340,8 +364,10 @@ cohort_values as (
         projected.period_start,
         others.value
     from projected
-    inner join teams as other_teams
-        on projected.function_name = other_teams.function_name
+    inner join team_cohorts as own_team
+        on projected.team_id = own_team.team_id
+    inner join team_cohorts as other_teams
+        on own_team.cohort_key = other_teams.cohort_key
             and projected.team_id != other_teams.team_id
     inner join normalized as others
         on other_teams.team_id = others.team_id
@@ -382,12 +408,15 @@ judged as (
                     'projected.target_value', 'projected.direction',
                     'projected.is_baseline_forming') }}
         end as projected_status,
+        own_team.work_type,
         coalesce(cohorts.cohort_team_count, 0) as cohort_team_count,
         case when cohorts.cohort_team_count >= 3 then cohorts.cohort_median end
             as cohort_median,
         case when cohorts.cohort_team_count >= 3 then cohorts.cohort_low end as cohort_low,
         case when cohorts.cohort_team_count >= 3 then cohorts.cohort_high end as cohort_high
     from projected
+    left join team_cohorts as own_team
+        on projected.team_id = own_team.team_id
     left join cohorts
         on projected.team_id = cohorts.team_id
             and projected.kpi_id = cohorts.kpi_id
@@ -403,6 +432,7 @@ final as (
             as team_kpi_status_id,
         cast(team_id as varchar) as team_id,
         cast(function_name as varchar) as function_name,
+        cast(work_type as varchar) as work_type,
         cast(kpi_id as varchar) as kpi_id,
         cast(kpi_name as varchar) as kpi_name,
         cast(category as varchar) as category,
