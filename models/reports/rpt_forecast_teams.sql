@@ -171,6 +171,12 @@ final as (
                     || ' ({{ min_forecasts }} needed).'
             else 'Calibrated: ' || held_85_words || '.'
         end as calibration_text,
+        {# The table's short form, so the column does not wrap a sentence per row. #}
+        case
+            when is_suppressed then 'suppressed'
+            else calibration_status || ' (' || cast(held_85_count as varchar) || ' of '
+                || cast(backtest_count as varchar) || ' held)'
+        end as calibration_label,
         is_suppressed
     from worded
 

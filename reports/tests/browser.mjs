@@ -285,6 +285,13 @@ try {
 							.map((c) => c.innerText.trim());
 						return spec.row.every((t) => cells.includes(t)) && cells.some((c) => c.includes(spec.contains));
 					}) === present;
+				// Text outside tables (a paragraph the filter rewrites): shown / no longer shown.
+				if (f.expect_text) {
+					await page.waitForFunction((t) => document.body.innerText.includes(t), f.expect_text, { timeout: 30000 });
+				}
+				if (f.gone_body_text) {
+					await page.waitForFunction((t) => !document.body.innerText.includes(t), f.gone_body_text, { timeout: 30000 });
+				}
 				if (f.expect_text_in_row) {
 					await page.waitForFunction(rowContains, { spec: f.expect_text_in_row, present: true }, { timeout: 30000 });
 				}

@@ -608,17 +608,30 @@ def _forecasts_plan(demo_warehouse) -> dict:
             return "nothing open"
         return f"after {horizon // 7} weeks" if day is None else day.isoformat()
 
+    def team_sentence(row) -> str:
+        name, open_items, p85, horizon = row[:4]
+        items = f"{open_items} open {'item' if open_items == 1 else 'items'}"
+        if open_items == 0:
+            when = "there is nothing open"
+        elif p85 is None:
+            when = f"not within {horizon // 7} weeks with 85% confidence"
+        else:
+            when = f"all done by {p85.isoformat()} with 85% confidence"
+        return f"{name} has {items}: {when}."
+
     name, open_items, p85, horizon, _, _ = teams[0]
     cells = [{"row": [name], "text": done_by(open_items, p85, horizon)}]
-    # The demo has a team whose 85% forecast held in under 70% of 8+ backtests.
+    # The demo has a team whose 85% forecast held in under 70% of 8+ backtests:
+    # the table says so in short, the team's section below in a sentence.
     poor = next(row for row in teams if row[4] >= 8 and row[5] < 0.7 * row[4])
-    cells.append(
-        {
-            "row": [poor[0]],
-            "text": f"Poor calibration: the 85% forecast held in {poor[5]} of {poor[4]} "
-            f"backtests ({int(100 * poor[5] / poor[4] + 0.5)}%), so this forecast claims more "
-            "confidence than the team's history supports.",
-        }
+    cells.append({"row": [poor[0]], "text": f"poor ({poor[5]} of {poor[4]} held)"})
+    # The team dropdown (the first team is selected when the page opens) moves
+    # the team's section to the chosen team: the poor one, else the second.
+    chosen = poor if poor[0] != teams[0][0] else teams[1]
+    poor_sentence = (
+        f"Poor calibration: the 85% forecast held in {poor[5]} of {poor[4]} "
+        f"backtests ({int(100 * poor[5] / poor[4] + 0.5)}%), so this forecast claims more "
+        "confidence than the team's history supports."
     )
     # The first at-risk item the page lists (by share, then due date) that some
     # trials still make: its share is a real Monte Carlo result, not the 100% of
@@ -643,6 +656,13 @@ def _forecasts_plan(demo_warehouse) -> dict:
         "cells": cells,
         "texts": ["The chart shows, for the end of each coming week", "Already overdue"],
         "min_charts": 1,
+        "no_sideways_scroll": True,
+        "filter": {
+            "open": "Team",
+            "choose": chosen[0],  # the dropdown's options carry the team name
+            "expect_text": poor_sentence if chosen is poor else team_sentence(chosen),
+            "gone_body_text": team_sentence(teams[0]),
+        },
     }
 
 
