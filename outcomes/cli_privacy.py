@@ -23,6 +23,7 @@ from pathlib import Path
 
 import click
 
+from outcomes.clock import utc_time
 from outcomes.config import check_min_group_size, warehouse_path
 from outcomes.errors import OutcomesError
 from outcomes.run_lock import clear_errors, hold_for_command
@@ -387,14 +388,4 @@ def me(
 
 def _as_of(value: str | None) -> dt.datetime | None:
     """--as-of as a naive UTC timestamp (the warehouse's timestamps are UTC)."""
-    if value is None:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise OutcomesError(
-            f"--as-of {value!r} is not an ISO 8601 time (e.g. 2026-01-05T09:00)"
-        ) from None
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
+    return None if value is None else utc_time(value, "--as-of")

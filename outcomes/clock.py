@@ -22,12 +22,18 @@ def run_clock(value: str | None = None) -> dt.datetime:
     chosen = value or os.environ.get(AS_OF_ENV)
     if not chosen:
         return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return utc_time(chosen, f"the clock ({AS_OF_ENV})")
+
+
+def utc_time(text: str, name: str) -> dt.datetime:
+    """An ISO 8601 time as naive UTC (the warehouse's timestamps are UTC); `name`
+    says in the error where the text came from."""
     try:
-        when = dt.datetime.fromisoformat(chosen)
-    except ValueError as exc:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
         raise OutcomesError(
-            f"the clock {chosen!r} ({AS_OF_ENV}) is not a time like 2026-03-31 12:00"
-        ) from exc
+            f"{name} {text!r} is not an ISO 8601 time such as 2026-03-31T12:00"
+        ) from None
     if when.tzinfo is not None:
         when = when.astimezone(dt.UTC).replace(tzinfo=None)
     return when
