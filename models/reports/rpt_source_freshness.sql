@@ -29,7 +29,8 @@
     'stg_servicenow__incident_updates', 'stg_servicenow__incidents',
     'stg_zendesk__groups', 'stg_zendesk__satisfaction_ratings',
     'stg_zendesk__sla_policies', 'stg_zendesk__sla_policy_metrics',
-    'stg_zendesk__ticket_audit_events', 'stg_zendesk__tickets', 'stg_zendesk__users',
+    'stg_zendesk__ticket_audit_events', 'stg_zendesk__ticket_metric_events',
+    'stg_zendesk__tickets', 'stg_zendesk__users',
 ] %}
 
 with staged_tables as (

@@ -626,6 +626,9 @@ def generate(org: Org, out: ToolOutput) -> None:
         "definition": "created -> first public agent comment, calendar hours; weeks are ISO week starts",
     }
     _groups_and_sla(org, out, group_id)
+    _metric_events(
+        out, ticket_id, created, priority, ttype, prio_change, happened[:, FIRST], t_step[:, FIRST]
+    )
 
 
 def _groups_and_sla(org: Org, out: ToolOutput, group_id: dict[int, int]) -> None:
@@ -674,5 +677,73 @@ def _groups_and_sla(org: Org, out: ToolOutput, group_id: dict[int, int]) -> None
                 "created_at": created,
                 "updated_at": created,
             }
+        ]
+    )
+
+
+METRIC_EVENT_BASE = 390_000_000_000
+
+
+def _metric_events(
+    out: ToolOutput,
+    ticket_id: np.ndarray,
+    created: np.ndarray,
+    priority: np.ndarray,
+    ttype: np.ndarray,
+    prio_change: np.ndarray,
+    replied: np.ndarray,
+    replied_at: np.ndarray,
+) -> None:
+    """The apply_sla events of the demo's SLA policy
+    (GET /api/v2/incremental/ticket_metric_events), derived from the tickets:
+    the policy applies its first reply target (metric reply_time, instance 1)
+    to every ticket with a priority that is not a task (its filter) when the
+    ticket is created, and again at the priority change of its first reply
+    audit, as Zendesk re-applies a policy whose target changes. So each
+    ticket's last apply_sla is the target the matched policy gives at the
+    priority in force. Oldest first, like the export. Drawn from no random
+    stream, and opened last, so every other file stays as it was."""
+    events: list[tuple[int, int, int, str]] = []  # (time, ticket, order, priority)
+    for k, (tid, at, prio, kind, change, did_reply, reply_at) in enumerate(
+        zip(
+            ticket_id.tolist(),
+            created.tolist(),
+            priority.tolist(),
+            ttype.tolist(),
+            prio_change.tolist(),
+            replied.tolist(),
+            replied_at.tolist(),
+            strict=True,
+        )
+    ):
+        if kind == "task":
+            continue
+        if prio is not None:
+            events.append((at, tid, 2 * k, prio))
+        if did_reply and change and prio not in ("high", "urgent"):
+            events.append((reply_at, tid, 2 * k + 1, "high"))
+    events.sort()
+    stamps = iso_z(np.array([e[0] for e in events], dtype=np.int64)) if events else []
+    out.open("ticket_metric_events.jsonl").write(
+        [
+            {
+                "id": METRIC_EVENT_BASE + n,
+                "ticket_id": tid,
+                "metric": "reply_time",
+                "instance_id": 1,
+                "type": "apply_sla",
+                "time": stamp,
+                "sla": {
+                    "target": FIRST_REPLY_TARGET_HOURS[prio] * 60,
+                    "target_in_seconds": FIRST_REPLY_TARGET_HOURS[prio] * 3600,
+                    "business_hours": False,
+                    "policy": {
+                        "id": SLA_POLICY_ID,
+                        "title": "Standard support",
+                        "description": "First reply promised to every customer, by priority",
+                    },
+                },
+            }
+            for n, ((_, tid, _, prio), stamp) in enumerate(zip(events, stamps, strict=True))
         ]
     )

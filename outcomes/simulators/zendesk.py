@@ -30,6 +30,16 @@
 - `GET /api/v2/slas/policies`: every SLA policy in one answer
   (`sla_policies`, `next_page: null`, `count`), in their `position` order;
   admins only (403 otherwise).
+- `GET /api/v2/incremental/ticket_metric_events?start_time=<epoch>`: a
+  time-based incremental export of the ticket metric events (activate,
+  pause, fulfill, apply_sla with its `sla` object, breach, update_status)
+  whose `time` is on or after `start_time`, oldest first, 1000 a page
+  (`metric_events_page`), a page extended to every event of its last
+  second; the body has `count`, `end_time` (the last event's time),
+  `next_page` (`start_time=<end_time>`, so a page boundary repeats that
+  second's events, as Zendesk warns) and `end_of_stream`. Events of the
+  last minute are left for the next export; admins only (403 otherwise).
+  Served from the export file `ticket_metric_events.jsonl`.
 """
 
 from __future__ import annotations
@@ -177,6 +187,15 @@ class ZendeskSimulator(Simulator):
             ),
             key=lambda r: (r.get("created_at") or "", r.get("id") or 0),
         )
+        self.metric_events_page = EXPORT_MAX_PER_PAGE
+        self.metric_events = sorted(
+            latest(
+                read_jsonl(exports / "ticket_metric_events.jsonl"),
+                lambda r: r.get("id"),
+                lambda r: "",
+            ),
+            key=lambda r: (_epoch(r.get("time")), r.get("id") or 0),
+        )
         self.sla_policies = sorted(
             latest(
                 read_jsonl(exports / "sla_policies.jsonl"),
@@ -269,6 +288,11 @@ class ZendeskSimulator(Simulator):
             return self._export(request, "tickets", self.tickets)
         if path == "/api/v2/incremental/users/cursor.json":
             return self._export(request, "users", self.users)
+        if path in (
+            "/api/v2/incremental/ticket_metric_events",
+            "/api/v2/incremental/ticket_metric_events.json",
+        ):
+            return self._metric_events(request)
         if path == "/api/v2/users/me.json":
             return self._me(request)
         if path == "/api/v2/satisfaction_ratings.json":
@@ -350,6 +374,49 @@ class ZendeskSimulator(Simulator):
         if ticket is None or ticket.get("status") == "deleted":
             return Response(404, {"error": "RecordNotFound", "description": "Not found"})
         return self._cursor_page(request, "audits", self.audits.get(key, []))
+
+    def add_metric_event(self, event: Record) -> None:
+        """A new ticket metric event (give its `time`)."""
+        self.metric_events.append(event)
+        self.metric_events.sort(key=lambda r: (_epoch(r.get("time")), r.get("id") or 0))
+
+    def _metric_events(self, request: Request) -> Response:
+        if self.role != "admin":
+            return Response(403, {"error": "Forbidden", "description": "Admins only"})
+        start = request.arg("start_time")
+        if start is None or not start.lstrip("-").isdigit():
+            return Response(400, {"error": "InvalidValue", "description": "start_time is required"})
+        horizon = int(time.time()) - self.export_lag_seconds
+        if int(start) > horizon:
+            return Response(
+                400,
+                {
+                    "error": "InvalidValue",
+                    "description": "Too recent start_time. Use a start_time older than 1 minute.",
+                },
+            )
+        stamps = [_epoch(r.get("time")) for r in self.metric_events]
+        first = bisect.bisect_left(stamps, int(start))
+        last = bisect.bisect_right(stamps, horizon)
+        size = max(1, self.metric_events_page)
+        stop = min(first + size, last)
+        if stop < last and stop > first:  # every event of the page's last second
+            stop = min(bisect.bisect_right(stamps, stamps[stop - 1]), last)
+        page = self.metric_events[first:stop]
+        end = stop >= last
+        end_time = stamps[stop - 1] if page else int(start)
+        # a page all of one second moves on past it (else it would repeat forever)
+        following = end_time if end_time > int(start) else end_time + 1
+        return Response(
+            200,
+            {
+                "ticket_metric_events": page,
+                "count": len(page),
+                "end_time": end_time,
+                "next_page": None if end else self.url(request.path, start_time=str(following)),
+                "end_of_stream": end,
+            },
+        )
 
     def _sla_policies(self) -> Response:
         if self.role != "admin":

@@ -1,4 +1,5 @@
-"""Zendesk Support API: users, tickets, their audits, satisfaction ratings, groups and SLA policies.
+"""Zendesk Support API: users, tickets, their audits, satisfaction ratings, groups, SLA
+policies and ticket metric events.
 
 Settings (`outcomes.yml`, `sources.zendesk.api`): `subdomain` (the
 `<subdomain>.zendesk.com` of the account) or `base_url`, `start_date` (the
@@ -30,6 +31,13 @@ or an OAuth `access_token` (sent as a Bearer token), which wins if both are set.
   API ever pages it) are read in full every run: an account has a few
   dozen at most, and merging by id leaves unchanged rows as they were. An
   account whose plan has no SLA policies (403/404) lands none.
+- Ticket metric events (`/api/v2/incremental/ticket_metric_events`) come
+  from a time-based incremental export: `start_time` (epoch seconds), then
+  each page's `next_page` until `end_of_stream` (an answer without it ends
+  on a page of fewer than 1000 events). A page boundary may repeat the
+  events of its `end_time`: merging by event id keeps one. The stream's
+  cursor is the newest event `time` seen; the next run asks from it less
+  the overlap window. Plans without SLAs (403/404) land none.
 
 The incremental exports allow about 10 requests a minute and answer 429 with
 `Retry-After`, which the shared client honours.
@@ -296,6 +304,45 @@ def sla_policies(pull: Pull) -> Iterator[dict[str, Any]]:
         url = body.get("next_page")
 
 
+def _event_time(value: Any) -> str | None:
+    """An event's `time` (ISO 8601) as the cursor, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parse_cursor(value)
+    except ValueError:
+        return None
+    return value
+
+
+def ticket_metric_events(pull: Pull) -> Iterator[dict[str, Any]]:
+    stream = "ticket_metric_events.jsonl"
+    since = pull.since(stream) or _start(pull)
+    url: str | None = "/api/v2/incremental/ticket_metric_events"
+    params: dict[str, Any] | None = {"start_time": _epoch(since)}
+    seen: set[str] = set()
+    while url:
+        try:
+            body = pull.client.get_json(url, params) or {}
+        except ApiError as exc:
+            if exc.status not in NO_SLAS:
+                raise
+            return
+        events = body.get("ticket_metric_events") or []
+        for record in events:
+            pull.advance(stream, _event_time(record.get("time")))
+            yield record
+        seen.add(url if params is None else f"{url}?start_time={params['start_time']}")
+        following = body.get("next_page")
+        # an answer without end_of_stream ends on a short page
+        done = bool(body["end_of_stream"]) if "end_of_stream" in body else len(events) < EXPORT_PAGE
+        if done or not following or following in seen:
+            break
+        url, params = following, None
+    if pull.stream_state(stream).get("cursor") is None:
+        pull.advance(stream, since)
+
+
 STREAMS = {
     "users.jsonl": users,
     "groups.jsonl": groups,
@@ -303,6 +350,7 @@ STREAMS = {
     "tickets.jsonl": tickets,
     "ticket_audits.jsonl": ticket_audits,
     "satisfaction_ratings.jsonl": satisfaction_ratings,
+    "ticket_metric_events.jsonl": ticket_metric_events,
 }
 
 
@@ -324,5 +372,6 @@ def check(pull: Pull) -> list[str]:
         f"reachable at {pull.client.base_url}, credentials accepted (role {role})",
         "would fetch: every user; tickets (deleted ones too) updated since "
         f"{format_cursor(since)} and their audits; satisfaction ratings created since "
-        f"{format_cursor(since)}; every group and SLA policy",
+        f"{format_cursor(since)}; every group and SLA policy; ticket metric events since "
+        f"{format_cursor(since)}",
     ]

@@ -25,6 +25,7 @@ USERS = "/api/v2/incremental/users/cursor.json"
 RATINGS = "/api/v2/satisfaction_ratings.json"
 GROUPS = "/api/v2/groups"
 SLA_POLICIES = "/api/v2/slas/policies"
+METRIC_EVENTS = "/api/v2/incremental/ticket_metric_events"
 
 
 def _query(target: str) -> dict[str, list[str]]:
@@ -42,6 +43,7 @@ def test_pull_lands_the_same_raw_rows_as_the_exports(simulator, files_warehouse,
     assert_same_raw(files_warehouse, tmp_path / "api.duckdb", SOURCE)
     tables = raw_tables(tmp_path / "api.duckdb", SOURCE)
     assert tables["raw_zendesk.ticket_audit_events"] and tables["raw_zendesk.satisfaction_ratings"]
+    assert tables["raw_zendesk.ticket_metric_events"]
     targets = pulled.requests.targets()
     exports = [t for t in targets if t.startswith(TICKETS)]
     assert len(exports) > 1 and "start_time" in _query(exports[0])
@@ -70,7 +72,9 @@ def test_a_rerun_asks_from_the_saved_cursors_and_changes_nothing(simulator, tmp_
     # groups and SLA policies are small and read in full: one page each
     assert len([t for t in requests if t.startswith(GROUPS)]) == 1
     assert len([t for t in requests if t.startswith(SLA_POLICIES)]) == 1
-    assert len(requests) <= 6, requests
+    # the metric events: one page, from the newest event seen less the overlap
+    assert len([t for t in requests if t.startswith(METRIC_EVENTS)]) == 1
+    assert len(requests) <= 7, requests
 
 
 def test_changed_tickets_are_fetched_alone_and_end_as_a_full_pull(simulator, tmp_path):
@@ -472,3 +476,134 @@ def test_groups_and_sla_policies_page_to_the_last_page_as_the_exports(
     con.close()
     for secret in ("Henderson", "henderson", "Priya", "Standard support", "Tickets for"):
         assert secret not in text
+
+
+def test_the_demo_applies_its_sla_policy_as_the_matched_policy_would(demo_exports, files_warehouse):
+    """The demo's apply_sla events are its one policy's first reply target at
+    the ticket's priority: at creation for every ticket with a priority that
+    is not a task (the policy's filter), again at a priority change. So the
+    applied target agrees with the matched policy and the demo's SLA numbers
+    stay what the policy gave."""
+    from tests.api.conftest import read_export
+
+    folder = demo_exports / SOURCE
+    events = read_export(folder / "ticket_metric_events.jsonl")
+    tickets = {t["id"]: t for t in read_export(folder / "tickets.jsonl")}
+    policy = read_export(folder / "sla_policies.jsonl")[0]
+    minutes = {m["priority"]: m["target"] for m in policy["policy_metrics"]}
+    assert events and {e["type"] for e in events} == {"apply_sla"}
+    assert {(e["metric"], e["instance_id"]) for e in events} == {("reply_time", 1)}
+    # oldest first (the writer's duplicate lines aside)
+    events = list({e["id"]: e for e in events}.values())
+    assert [e["time"] for e in events] == sorted(e["time"] for e in events)
+    targets = {e["sla"]["target"] for e in events}
+    assert targets <= set(minutes.values()) and len(targets) > 1
+    assert all(e["sla"]["target_in_seconds"] == 60 * e["sla"]["target"] for e in events)
+    assert {e["sla"]["policy"]["id"] for e in events} == {policy["id"]}
+    created_priority = {
+        a["ticket_id"]: e["value"]
+        for a in read_export(folder / "ticket_audits.jsonl")
+        for e in a.get("events", [])
+        if e.get("type") == "Create" and e.get("field_name") == "priority"
+    }
+    first = {}
+    for event in events:
+        first.setdefault(event["ticket_id"], event)
+    for ticket_id, event in first.items():
+        ticket = tickets.get(ticket_id)
+        if ticket is None:
+            continue
+        assert ticket.get("type") != "task"
+        if event["time"] == ticket["created_at"]:
+            assert event["sla"]["target"] == minutes[created_priority[ticket_id]]
+    landed = _rows(files_warehouse, "ticket_metric_events", "metric_event_id")
+    assert len(landed) == len({e["id"] for e in events})
+
+
+def test_ticket_metric_events_page_by_time_as_the_exports(demo_exports, tmp_path, monkeypatch):
+    """2,400 more events of every type (apply_sla of two policies, one in
+    business hours whose target_in_seconds wins over its minutes), four a
+    second: the time-based export is followed page by page (next_page, to
+    end_of_stream), the events a page boundary repeats land once, the pull
+    lands what the files land, and no policy title or description is
+    written."""
+    import json
+    import shutil
+
+    import duckdb
+
+    from outcomes.simulators import simulator_class
+    from tests.api.conftest import credentials, read_export, staged
+
+    folder = tmp_path / "exports" / SOURCE
+    shutil.copytree(demo_exports / SOURCE, folder)
+    ticket_ids = sorted(t["id"] for t in read_export(folder / "tickets.jsonl") if "id" in t)[:50]
+    kinds = ("activate", "pause", "fulfill", "apply_sla", "breach", "update_status")
+    extra = []
+    for n in range(2400):
+        kind = kinds[n % len(kinds)]
+        event = {
+            "id": 500_000 + n,
+            "ticket_id": ticket_ids[n % 50],
+            "metric": "resolution_time" if n % 12 == 3 else "reply_time",
+            "instance_id": 1 + n % 2,
+            "type": kind,
+            # four events a second: pages of 1000 end inside a second
+            "time": f"2026-10-{1 + n // 1200:02d}T{(n // 4) // 3600 % 24:02d}:"
+            f"{(n // 4) // 60 % 60:02d}:{(n // 4) % 60:02d}Z",
+            "deleted": False,
+        }
+        if kind == "apply_sla":
+            event["sla"] = {
+                "target": 60,
+                "business_hours": n % 12 == 3,
+                "policy": {
+                    "id": 77 if n % 12 == 3 else 78,
+                    "title": "Henderson VIP contract",
+                    "description": "Signed by Priya Raman in March",
+                },
+            }
+            if n % 12 == 3:
+                event["sla"]["target_in_seconds"] = 5400  # 90 minutes, wins over target
+        if kind == "update_status":
+            event["status"] = {"calendar": 30, "business": 20}
+        extra.append(event)
+    with (folder / "ticket_metric_events.jsonl").open("a") as handle:
+        handle.write("".join(json.dumps(e) + "\n" for e in extra))
+    load_files(SOURCE, folder.parent, tmp_path / "files.duckdb")
+    sim = simulator_class(SOURCE)(folder)
+    for key, value in credentials(SOURCE, sim).items():
+        monkeypatch.setenv(key, value)
+    with sim:
+        assert load_api(api_config(SOURCE, sim), tmp_path / "api.duckdb").published
+        pages = [r for r in sim.requests if r.startswith(METRIC_EVENTS)]
+    assert_same_raw(tmp_path / "files.duckdb", tmp_path / "api.duckdb", SOURCE)
+    total = len(extra) + len(read_export_ids(demo_exports))
+    assert len(pages) >= total // 1000 + 1
+    assert all(set(_query(p)) == {"start_time"} for p in pages)
+    starts = [int(_query(p)["start_time"][0]) for p in pages]
+    assert starts == sorted(starts)
+    warehouse = tmp_path / "api.duckdb"
+    rows = staged(
+        warehouse,
+        SOURCE,
+        "stg_zendesk__ticket_metric_events",
+        "metric_event_id, metric, event_type, sla_policy_id, sla_target_minutes, "
+        "sla_in_business_hours",
+    )
+    assert len(rows) == total
+    ours = {r[0]: r[1:] for r in rows if r[0] >= 500_000}
+    assert ours[500_003] == ("resolution_time", "apply_sla", 77, 90.0, True)
+    assert ours[500_009] == ("reply_time", "apply_sla", 78, 60.0, False)
+    assert ours[500_000] == ("reply_time", "activate", None, None, None)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    text = str(con.execute("select * from raw_zendesk.ticket_metric_events").fetchall())
+    con.close()
+    for secret in ("Henderson", "Priya", "Standard support", "First reply promised"):
+        assert secret not in text
+
+
+def read_export_ids(exports):
+    from tests.api.conftest import read_export
+
+    return {e["id"] for e in read_export(exports / SOURCE / "ticket_metric_events.jsonl")}

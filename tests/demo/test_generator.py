@@ -33,6 +33,10 @@ MISSING = object()
 NOT_IN_THIS_EXPORT = {
     ("calendar", "events.jsonl", "recurrence"),
     ("pagerduty", "log_entries.jsonl", "user"),  # notify entries only; the demo writes none
+    # apply_sla events only: update_status (status, deleted) and group SLA events have these
+    ("zendesk", "ticket_metric_events.jsonl", "deleted"),
+    ("zendesk", "ticket_metric_events.jsonl", "status"),
+    ("zendesk", "ticket_metric_events.jsonl", "group_sla"),
 }
 
 
@@ -112,6 +116,7 @@ OPTIONAL_DEMO_WRITES = {
     ("zendesk", "groups"),
     ("zendesk", "sla_policies"),
     ("zendesk", "sla_policy_metrics"),
+    ("zendesk", "ticket_metric_events"),
     ("pagerduty", "log_entries"),
 }
 

@@ -13,7 +13,17 @@
       is the new value of the last priority change at or before it; before
       any change, the first change's previous value; with no change
       recorded, the ticket's priority.
-    - The target comes from Zendesk's own SLA policies when they set one for
+    - The target is the one Zendesk APPLIED to the ticket when it says so:
+      the last apply_sla ticket metric event of the target's metric
+      (reply_time instance 1 for first_reply, resolution_time for
+      resolution) at or before the moment the target is judged (the same
+      moment as the priority: its clock stopped, else the as-of time), with
+      its policy, target and business hours. Zendesk records one when a
+      policy is applied and again whenever the policy or target changes
+      (a priority change, an edited policy), so the last one holds; one
+      after the clock stopped cannot change a stopped clock. Ties by event
+      id. target_source 'zendesk_applied_policy'.
+    - Else the target comes from Zendesk's own SLA policies when they set one for
       that priority and target (first_reply_time for first_reply,
       total_resolution_time for resolution: the clocks this model judges;
       requester_wait_time and the other metrics pause or restart and are not
@@ -95,6 +105,27 @@ sla_policy_metrics as (
 
     select * from {{ ref('stg_zendesk__sla_policy_metrics') }}
     where metric in ('first_reply_time', 'total_resolution_time')
+
+),
+
+{# The SLA targets Zendesk applied: reply_time instance 1 is the first reply. #}
+applied_slas as (
+
+    select
+        metric_event_id,
+        ticket_id,
+        case metric when 'reply_time' then 'first_reply' else 'resolution' end as sla_metric,
+        occurred_at,
+        sla_policy_id,
+        sla_target_minutes,
+        sla_in_business_hours
+    from {{ ref('stg_zendesk__ticket_metric_events') }}
+    where event_type = 'apply_sla'
+        and sla_target_minutes is not null
+        and (
+            (metric = 'reply_time' and coalesce(instance_id, 1) = 1)
+            or metric = 'resolution_time'
+        )
 
 ),
 
@@ -246,6 +277,27 @@ changes_before as (
 
 ),
 
+{# The last applied target at or before each target's moment (none: null). #}
+applied_before as (
+
+    select
+        targets.work_item_id,
+        targets.sla_metric,
+        applied_slas.sla_policy_id,
+        applied_slas.sla_target_minutes,
+        applied_slas.sla_in_business_hours,
+        row_number() over (
+            partition by targets.work_item_id, targets.sla_metric
+            order by applied_slas.occurred_at desc, applied_slas.metric_event_id desc
+        ) as recency
+    from targets
+    inner join applied_slas
+        on targets.ticket_id = applied_slas.ticket_id
+            and targets.sla_metric = applied_slas.sla_metric
+            and targets.priority_at >= applied_slas.occurred_at
+
+),
+
 prioritized as (
 
     select
@@ -272,14 +324,28 @@ deadlines as (
         prioritized.*,
         {{ stable_id('prioritized.work_item_id', 'prioritized.sla_metric') }} as case_sla_id,
         case
+            when applied_before.work_item_id is not null
+                then coalesce(prioritized.priority_in_force, 'normal')
             when policy_targets.sla_policy_id is not null then prioritized.priority_in_force
             else coalesce(sla_targets.priority, 'normal')
         end as target_priority,
-        case when policy_targets.sla_policy_id is not null then 'sla_policy' else 'seed' end
-            as target_source,
-        policy_targets.sla_policy_id,
-        coalesce(policy_targets.in_business_hours, false) as is_business_hours,
         case
+            when applied_before.work_item_id is not null then 'zendesk_applied_policy'
+            when policy_targets.sla_policy_id is not null then 'sla_policy'
+            else 'seed'
+        end as target_source,
+        case
+            when applied_before.work_item_id is not null then applied_before.sla_policy_id
+            else policy_targets.sla_policy_id
+        end as sla_policy_id,
+        case
+            when applied_before.work_item_id is not null
+                then coalesce(applied_before.sla_in_business_hours, false)
+            else coalesce(policy_targets.in_business_hours, false)
+        end as is_business_hours,
+        case
+            when applied_before.work_item_id is not null
+                then applied_before.sla_target_minutes / 60.0
             when policy_targets.sla_policy_id is not null
                 then policy_targets.target_minutes / 60.0
             when prioritized.sla_metric = 'first_reply'
@@ -295,6 +361,10 @@ deadlines as (
         {{ to_date(utc_to_local('prioritized.created_at', 'team_schedules.time_zone')) }}
             as created_local_date
     from prioritized
+    left join applied_before
+        on prioritized.work_item_id = applied_before.work_item_id
+            and prioritized.sla_metric = applied_before.sla_metric
+            and applied_before.recency = 1
     left join policy_targets
         on prioritized.priority_in_force = policy_targets.priority
             and prioritized.sla_metric = policy_targets.sla_metric
