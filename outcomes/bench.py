@@ -14,9 +14,13 @@ never in tests.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import resource
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -76,30 +80,29 @@ def model_timings(warehouse: Path) -> dict[str, dict]:
 
 def api_pull(out: Path, people: int, weeks: int, seed: int) -> dict:
     """Pull a demo organisation through the simulators (served by another process):
-    records/s per source, requests made, time waiting on HTTP and time in our code."""
+    records/s per source, requests made, time waiting on HTTP and time in our code,
+    and the peak memory of the simulators' process and of ours.
+
+    Each source is served by a process of its own, started before its pull and
+    stopped after it: the simulators hold their records as Python objects, so
+    serving one source at a time keeps the peak at the largest source's."""
     import datetime as dt
-    import subprocess
-    import sys
 
     from outcomes.config import ApiConfig
     from outcomes.demo import generate
+    from outcomes.simulators import simulated_sources
     from outcomes.simulators.demo import DEMO_START_DATE
     from pipelines.common.load import load_source
 
     exports = out / "api_exports"
     generate(exports, people=people, weeks=weeks, seed=seed)
     warehouse = out / "api.duckdb"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "outcomes.simulators.serve", "--exports", str(exports)],
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        served = json.loads(server.stdout.readline())  # type: ignore[union-attr]
-        loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        figures = {}
-        for source, spec in served.items():
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    figures = {}
+    for source in simulated_sources():
+        server = _start_server(exports, source)
+        try:
+            spec = json.loads(server.stdout.readline())[source]  # type: ignore[union-attr]
             os.environ.update(spec["env"])
             api = ApiConfig(
                 base_url=spec["base_url"],
@@ -116,11 +119,54 @@ def api_pull(out: Path, people: int, weeks: int, seed: int) -> dict:
                 "requests": len(load.requests.records) if load.requests else 0,
                 "http_seconds": round(http, 1),
                 "our_share": round(max(land - http, 0.0) / land, 3) if land else 0.0,
+                "simulator_peak_mb": _stop_server(server),
             }
-        return {"people": people, "sources": figures}
-    finally:
-        server.kill()
-        server.wait()
+            print(f"  pulled {source}: {json.dumps(figures[source])}", file=sys.stderr, flush=True)
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+    peaks = [f["simulator_peak_mb"] for f in figures.values() if f["simulator_peak_mb"]]
+    return {
+        "people": people,
+        "cores": os.cpu_count(),
+        "date": dt.date.today().isoformat(),
+        "sources": figures,
+        "peak_memory_mb": {
+            "simulators": max(peaks, default=None),
+            "ours": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        },
+    }
+
+
+def _start_server(exports: Path, source: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "outcomes.simulators.serve",
+            "--exports",
+            str(exports),
+            "--sources",
+            source,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _stop_server(server: subprocess.Popen) -> int | None:
+    """Stop a simulators' process; its peak memory in MB (None if it did not say)."""
+    server.terminate()
+    try:
+        out, _ = server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        return None
+    for line in reversed(out.splitlines()):
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            return int(json.loads(line)["max_rss_mb"])
+    return None
 
 
 def main() -> None:
@@ -135,7 +181,8 @@ def main() -> None:
         type=int,
         default=2_000,
         help="People of the organisation pulled through the API simulators (0: skip). "
-        "The simulators hold every record in memory as Python objects.",
+        "The simulators hold every record in memory as Python objects; one source is "
+        "served at a time, and the largest (github) needs over 2 GB per 1,000 people.",
     )
     args = parser.parse_args()
 
@@ -231,7 +278,10 @@ def main() -> None:
                 f"    {source:<10} {figures['records']:>10,} records {figures['seconds']:>7.1f} s"
                 f" {figures['records_per_second']:>8,}/s {figures['requests']:>6,} requests"
                 f"  waiting {figures['http_seconds']:>6.1f} s  ours {figures['our_share']:.0%}"
+                f"  simulator peak {figures['simulator_peak_mb']} MB"
             )
+        peak = pulled["peak_memory_mb"]
+        print(f"    peak memory: simulators {peak['simulators']} MB, ours {peak['ours']} MB")
     print(f"  warehouse: {report['warehouse_mb']} MB; report: {out / 'bench.json'}")
 
 
