@@ -62,6 +62,37 @@
         ~ (', ...' if shown | length > 20 else '')) }}
 {%- endmacro %}
 
+{#- "The team is not a team of the roster" for each place (a file row's "team 'x'", ...) in
+    unknown; none with no roster loaded (a git-only warehouse), where there is nothing to
+    check teams against and the file's teams simply show nothing. -#}
+{% macro scorecard_unknown_team_problems(unknown, teams) -%}
+    {%- set problems = [] -%}
+    {%- for where in unknown if teams -%}
+        {%- do problems.append(where ~ ": the team is not a team of the roster (dim_teams); "
+            ~ scorecard_team_hint(teams)) -%}
+    {%- endfor -%}
+    {{ return(problems) }}
+{%- endmacro %}
+
+{#- For files of one row per team (team_rollouts, team_work_types): the rows whose team is
+    not in the roster, and teams listed twice ("two <what> for the same team"). -#}
+{% macro scorecard_one_row_per_team_problems(rows, teams, what) -%}
+    {%- set problems = [] -%}
+    {%- set seen = [] -%}
+    {%- set unknown = [] -%}
+    {%- for row in rows -%}
+        {%- set where = "team '" ~ row.team_id ~ "'" -%}
+        {%- if row.team_id not in teams -%}
+            {%- do unknown.append(where) -%}
+        {%- endif -%}
+        {%- if row.team_id in seen -%}
+            {%- do problems.append(where ~ ": two " ~ what ~ " for the same team; keep one") -%}
+        {%- endif -%}
+        {%- do seen.append(row.team_id) -%}
+    {%- endfor -%}
+    {{ return(problems + scorecard_unknown_team_problems(unknown, teams)) }}
+{%- endmacro %}
+
 {#
     The default sets (seed scorecard_default_kpis) and the team file (seed
     scorecard_team_kpis): set sizes, KPI ids, teams, target fields, and a
@@ -260,10 +291,6 @@
             {%- endif -%}
             {%- do seen.append(key) -%}
         {%- endfor -%}
-        {%- for where in unknown_teams if teams -%}
-            {%- do problems.append(where ~ ": the team is not a team of the roster (dim_teams); "
-                ~ scorecard_team_hint(teams)) -%}
-        {%- endfor -%}
-        {{ scorecard_raise(okr_file, problems) }}
+        {{ scorecard_raise(okr_file, problems + scorecard_unknown_team_problems(unknown_teams, teams)) }}
     {%- endif -%}
 {%- endmacro %}
