@@ -28,5 +28,6 @@
         'kpi_csat_response_rate',
         'kpi_support_backlog',
         'kpi_time_use',
+        'kpi_after_hours_support_load',
     ]) }}
 {%- endmacro %}

@@ -21,6 +21,7 @@ NEW_SUPPORT_KPIS = (
     "csat_response_rate",
     "backlog_age_p50",
     "backlog_over_7_days",
+    "after_hours_reply_share",
 )
 
 
