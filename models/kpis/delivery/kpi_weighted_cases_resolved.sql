@@ -1,7 +1,8 @@
 {#
     Weighted tickets resolved (delivery, support): the sum of complexity
-    weights (case_complexity_weights seed, by current priority; no or unknown
-    priority weighs as `normal`) of tickets reaching FINAL solved in the week,
+    weights (case_complexity_weights seed, by current priority and type: the
+    row of the ticket's priority and type, else its priority's row with no
+    type; no or unknown priority weighs as `normal`) of tickets reaching FINAL solved in the week,
     the same convention as weighted_throughput: done_at is the last entry into
     solved/closed and only tickets solved now have one, so a reopened ticket
     counts once, when it is finally solved. contributor_count is the distinct
@@ -45,15 +46,22 @@ solved_cases as (
         work_items.work_item_id,
         work_items.owner_person_id,
         coalesce(
-            complexity_weights.complexity_weight, default_weights.complexity_weight
+            type_weights.complexity_weight,
+            priority_weights.complexity_weight,
+            default_weights.complexity_weight
         ) as complexity_weight
     from work_items
     inner join tickets
         on work_items.source_item_id = cast(tickets.ticket_id as varchar)
-    left join complexity_weights
-        on tickets.priority = complexity_weights.priority
+    left join complexity_weights as type_weights
+        on tickets.priority = type_weights.priority
+            and tickets.ticket_type = type_weights.ticket_type
+    left join complexity_weights as priority_weights
+        on tickets.priority = priority_weights.priority
+            and priority_weights.ticket_type is null
     left join complexity_weights as default_weights
         on default_weights.priority = 'normal'
+            and default_weights.ticket_type is null
     where
         work_items.canonical_state = 'done'
         and work_items.done_at is not null
