@@ -29,5 +29,6 @@
         'kpi_support_backlog',
         'kpi_time_use',
         'kpi_after_hours_support_load',
+        'kpi_support_queue_load',
     ]) }}
 {%- endmacro %}

@@ -74,6 +74,23 @@ def test_overloaded_support_queue_replies_slower_in_its_month(demo_warehouse):
     assert min(overloaded) > 2 * normal[len(normal) // 2]
 
 
+def test_overloaded_support_queue_runs_over_its_capacity_in_its_month(demo_warehouse):
+    # The planted month brings about three times the usual tickets; the queue
+    # load (tickets arriving / the median solved a week before) must show it
+    # in those four weeks and in no other.
+    planted = demo_warehouse.manifest["planted"]["overloaded_support_queue"]
+    weeks = {dt.date.fromisoformat(w) for w in planted["weeks"]}
+    rows = demo_warehouse.query(
+        "select week_start, value from marts.fct_team_kpis_weekly "
+        "where kpi_id = 'support_queue_load' and team_id = ? and not is_suppressed",
+        [team_id(demo_warehouse, planted["team"])],
+    )
+    overloaded = [v for w, v in rows if w in weeks]
+    normal = [v for w, v in rows if w not in weeks]
+    assert len(overloaded) == 4 and len(normal) >= 10
+    assert min(overloaded) > 2.0 > 1.6 > max(normal)
+
+
 def test_slow_sales_team_touches_leads_last(demo_warehouse):
     planted = demo_warehouse.manifest["planted"]["slow_sales_team"]
     speed = kpi_by_team(demo_warehouse, "speed_to_lead_p50")

@@ -22,6 +22,7 @@ NEW_SUPPORT_KPIS = (
     "backlog_age_p50",
     "backlog_over_7_days",
     "after_hours_reply_share",
+    "support_queue_load",
 )
 
 
