@@ -291,6 +291,7 @@
             {%- endif -%}
             {%- do seen.append(key) -%}
         {%- endfor -%}
-        {{ scorecard_raise(okr_file, problems + scorecard_unknown_team_problems(unknown_teams, teams)) }}
+        {%- do problems.extend(scorecard_unknown_team_problems(unknown_teams, teams)) -%}
+        {{ scorecard_raise(okr_file, problems) }}
     {%- endif -%}
 {%- endmacro %}

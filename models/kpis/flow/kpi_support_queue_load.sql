@@ -56,8 +56,8 @@ demonstrated_capacity as (
     from solved_weekly as this_week
     inner join solved_weekly as prior_weeks
         on this_week.team_id = prior_weeks.team_id
-            and prior_weeks.week_start < this_week.week_start
-            and prior_weeks.week_start >= {{ add_days('this_week.week_start', -84) }}
+            and this_week.week_start > prior_weeks.week_start
+            and {{ add_days('this_week.week_start', -84) }} <= prior_weeks.week_start
     group by this_week.team_id, this_week.week_start
 
 ),
