@@ -170,7 +170,8 @@ def demo(
 @click.option(
     "--full-refresh",
     is_flag=True,
-    help="API sources: forget their cursors and backfill from start_date.",
+    help="API sources: forget their cursors and backfill from start_date; "
+    "export folders: read every file again, changed or not.",
 )
 @clear_errors
 def run_command(
@@ -190,7 +191,7 @@ def run_command(
     )
     sources = config.sources + clones
     if full_refresh:
-        sources = tuple(replace(s, full_refresh=s.api is not None) for s in sources)
+        sources = tuple(replace(s, full_refresh=True) for s in sources)
     config = Config(config.warehouse, sources, config.min_group_size, config.config_path)
     salt = resolve_salt(PROJECT_DIR)
     with hold_for_command(config.warehouse):

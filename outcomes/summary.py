@@ -92,6 +92,9 @@ def render(summary: RunSummary, warehouse: Path) -> str:
             "erased: people on the erasure list):"
         )
         for load in summary.loads:
+            if load.unchanged:
+                lines.append(f"  {load.source:<10} unchanged since the last run, not re-read")
+                continue
             lines.append(
                 f"  {load.source:<10} {load.records_read:>10,} -> {load.rows_landed:>10,}"
                 f"   dup {load.duplicates_dropped:>6,}   quarantined {load.quarantined:>4,}"
@@ -109,8 +112,11 @@ def render(summary: RunSummary, warehouse: Path) -> str:
                     f"{r.table.name} {r.outside_window:,}" for r in load.reads if r.outside_window
                 )
                 lines.append(f"    outside the since/until window, not landed: {by_table}")
+            partial = [r.table.name for r in load.reads if r.mode == "partial"]
+            if partial:
+                lines.append(f"    new lines and files only: {', '.join(partial)}")
             for read in load.reads:
-                if not read.files:
+                if not read.files and read.mode != "unchanged":
                     lines.append(f"    ! {read.table.name}: no file matching {read.table.file!r}")
             for file_name, keys in load.new_columns.items():
                 lines.append(

@@ -78,6 +78,7 @@ def gate_source(
     now: dt.datetime | None = None,
     read_from: Mapping[str, str] | None = None,
     incremental: bool = False,
+    partial: frozenset[str] = frozenset(),
 ) -> list[TableGate]:
     """Validate every table of `policy` as it stands in the warehouse.
 
@@ -85,7 +86,9 @@ def gate_source(
     (its candidate); datasets not in it are read as they are. `rows_read`
     maps table name -> rows this load read (None when the source was only
     declared empty). An `incremental` batch (an API pull since its cursor) is
-    small by design: its counts are never judged. The caller records the
+    small by design: its counts are never judged; nor are those of the
+    tables in `partial` (an export read from where the last load stopped, or
+    not read: `pipelines.common.export_state`). The caller records the
     counts once it knows whether the batch was published
     (`record_gate_counts`).
     """
@@ -101,7 +104,7 @@ def gate_source(
         for name, check in check_counts(warehouse, dataset, tables).items():
             counts[(dataset, name)] = (
                 RowCountCheck(check.dataset, check.table, check.rows, None)
-                if incremental
+                if incremental or name in partial
                 else check
             )
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -112,7 +115,7 @@ def gate_source(
             schema = read_from.get(dataset, dataset)
             frame = read_table(con, schema, table.name, suite_columns(dataset, table))
             suite = validate_frame(frame, dataset, table, now)
-            if schema != dataset and not incremental:
+            if schema != dataset and not incremental and table.name not in partial:
                 suite.failures += schema_losses(con, dataset, schema, table)
             gates.append(
                 TableGate(
@@ -134,6 +137,7 @@ def record_gate_counts(
     loaded_at: dt.datetime,
     published: bool,
     incremental: bool = False,
+    partial: frozenset[str] = frozenset(),
 ) -> None:
     """Keep the rows each table of a gated batch read (`quality.row_counts`).
 
@@ -145,7 +149,11 @@ def record_gate_counts(
     checks = [g.rows for g in gates if g.rows is not None]
     if not checks:
         return
-    good = {g.table for g in gates} if published and not incremental else set()
+    good = (
+        {g.table for g in gates if g.table not in partial}
+        if published and not incremental
+        else set()
+    )
     record_counts(warehouse, checks, loaded_at, good)
 
 

@@ -53,11 +53,19 @@ from pipelines.common.api import (
     has_published_state,
     restore_state,
 )
+from pipelines.common.export_state import (
+    TablePlan,
+    keys_in_raw,
+    load_context,
+    plan_table,
+    save_prints,
+    stored_prints,
+)
 from pipelines.common.http import RequestLog
 from pipelines.common.policy import SourcePolicy
 from pipelines.common.push import Pushed, push_source
-from pipelines.common.reader import TableRead
-from pipelines.common.source import ReadReport, quarantine_resource
+from pipelines.common.reader import QUARANTINE_SCHEMA, TableRead, arrow_schema, export_files
+from pipelines.common.source import ReadReport, converted_files, quarantine_resource
 
 QUARANTINE_DATASET = "quarantine"
 CANDIDATE_PREFIX = "candidate_"
@@ -89,6 +97,11 @@ class SourceLoad:
     requests: RequestLog | None = None  # what an API pull asked for
     # children of work items outside the since/until window, per table
     window_dropped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> bool:
+        """No export file changed since the last published load: nothing was read."""
+        return bool(self.reads) and all(read.mode == "unchanged" for read in self.reads)
 
     @property
     def rows_read_by_table(self) -> dict[str, int]:
@@ -249,6 +262,22 @@ def load_source(
         where = {}
     elif not via_api:  # a source's own settings (outcomes.config.SOURCE_SETTINGS) too
         where = {"export_dir": str(config.path), **dict(config.options)}
+    plans, context = None, None
+    if getattr(source_fn, "reads_exports", False) and not declare_only:
+        context = load_context(policy.path, salt, config.since, config.until, dict(config.options))
+        plans = plan_exports(config, policy, warehouse, context)
+        if all(plan.mode == "unchanged" for plan in plans.values()):
+            reads = [
+                TableRead(
+                    table=t,
+                    data=arrow_schema(t).empty_table(),
+                    quarantine=QUARANTINE_SCHEMA.empty_table(),
+                    mode="unchanged",
+                )
+                for t in policy.tables
+            ]
+            return SourceLoad(source=config.name, reads=reads, seconds=time.perf_counter() - start)
+        where |= {"plans": plans, "key_check": _key_check(warehouse, policy)}
     sources = {
         dataset: source_fn(
             **{
@@ -301,6 +330,9 @@ def load_source(
         for table in by_dataset[dataset]:
             keys[(dataset, table)] = merge_keys(pipeline, table)
     fault_point("load.landed", config.name)
+    # A partial read (new lines, new files) or a table not read holds fewer
+    # rows than raw by design: its counts are not judged, as an API pull's.
+    partial = frozenset(read.table.name for read in report.reads if read.mode != "full")
     if config.since or config.until:
         window_dropped = drop_children_outside_window(warehouse, policy, candidates)
         for read in report.reads:
@@ -318,7 +350,14 @@ def load_source(
     load.timings["land"] = time.perf_counter() - start
     rows_read = None if declare_only else load.rows_read_by_table
     load.gates = gate_source(
-        warehouse, policy, rows_read, loaded_at, now, read_from=candidates, incremental=incremental
+        warehouse,
+        policy,
+        rows_read,
+        loaded_at,
+        now,
+        read_from=candidates,
+        incremental=incremental,
+        partial=partial,
     )
     load.timings["gate"] = time.perf_counter() - start - load.timings["land"]
     load.published = not load.failed_gates
@@ -336,12 +375,14 @@ def load_source(
         except Exception:
             record_gate_counts(warehouse, load.gates, loaded_at, published=False)
             raise
-        record_gate_counts(warehouse, load.gates, loaded_at, True, incremental)
+        record_gate_counts(warehouse, load.gates, loaded_at, True, incremental, partial)
         fault_point("load.published", config.name)
         if via_api:
             for name in names.values():
                 commit_state(pipelines_dir(warehouse), name)
         load.timings["publish"] = time.perf_counter() - published_at
+        if plans is not None and context is not None:
+            save_prints(warehouse, config.name, context, {t: p.prints for t, p in plans.items()})
         forget_fixed_records(warehouse, config.name, report.reads, via_api or pushing)
         quarantine = report.quarantine
         if quarantine.num_rows:
@@ -351,6 +392,49 @@ def load_source(
             )
     load.seconds = time.perf_counter() - start
     return load
+
+
+def plan_exports(
+    config: SourceConfig, policy: SourcePolicy, warehouse: Path, context: str
+) -> dict[str, TablePlan]:
+    """How each table of a file-export source is read this load
+    (pipelines.common.export_state): not at all, its new lines only, or whole."""
+    stored = None if config.full_refresh else stored_prints(warehouse, config.name, context)
+    present = _published_tables(warehouse)
+    plans: dict[str, TablePlan] = {}
+    for table in policy.tables:
+        files = export_files(table, config.path)
+        known = None if stored is None else stored.get(table.name, {})
+        if converted_files(config.name, table, config.path):
+            known = None  # another format, converted in memory: read whole
+        if (policy.dataset_for(table), table.name) not in present:
+            known = None  # raw lost the table (dropped, a new warehouse): read whole
+        plans[table.name] = plan_table(files, config.path, known)
+    return plans
+
+
+def _published_tables(warehouse: Path) -> set[tuple[str, str]]:
+    from outcomes.warehouse import connect
+
+    if not warehouse.exists():
+        return set()
+    con = connect(warehouse)
+    try:
+        return set(
+            con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        )
+    finally:
+        con.close()
+
+
+def _key_check(warehouse: Path, policy: SourcePolicy):
+    """Whether a partial read of a table holds a key raw already has."""
+
+    def check(table, data: pa.Table) -> bool:
+        dataset = policy.dataset_for(table)
+        return keys_in_raw(warehouse, dataset, table.name, list(table.primary_key), data)
+
+    return check
 
 
 def forget_fixed_records(
@@ -381,12 +465,14 @@ def forget_fixed_records(
                 ).fetchone()
                 con.unregister("landed_keys")
             else:
-                if not read.files:
+                # a file read from an offset keeps the quarantine of its earlier lines
+                whole = [f for f in read.files if f not in read.partial]
+                if not whole:
                     continue
                 (count,) = con.execute(
                     f"delete from {QUARANTINE_DATASET}.records where {where} "
-                    f"and file_name in ({', '.join('?' for _ in read.files)})",
-                    [source, read.table.name, *read.files],
+                    f"and file_name in ({', '.join('?' for _ in whole)})",
+                    [source, read.table.name, *whole],
                 ).fetchone()
             forgotten += count
     finally:

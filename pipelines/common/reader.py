@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,11 @@ class TableRead:
     # Top-level keys seen in the records of each file: compared with the
     # policy to report columns that newly appeared (and were dropped).
     keys_seen: dict[str, set[str]] = field(default_factory=dict)
+    # Files read from an offset only (their earlier lines were read before).
+    partial: list[str] = field(default_factory=list)
+    # "full" (every file read), "partial" (new lines and files only) or
+    # "unchanged" (no file changed since the last load: not read).
+    mode: str = "full"
 
 
 def _sql_str(value: str) -> str:
@@ -403,17 +409,39 @@ def read_table(
     since: str | None = None,
     until: str | None = None,
     erased: frozenset[str] = frozenset(),
+    files: list[Path] | None = None,
+    offsets: dict[str, tuple[int, int]] | None = None,
 ) -> TableRead:
     """Read every file of `table` in `export_dir` (a name or a glob, sorted).
 
     `erased` holds the erasure list's tokens (`read_erasure_tokens`): rows
     naming an erased person do not land and are counted in `TableRead.erased`.
+    `files` reads only those (`pipelines.common.export_state`); `offsets` maps
+    a file name to (byte offset, lines before it): only its lines after the
+    offset are read, numbered as a whole read numbers them.
     """
-    files = export_files(table, export_dir)
+    files = export_files(table, export_dir) if files is None else files
+    offsets = offsets or {}
     con = _connect()
-    for order, path in enumerate(files):
-        _load_lines(con, order, path)
-    return _read(con, table, source, [p.name for p in files], salt, loaded_at, since, until, erased)
+    with tempfile.TemporaryDirectory(prefix="outcomes-tail-") as tails:
+        for order, path in enumerate(files):
+            if path.name in offsets:
+                start, before = offsets[path.name]
+                tail = Path(tails) / f"{order}.jsonl"
+                with path.open("rb") as handle, tail.open("wb") as out:
+                    handle.seek(start)
+                    shutil.copyfileobj(handle, out)
+                _load_lines(con, order, tail)
+                con.execute(
+                    f"update lines_{order} set record_number = record_number + {int(before)}"
+                ).fetchall()
+            else:
+                _load_lines(con, order, path)
+    result = _read(
+        con, table, source, [p.name for p in files], salt, loaded_at, since, until, erased
+    )
+    result.partial = sorted(set(offsets) & {p.name for p in files})
+    return result
 
 
 def read_records(

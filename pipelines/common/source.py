@@ -21,10 +21,12 @@ import orjson
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from pipelines.common.export_state import TablePlan
 from pipelines.common.policy import LOADED_AT_COLUMN, SourcePolicy, TablePolicy, load_policy
 from pipelines.common.reader import (
     QUARANTINE_SCHEMA,
     TableRead,
+    arrow_schema,
     export_files,
     read_records,
     read_table,
@@ -121,11 +123,42 @@ def _table_resource(
     until: str | None,
     report: ReadReport,
     erased: frozenset[str],
+    plans: dict[str, TablePlan] | None = None,
+    key_check: Callable[[TablePolicy, pa.Table], bool] | None = None,
 ) -> DltResource:
     def rows() -> Iterator[pa.Table]:
-        read = _read_converted(
-            table, policy.source, export_dir, salt, loaded_at, since, until, erased
-        ) or read_table(table, policy.source, export_dir, salt, loaded_at, since, until, erased)
+        plan = (plans or {}).get(table.name)
+        if plan is not None and plan.mode == "unchanged":
+            read = TableRead(
+                table=table,
+                data=arrow_schema(table).empty_table(),
+                quarantine=QUARANTINE_SCHEMA.empty_table(),
+                mode="unchanged",
+            )
+            report.reads.append(read)
+            yield read.data
+            return
+        read = None
+        if plan is not None and plan.mode == "partial":
+            read = read_table(
+                table,
+                policy.source,
+                export_dir,
+                salt,
+                loaded_at,
+                since,
+                until,
+                erased,
+                files=plan.files,
+                offsets=plan.offsets,
+            )
+            read.mode = "partial"
+            if key_check is not None and key_check(table, read.data):
+                read = None  # a record delivered again: only a whole read knows which wins
+        if read is None:
+            read = _read_converted(
+                table, policy.source, export_dir, salt, loaded_at, since, until, erased
+            ) or read_table(table, policy.source, export_dir, salt, loaded_at, since, until, erased)
         report.reads.append(read)
         yield read.data
 
@@ -152,20 +185,36 @@ def export_source(source_name: str) -> Callable[..., Any]:
         loaded_at: dt.datetime | None = None,
         report: ReadReport | None = None,
         erased: frozenset[str] | None = None,
+        plans: dict[str, TablePlan] | None = None,
+        key_check: Callable[[TablePolicy, pa.Table], bool] | None = None,
     ) -> list[DltResource]:
         """`erased`: the warehouse's erasure list (`read_erasure_tokens`); rows of
-        erased people are dropped before they land."""
+        erased people are dropped before they land. `plans` say which files of
+        each table to read (`pipelines.common.export_state`); `key_check` tells
+        whether a partial read holds a key raw already has (then the table is
+        read whole)."""
         stamp = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         sink = report if report is not None else ReadReport()
         chosen = [t for t in policy.tables if tables is None or t.name in tables]
         return [
             _table_resource(
-                policy, t, Path(export_dir), salt, stamp, since, until, sink, erased or frozenset()
+                policy,
+                t,
+                Path(export_dir),
+                salt,
+                stamp,
+                since,
+                until,
+                sink,
+                erased or frozenset(),
+                plans,
+                key_check,
             )
             for t in chosen
         ]
 
     source.policy = policy  # type: ignore[attr-defined]
+    source.reads_exports = True  # type: ignore[attr-defined]  # plans apply (export_state)
     return source
 
 

@@ -24,7 +24,9 @@ def _kill_during_roster_gate(copy, monkeypatch):
         raise Killed
 
     monkeypatch.setattr(load, "gate_source", killed)
-    config = Config(copy.path, (SourceConfig("roster", copy.exports / "roster"),))
+    # full_refresh: the demo read these exports already; the premise is a load that lands
+    roster = SourceConfig("roster", copy.exports / "roster", full_refresh=True)
+    config = Config(copy.path, (roster,))
     with pytest.raises(Killed):
         run(config, DEMO_SALT, skip_build=True)
     monkeypatch.undo()
