@@ -8,6 +8,7 @@ the manifest's list of broken records.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from outcomes.runner import demo_config, run
 from outcomes.warehouse import table_counts
@@ -184,12 +185,17 @@ def test_warehouse_opens_in_duckdb_1_4(demo_warehouse):
 def test_rerun_is_idempotent(demo_warehouse):
     """Last in this module on purpose: it rewrites the shared warehouse."""
     before = table_counts(demo_warehouse.path)
-    rerun = run(demo_config(demo_warehouse.exports, demo_warehouse.path), DEMO_SALT)
-    after = table_counts(demo_warehouse.path)
-    # quality.row_counts logs every load's counts (the gate's baseline): the
-    # rerun adds one row per table loaded, as many as the first run did
+    config = demo_config(demo_warehouse.exports, demo_warehouse.path)
+    # A plain rerun reads no export again: nothing changed, nothing is logged.
+    rerun = run(config, DEMO_SALT)
+    assert table_counts(demo_warehouse.path) == before
+    assert all(x.unchanged for x in rerun.loads if x.source != "git")
+    # A full refresh reads everything and lands the same rows. quality.row_counts
+    # logs every load's counts (the gate's baseline): one more row per table.
+    full = replace(config, sources=tuple(replace(s, full_refresh=True) for s in config.sources))
+    refreshed = run(full, DEMO_SALT)
     logged = ("quality", "row_counts")
-    assert after == {**before, logged: 2 * before[logged]}
-    assert [(x.source, x.rows_landed, x.quarantined) for x in rerun.loads] == [
+    assert table_counts(demo_warehouse.path) == {**before, logged: 2 * before[logged]}
+    assert [(x.source, x.rows_landed, x.quarantined) for x in refreshed.loads] == [
         (x.source, x.rows_landed, x.quarantined) for x in demo_warehouse.first_run.loads
     ]
