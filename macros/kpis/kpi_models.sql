@@ -30,5 +30,6 @@
         'kpi_time_use',
         'kpi_after_hours_support_load',
         'kpi_support_queue_load',
+        'kpi_sales_cycle',
     ]) }}
 {%- endmacro %}

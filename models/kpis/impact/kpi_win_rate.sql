@@ -1,9 +1,13 @@
 {#
-    Win rate (impact, sales): won / (won + lost), by count (docs/kpi-definitions.md),
-    in the week the deal closed, for the deal owner's team. A deal counts once,
-    with its latest close (deal.won / deal.lost); a deal reopened since (its
-    current state is neither done nor canceled) is not closed and not counted.
-    contributor_count is the distinct deal owners.
+    Win rate (impact, sales): won / (won + lost) by count (win_rate) and by
+    amount (win_rate_by_amount: won amount / closed amount, labelled as such)
+    (docs/kpi-definitions.md), in the week the deal closed, for the deal owner's
+    team. A deal counts once, with its latest close (deal.won / deal.lost); a
+    deal reopened since (its current state is neither done nor canceled) is not
+    closed and not counted. The amount is the one the close event carries (the
+    deal's current amount); a deal without one is left out of the amount share
+    only, so its sample_size and contributor_count count the closed deals with
+    an amount and their owners. contributor_count is the distinct deal owners.
 #}
 with work_items as (
 
@@ -25,6 +29,7 @@ ranked_closes as (
         work_item_id,
         event_type,
         occurred_at,
+        amount,
         row_number() over (
             partition by work_item_id
             order by occurred_at desc, event_id desc
@@ -40,7 +45,8 @@ closed_deals as (
         {{ week_start('ranked_closes.occurred_at') }} as week_start,
         work_items.work_item_id,
         work_items.owner_person_id,
-        ranked_closes.event_type = 'deal.won' as is_won
+        ranked_closes.event_type = 'deal.won' as is_won,
+        ranked_closes.amount
     from work_items
     inner join ranked_closes
         on work_items.work_item_id = ranked_closes.work_item_id
@@ -59,7 +65,12 @@ aggregated as (
         period_start,
         count(case when is_won then 1 end) as won_count,
         count(*) as closed_count,
-        count(distinct owner_person_id) as owner_count
+        sum(case when is_won then amount end) as won_amount,
+        sum(amount) as closed_amount,
+        count(amount) as closed_with_amount_count,
+        count(distinct owner_person_id) as owner_count,
+        count(distinct case when amount is not null then owner_person_id end)
+            as owner_with_amount_count
     from {{ kpi_periods('closed_deals') }}
     group by team_id, period_grain, period_start
 
@@ -71,6 +82,11 @@ final as (
         {'kpi_id': 'win_rate',
          'value': 'cast(won_count as float8) / nullif(closed_count, 0)',
          'sample_size': 'closed_count', 'contributor_count': 'owner_count'},
+        {'kpi_id': 'win_rate_by_amount',
+         'value': 'coalesce(won_amount, 0) / closed_amount',
+         'sample_size': 'closed_with_amount_count',
+         'contributor_count': 'owner_with_amount_count',
+         'where': 'closed_amount > 0'},
     ]) }}
 
 )

@@ -1,0 +1,128 @@
+"""The sales KPIs on the demo organisation, recomputed from the HubSpot export.
+
+The win rate by amount and the sales cycle are computed here again from the
+raw `deals.jsonl` and `owners.jsonl` the generator wrote, with none of the
+warehouse's SQL: each deal's latest close from its stage history (HubSpot
+lists it newest first), its owner's team, the ISO week of the close. Every
+team-week the KPI model computes must equal that recomputation, and the
+published mart shows the same values where the group is large enough.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+CLOSED = {"closedwon", "closedlost"}
+
+
+def parse(ts: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+def week_of(ts: dt.datetime) -> dt.date:
+    day = ts.astimezone(dt.UTC).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def closed_deals(exports: Path, team_ids: dict[str, str]) -> list[dict]:
+    """One row per deal whose current stage is a close: team, week, won, amount, days."""
+    owners = read_jsonl(exports / "hubspot" / "owners.jsonl")
+    team_of_owner = {
+        owner["id"]: team_ids[owner["teams"][0]["name"]] for owner in owners if owner["teams"]
+    }
+    rows = []
+    for deal in read_jsonl(exports / "hubspot" / "deals.jsonl"):
+        props = deal["properties"]
+        history = deal.get("propertiesWithHistory", {}).get("dealstage", [])
+        closes = [entry for entry in history if entry["value"] in CLOSED]
+        team = team_of_owner.get(props.get("hubspot_owner_id"))
+        if props.get("dealstage") not in CLOSED or not closes or team is None:
+            continue
+        latest = max(closes, key=lambda entry: parse(entry["timestamp"]))
+        closed_at = parse(latest["timestamp"])
+        amount = props.get("amount")
+        rows.append(
+            {
+                "team_id": team,
+                "week": week_of(closed_at),
+                "won": latest["value"] == "closedwon",
+                "amount": float(amount) if amount not in (None, "") else None,
+                "days": (closed_at - parse(props["createdate"])).total_seconds() / 86400,
+            }
+        )
+    return rows
+
+
+def computed(demo_warehouse, model: str, kpi_id: str) -> dict[tuple[str, dt.date], float]:
+    """The KPI model's weekly cells, before the small-group suppression, so every
+    team-week is compared (most demo weeks have under five deal owners); the
+    published mart's cells must be the same values where it shows them."""
+    cells = {
+        (team, week): value
+        for team, week, value in demo_warehouse.query(
+            f"select team_id, period_start, value from kpis.{model} "
+            "where kpi_id = ? and period_grain = 'week'",
+            [kpi_id],
+        )
+    }
+    shown = demo_warehouse.query(
+        "select team_id, week_start, value from marts.fct_team_kpis_weekly "
+        "where kpi_id = ? and not is_suppressed and value is not null",
+        [kpi_id],
+    )
+    assert shown, f"{kpi_id}: no published team-week"
+    for team, week, value in shown:
+        assert value == cells[(team, week)], f"{kpi_id}: {team} {week} published {value}"
+    return cells
+
+
+def recomputed(demo_warehouse) -> list[dict]:
+    team_ids = dict(demo_warehouse.query("select team_name, team_id from marts.dim_teams"))
+    deals = closed_deals(demo_warehouse.exports, team_ids)
+    assert len(deals) > 100, f"the demo export has only {len(deals)} closed deals"
+    return deals
+
+
+def assert_cells_match(expected: dict, actual: dict, kpi_id: str) -> None:
+    assert len(actual) >= 20, f"{kpi_id}: only {len(actual)} team-weeks"
+    wrong = {
+        cell: (value, expected.get(cell))
+        for cell, value in actual.items()
+        if expected.get(cell) is None or abs(value - expected[cell]) > 1e-9
+    }
+    assert not wrong, f"{kpi_id}: published vs recomputed differ in {len(wrong)} cells: {wrong}"
+
+
+def test_win_rate_by_amount_is_won_amount_over_closed_amount(demo_warehouse):
+    won, closed = defaultdict(float), defaultdict(float)
+    for deal in recomputed(demo_warehouse):
+        if deal["amount"] is None:
+            continue
+        cell = (deal["team_id"], deal["week"])
+        closed[cell] += deal["amount"]
+        won[cell] += deal["amount"] if deal["won"] else 0.0
+    expected = {cell: won[cell] / total for cell, total in closed.items() if total > 0}
+    actual = computed(demo_warehouse, "kpi_win_rate", "win_rate_by_amount")
+    assert_cells_match(expected, actual, "win_rate_by_amount")
+    by_count = computed(demo_warehouse, "kpi_win_rate", "win_rate")
+    assert any(abs(by_count[cell] - value) > 0.05 for cell, value in actual.items()), (
+        "win rate by amount equals the count rate in every week: deal sizes play no part"
+    )
+
+
+def test_sales_cycle_is_median_days_from_creation_to_win(demo_warehouse):
+    cycles = defaultdict(list)
+    for deal in recomputed(demo_warehouse):
+        if deal["won"]:
+            cycles[(deal["team_id"], deal["week"])].append(deal["days"])
+    expected = {cell: statistics.median(days) for cell, days in cycles.items()}
+    actual = computed(demo_warehouse, "kpi_sales_cycle", "sales_cycle_p50")
+    assert_cells_match(expected, actual, "sales_cycle_p50")
