@@ -31,5 +31,7 @@
         'kpi_after_hours_support_load',
         'kpi_support_queue_load',
         'kpi_sales_cycle',
+        'kpi_meeting_no_show_rate',
+        'kpi_escaped_defects',
     ]) }}
 {%- endmacro %}

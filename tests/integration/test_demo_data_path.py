@@ -199,3 +199,24 @@ def test_rerun_is_idempotent(demo_warehouse):
     assert [(x.source, x.rows_landed, x.quarantined) for x in refreshed.loads] == [
         (x.source, x.rows_landed, x.quarantined) for x in demo_warehouse.first_run.loads
     ]
+
+
+def test_every_planted_escaped_defect_is_counted_once(demo_warehouse):
+    """The generator links each production bug of an engineering team to one
+    story of that team done before the bug was filed ("is caused by"): the
+    KPI model's weekly counts add up to exactly those bugs, and the shown
+    quarter cells equal the model's."""
+    planted = demo_warehouse.manifest["planted"]["escaped_defects"]["production_bugs_linked"]
+    assert planted > 0
+    [(counted,)] = demo_warehouse.query(
+        "select sum(value) from kpis.kpi_escaped_defects where period_grain = 'week'"
+    )
+    assert counted == planted
+    shown = demo_warehouse.query(
+        "select published.value, computed.value "
+        "from marts.fct_team_kpis_by_period as published "
+        "inner join kpis.kpi_escaped_defects as computed using "
+        "(team_id, period_grain, period_start, kpi_id) "
+        "where published.period_grain = 'quarter' and not published.is_suppressed"
+    )
+    assert all(published == computed for published, computed in shown)

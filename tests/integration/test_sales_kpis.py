@@ -1,7 +1,8 @@
 """The sales KPIs on the demo organisation, recomputed from the HubSpot export.
 
-The win rate by amount and the sales cycle are computed here again from the
-raw `deals.jsonl` and `owners.jsonl` the generator wrote, with none of the
+The win rate by amount, the sales cycle, quote to close and the meeting
+no-show rate are computed here again from the raw `deals.jsonl`,
+`engagements.jsonl` and `owners.jsonl` the generator wrote, with none of the
 warehouse's SQL: each deal's latest close from its stage history (HubSpot
 lists it newest first), its owner's team, the ISO week of the close. Every
 team-week the KPI model computes must equal that recomputation, and the
@@ -32,6 +33,17 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def latest_by_id(records: list[dict], key, updated) -> list[dict]:
+    """The export delivers some records twice, as APIs do: one record per id,
+    its latest version (the loader merges by primary key the same way)."""
+    latest: dict = {}
+    for record in records:
+        held = latest.get(key(record))
+        if held is None or updated(record) >= updated(held):
+            latest[key(record)] = record
+    return list(latest.values())
+
+
 def closed_deals(exports: Path, team_ids: dict[str, str]) -> list[dict]:
     """One row per deal whose current stage is a close: team, week, won, amount, days."""
     owners = read_jsonl(exports / "hubspot" / "owners.jsonl")
@@ -39,7 +51,8 @@ def closed_deals(exports: Path, team_ids: dict[str, str]) -> list[dict]:
         owner["id"]: team_ids[owner["teams"][0]["name"]] for owner in owners if owner["teams"]
     }
     rows = []
-    for deal in read_jsonl(exports / "hubspot" / "deals.jsonl"):
+    deals = read_jsonl(exports / "hubspot" / "deals.jsonl")
+    for deal in latest_by_id(deals, lambda d: d["id"], lambda d: parse(d["updatedAt"])):
         props = deal["properties"]
         history = deal.get("propertiesWithHistory", {}).get("dealstage", [])
         closes = [entry for entry in history if entry["value"] in CLOSED]
@@ -49,6 +62,11 @@ def closed_deals(exports: Path, team_ids: dict[str, str]) -> list[dict]:
         latest = max(closes, key=lambda entry: parse(entry["timestamp"]))
         closed_at = parse(latest["timestamp"])
         amount = props.get("amount")
+        quotes = [
+            parse(entry["timestamp"])
+            for entry in history
+            if entry["value"] == "contractsent" and parse(entry["timestamp"]) <= closed_at
+        ]
         rows.append(
             {
                 "team_id": team,
@@ -56,6 +74,7 @@ def closed_deals(exports: Path, team_ids: dict[str, str]) -> list[dict]:
                 "won": latest["value"] == "closedwon",
                 "amount": float(amount) if amount not in (None, "") else None,
                 "days": (closed_at - parse(props["createdate"])).total_seconds() / 86400,
+                "quote_days": (closed_at - min(quotes)).total_seconds() / 86400 if quotes else None,
             }
         )
     return rows
@@ -118,11 +137,49 @@ def test_win_rate_by_amount_is_won_amount_over_closed_amount(demo_warehouse):
     )
 
 
-def test_sales_cycle_is_median_days_from_creation_to_win(demo_warehouse):
-    cycles = defaultdict(list)
+def test_sales_cycle_and_quote_to_close_are_median_days_to_win(demo_warehouse):
+    cycles, quote_cycles = defaultdict(list), defaultdict(list)
     for deal in recomputed(demo_warehouse):
         if deal["won"]:
             cycles[(deal["team_id"], deal["week"])].append(deal["days"])
+            if deal["quote_days"] is not None:
+                quote_cycles[(deal["team_id"], deal["week"])].append(deal["quote_days"])
     expected = {cell: statistics.median(days) for cell, days in cycles.items()}
     actual = computed(demo_warehouse, "kpi_sales_cycle", "sales_cycle_p50")
     assert_cells_match(expected, actual, "sales_cycle_p50")
+    expected = {cell: statistics.median(days) for cell, days in quote_cycles.items()}
+    actual = computed(demo_warehouse, "kpi_sales_cycle", "quote_to_close_p50")
+    assert_cells_match(expected, actual, "quote_to_close_p50")
+    assert set(actual) == set(expected)
+
+
+def test_no_show_rate_is_no_shows_over_meetings_with_an_outcome(demo_warehouse):
+    """The generator gives a CRM meeting outcome COMPLETED 7, NO_SHOW 2 and
+    CANCELED 1 time in 10: cancelled meetings are left out, so the pooled rate
+    is near 2/9, and every team-week equals the export's own count."""
+    team_ids = dict(demo_warehouse.query("select team_name, team_id from marts.dim_teams"))
+    owners = read_jsonl(demo_warehouse.exports / "hubspot" / "owners.jsonl")
+    team_of_owner = {int(o["id"]): team_ids[o["teams"][0]["name"]] for o in owners if o["teams"]}
+    no_shows, meetings = defaultdict(int), defaultdict(int)
+    engagements = read_jsonl(demo_warehouse.exports / "hubspot" / "engagements.jsonl")
+    for record in latest_by_id(
+        engagements, lambda r: r["engagement"]["id"], lambda r: r["engagement"]["lastUpdated"]
+    ):
+        engagement = record["engagement"]
+        outcome = record.get("metadata", {}).get("meetingOutcome")
+        team = team_of_owner.get(engagement.get("ownerId"))
+        if engagement["type"] != "MEETING" or outcome not in ("COMPLETED", "NO_SHOW"):
+            continue
+        if team is None or not engagement.get("active", True):
+            continue
+        start = dt.datetime.fromtimestamp(engagement["timestamp"] / 1000, tz=dt.UTC)
+        cell = (team, week_of(start))
+        meetings[cell] += 1
+        no_shows[cell] += outcome == "NO_SHOW"
+    assert sum(meetings.values()) > 200, "the demo export has too few CRM meetings"
+    pooled = sum(no_shows.values()) / sum(meetings.values())
+    assert abs(pooled - 2 / 9) < 0.05, pooled
+    expected = {cell: no_shows[cell] / count for cell, count in meetings.items()}
+    actual = computed(demo_warehouse, "kpi_meeting_no_show_rate", "meeting_no_show_rate")
+    assert_cells_match(expected, actual, "meeting_no_show_rate")
+    assert set(actual) == set(expected)

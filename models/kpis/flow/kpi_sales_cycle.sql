@@ -1,11 +1,17 @@
 {#
-    Sales cycle (flow, sales): deal created → closed won, in calendar days,
-    interpolated median (docs/kpi-definitions.md), in the week the deal was won,
-    for the deal owner's team. Like the win rate, a deal counts once, with its
-    latest close, and only when that close is a win and the deal is still won
-    (a deal reopened since is not closed); lost deals have no sales cycle.
-    contributor_count is the distinct deal owners.
+    Sales cycle (flow, sales): deal created → closed won (sales_cycle_p50) and
+    quote sent → closed won (quote_to_close_p50), in calendar days, interpolated
+    medians (docs/kpi-definitions.md), in the week the deal was won, for the deal
+    owner's team. Like the win rate, a deal counts once, with its latest close,
+    and only when that close is a win and the deal is still won (a deal reopened
+    since is not closed); lost deals have no sales cycle. The quote is sent when
+    the deal first enters one of the stages of var quote_sent_deal_stages before
+    its win; a won deal that never did is left out of quote → close only.
+    contributor_count is the distinct owners of the deals measured.
 #}
+{%- set quote_sent_stages =
+    "'" ~ (var('quote_sent_deal_stages') | map('lower') | join("', '")) ~ "'" %}
+
 with work_items as (
 
     select * from {{ ref('fct_work_items') }}
@@ -17,6 +23,16 @@ work_events as (
 
     select * from {{ ref('fct_work_events') }}
     where event_type in ('deal.won', 'deal.lost')
+
+),
+
+quote_entries as (
+
+    select
+        'hubspot:deal:' || cast(deal_id as varchar) as work_item_id,
+        entered_at
+    from {{ ref('stg_hubspot__deal_stage_history') }}
+    where deal_stage in ({{ quote_sent_stages }})
 
 ),
 
@@ -41,6 +57,7 @@ won_deals as (
         {{ week_start('ranked_closes.occurred_at') }} as week_start,
         work_items.work_item_id,
         work_items.owner_person_id,
+        ranked_closes.occurred_at as won_at,
         {{ elapsed_hours('work_items.created_at', 'ranked_closes.occurred_at') }} / 24.0
             as sales_cycle_days
     from work_items
@@ -55,6 +72,31 @@ won_deals as (
 
 ),
 
+first_quotes as (
+
+    select
+        won_deals.work_item_id,
+        min(quote_entries.entered_at) as quoted_at
+    from won_deals
+    inner join quote_entries
+        on won_deals.work_item_id = quote_entries.work_item_id
+            and won_deals.won_at >= quote_entries.entered_at
+    group by won_deals.work_item_id
+
+),
+
+measured_deals as (
+
+    select
+        won_deals.*,
+        {{ elapsed_hours('first_quotes.quoted_at', 'won_deals.won_at') }} / 24.0
+            as quote_to_close_days
+    from won_deals
+    left join first_quotes
+        on won_deals.work_item_id = first_quotes.work_item_id
+
+),
+
 aggregated as (
 
     select
@@ -63,8 +105,12 @@ aggregated as (
         period_start,
         {{ percentile('sales_cycle_days', 0.5) }} as sales_cycle_p50_days,
         count(*) as won_count,
-        count(distinct owner_person_id) as owner_count
-    from {{ kpi_periods('won_deals') }}
+        count(distinct owner_person_id) as owner_count,
+        {{ percentile('quote_to_close_days', 0.5) }} as quote_to_close_p50_days,
+        count(quote_to_close_days) as quoted_count,
+        count(distinct case when quote_to_close_days is not null then owner_person_id end)
+            as quoted_owner_count
+    from {{ kpi_periods('measured_deals') }}
     group by team_id, period_grain, period_start
 
 ),
@@ -75,6 +121,10 @@ final as (
         {'kpi_id': 'sales_cycle_p50',
          'value': 'sales_cycle_p50_days',
          'sample_size': 'won_count', 'contributor_count': 'owner_count'},
+        {'kpi_id': 'quote_to_close_p50',
+         'value': 'quote_to_close_p50_days',
+         'sample_size': 'quoted_count', 'contributor_count': 'quoted_owner_count',
+         'where': 'quoted_count > 0'},
     ]) }}
 
 )
