@@ -113,13 +113,15 @@ _DATA_BLOCK_HEAD = """<script context="module">
 \tconst csv = (name, columns) =>
 \t\t`read_csv('${root}${name}.csv', header = true, auto_detect = false, delim = ',', quote = '"', columns = {${Object.entries(columns).map(([k, v]) => `'${k}': '${v}'`).join(', ')}})`;
 """
-_DATA_BLOCK_TAIL = """\t// One text per KPI cell: suppressed cells say so (never 0); ratios in %.
+_DATA_BLOCK_TAIL = """\t// One text per KPI cell: suppressed cells say so (never 0); ratios in %,
+\t// hours and days with their unit.
 \texport const shown = (value, unit, suppressed) => `case
 \t\twhen ${suppressed} then 'suppressed'
 \t\twhen ${value} is null then 'no data'
 \t\twhen ${unit} = 'ratio' then printf('%.1f%%', ${value} * 100)
 \t\twhen ${unit} = 'hours' then printf('%.1f h', ${value})
 \t\twhen ${unit} = 'currency' then printf('%.0f', ${value})
+\t\twhen ${unit} = 'days' then printf('%.1f days', ${value})
 \t\telse printf('%.1f', ${value}) end`;
 </script>
 """

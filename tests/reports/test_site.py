@@ -41,6 +41,8 @@ def shown(value: float | None, unit: str, suppressed: bool) -> str:
         return f"{value:.1f} h"
     if unit == "currency":
         return f"{value:.0f}"
+    if unit == "days":
+        return f"{value:.1f} days"
     return f"{value:.1f}"
 
 
