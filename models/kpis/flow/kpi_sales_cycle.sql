@@ -2,27 +2,29 @@
     Sales cycle (flow, sales): deal created → closed won (sales_cycle_p50) and
     quote sent → closed won (quote_to_close_p50), in calendar days, interpolated
     medians (docs/kpi-definitions.md), in the week the deal was won, for the deal
-    owner's team. Like the win rate, a deal counts once, with its latest close,
-    and only when that close is a win and the deal is still won (a deal reopened
-    since is not closed); lost deals have no sales cycle. The quote is sent when
-    the deal first enters one of the stages of var quote_sent_deal_stages before
-    its win; a won deal that never did is left out of quote → close only.
+    owner's team. Like the win rate, a deal counts once, with its latest close
+    (kpi_base_deal_closes), and only when that close is a win and the deal is
+    still won; lost deals have no sales cycle. The quote is sent when the deal
+    first enters one of the stages of var quote_sent_deal_stages before its win; a won deal that never did is left out of quote → close only.
     contributor_count is the distinct owners of the deals measured.
 #}
 {%- set quote_sent_stages =
     "'" ~ (var('quote_sent_deal_stages') | map('lower') | join("', '")) ~ "'" %}
 
-with work_items as (
+with won_deals as (
 
-    select * from {{ ref('fct_work_items') }}
-    where work_item_type = 'deal'
-
-),
-
-work_events as (
-
-    select * from {{ ref('fct_work_events') }}
-    where event_type in ('deal.won', 'deal.lost')
+    select
+        team_id,
+        week_start,
+        work_item_id,
+        owner_person_id,
+        closed_at as won_at,
+        {{ elapsed_hours('created_at', 'closed_at') }} / 24.0 as sales_cycle_days
+    from {{ ref('kpi_base_deal_closes') }}
+    where
+        is_won
+        and canonical_state = 'done'
+        and created_at <= closed_at
 
 ),
 
@@ -33,42 +35,6 @@ quote_entries as (
         entered_at
     from {{ ref('stg_hubspot__deal_stage_history') }}
     where deal_stage in ({{ quote_sent_stages }})
-
-),
-
-ranked_closes as (
-
-    select
-        work_item_id,
-        event_type,
-        occurred_at,
-        row_number() over (
-            partition by work_item_id
-            order by occurred_at desc, event_id desc
-        ) as close_rank
-    from work_events
-
-),
-
-won_deals as (
-
-    select
-        work_items.team_id,
-        {{ week_start('ranked_closes.occurred_at') }} as week_start,
-        work_items.work_item_id,
-        work_items.owner_person_id,
-        ranked_closes.occurred_at as won_at,
-        {{ elapsed_hours('work_items.created_at', 'ranked_closes.occurred_at') }} / 24.0
-            as sales_cycle_days
-    from work_items
-    inner join ranked_closes
-        on work_items.work_item_id = ranked_closes.work_item_id
-            and ranked_closes.close_rank = 1
-            and ranked_closes.event_type = 'deal.won'
-    where
-        work_items.team_id is not null
-        and work_items.canonical_state = 'done'
-        and work_items.created_at <= ranked_closes.occurred_at
 
 ),
 

@@ -2,58 +2,15 @@
     Win rate (impact, sales): won / (won + lost) by count (win_rate) and by
     amount (win_rate_by_amount: won amount / closed amount, labelled as such)
     (docs/kpi-definitions.md), in the week the deal closed, for the deal owner's
-    team. A deal counts once, with its latest close (deal.won / deal.lost); a
-    deal reopened since (its current state is neither done nor canceled) is not
-    closed and not counted. The amount is the one the close event carries (the
-    deal's current amount); a deal without one is left out of the amount share
-    only, so its sample_size and contributor_count count the closed deals with
-    an amount and their owners. contributor_count is the distinct deal owners.
+    team. A deal counts once, with its latest close (kpi_base_deal_closes: a
+    deal reopened since is not closed and not counted). The amount is the one
+    the close event carries (the deal's current amount); a deal without one is
+    left out of the amount share only, so its sample_size and contributor_count
+    count the closed deals with an amount and their owners. contributor_count is the distinct deal owners.
 #}
-with work_items as (
+with closed_deals as (
 
-    select * from {{ ref('fct_work_items') }}
-    where work_item_type = 'deal'
-
-),
-
-work_events as (
-
-    select * from {{ ref('fct_work_events') }}
-    where event_type in ('deal.won', 'deal.lost')
-
-),
-
-ranked_closes as (
-
-    select
-        work_item_id,
-        event_type,
-        occurred_at,
-        amount,
-        row_number() over (
-            partition by work_item_id
-            order by occurred_at desc, event_id desc
-        ) as close_rank
-    from work_events
-
-),
-
-closed_deals as (
-
-    select
-        work_items.team_id,
-        {{ week_start('ranked_closes.occurred_at') }} as week_start,
-        work_items.work_item_id,
-        work_items.owner_person_id,
-        ranked_closes.event_type = 'deal.won' as is_won,
-        ranked_closes.amount
-    from work_items
-    inner join ranked_closes
-        on work_items.work_item_id = ranked_closes.work_item_id
-            and ranked_closes.close_rank = 1
-    where
-        work_items.team_id is not null
-        and work_items.canonical_state in ('done', 'canceled')
+    select * from {{ ref('kpi_base_deal_closes') }}
 
 ),
 
