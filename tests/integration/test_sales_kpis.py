@@ -183,3 +183,78 @@ def test_no_show_rate_is_no_shows_over_meetings_with_an_outcome(demo_warehouse):
     actual = computed(demo_warehouse, "kpi_meeting_no_show_rate", "meeting_no_show_rate")
     assert_cells_match(expected, actual, "meeting_no_show_rate")
     assert set(actual) == set(expected)
+
+
+OPEN_STAGES = (
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+)  # dbt var deal_open_stages, in pipeline order
+
+
+def deal_stage_cells(exports: Path, team_ids: dict[str, str]) -> dict[tuple[str, str], list]:
+    """Per team and open stage, one (first entry week, converted, days in stage)
+    per deal that entered the stage, from each deal's stage history."""
+    owners = read_jsonl(exports / "hubspot" / "owners.jsonl")
+    team_of_owner = {
+        owner["id"]: team_ids[owner["teams"][0]["name"]] for owner in owners if owner["teams"]
+    }
+    order = {stage: rank for rank, stage in enumerate(OPEN_STAGES, start=1)}
+    order["closedwon"] = len(OPEN_STAGES) + 1
+    cells: dict[tuple[str, str], list] = defaultdict(list)
+    deals = read_jsonl(exports / "hubspot" / "deals.jsonl")
+    for deal in latest_by_id(deals, lambda d: d["id"], lambda d: parse(d["updatedAt"])):
+        team = team_of_owner.get(deal["properties"].get("hubspot_owner_id"))
+        if team is None or deal.get("archived"):
+            continue
+        history = sorted(
+            (parse(entry["timestamp"]), entry["value"])
+            for entry in deal.get("propertiesWithHistory", {}).get("dealstage", [])
+        )
+        for stage in OPEN_STAGES:
+            visits = [i for i, (_, value) in enumerate(history) if value == stage]
+            if not visits:
+                continue
+            first = history[visits[0]][0]
+            converted = any(
+                at > first and order.get(value, 0) > order[stage] for at, value in history
+            )
+            still_in = visits[-1] == len(history) - 1
+            days = (
+                None
+                if still_in
+                else sum((history[i + 1][0] - history[i][0]).total_seconds() for i in visits)
+                / 86400
+            )
+            cells[(team, stage)].append((week_of(first), converted, days))
+    return cells
+
+
+def test_deal_stage_funnel_is_conversion_and_days_in_stage_per_stage(demo_warehouse):
+    """The funnel page's cells (rpt_sales_stage_funnel) equal the conversion and
+    median days in stage recomputed from the raw stage histories over the 13
+    weeks ending with the latest week a deal entered a stage."""
+    team_ids = dict(demo_warehouse.query("select team_name, team_id from marts.dim_teams"))
+    cells = deal_stage_cells(demo_warehouse.exports, team_ids)
+    latest = max(week for deals in cells.values() for week, _, _ in deals)
+    window_from = latest - dt.timedelta(weeks=12)
+    rows = demo_warehouse.query(
+        "select team_id, deal_stage, entered_count, converted_count, conversion, "
+        "days_in_stage_p50, is_suppressed from reports.rpt_sales_stage_funnel"
+    )
+    expected_keys = {
+        key for key, deals in cells.items() if any(week >= window_from for week, _, _ in deals)
+    }
+    assert {(team, stage) for team, stage, *_ in rows} == expected_keys
+    assert len(rows) == 2 * len(OPEN_STAGES), "both demo sales teams, every open stage"
+    for team, stage, entered, converted, conversion, days_p50, suppressed in rows:
+        assert not suppressed, f"{team} {stage}: the demo's sales teams have nine deal owners"
+        recent = [deal for deal in cells[(team, stage)] if deal[0] >= window_from]
+        assert entered == len(recent), (team, stage)
+        assert converted == sum(1 for _, did, _ in recent if did), (team, stage)
+        assert abs(conversion - converted / entered) < 1e-12
+        assert 0 < conversion < 1, f"{team} {stage}: deals are both lost and won at every stage"
+        left = [days for _, _, days in recent if days is not None]
+        assert abs(days_p50 - statistics.median(left)) < 1e-9, (team, stage)

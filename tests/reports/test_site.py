@@ -223,6 +223,7 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "team_okrs",
         "team_rollout_impact",
         "support_sla_by_priority",
+        "sales_stage_funnel",
         "digest_lines",
         "digest_teams",
         "forecast_teams",
@@ -301,6 +302,7 @@ def _plan(demo_warehouse) -> dict:
     time_use = _time_use_plan(demo_warehouse)
     digest = _digest_plan(demo_warehouse)
     support_sla = _support_sla_plan(demo_warehouse)
+    sales_funnel = _sales_funnel_plan(demo_warehouse)
 
     def cell(row) -> dict:
         return {"row": [row[1], row[3]], "text": shown(row[6], row[5], row[7])}
@@ -324,6 +326,7 @@ def _plan(demo_warehouse) -> dict:
             time_use,
             digest,
             support_sla,
+            sales_funnel,
             {
                 "name": "quality",
                 "path": "/quality",
@@ -363,6 +366,34 @@ def _support_sla_plan(demo_warehouse) -> dict:
             for priority, breached, judged in rows
         ],
         "texts": ["Compliance: targets met, per priority", "Breached, per priority"],
+        "no_sideways_scroll": True,
+    }
+
+
+def _sales_funnel_plan(demo_warehouse) -> dict:
+    """The deal stage funnel page, read against kpi_base_deal_stages: for the
+    first sales team by name, the deals converted of the deals that first entered
+    each stage over the 13 weeks ending with the latest entry week."""
+    rows = demo_warehouse.query(
+        """
+        select stages.deal_stage, count(case when stages.has_converted then 1 end), count(*)
+        from kpis.kpi_base_deal_stages as stages
+        inner join marts.dim_teams as teams on stages.team_id = teams.team_id
+        where stages.week_start >= (select max(week_start) - 84 from kpis.kpi_base_deal_stages)
+            and teams.team_name = (select min(team_name) from marts.dim_teams
+                where function_name = 'sales')
+        group by 1
+        """
+    )
+    assert len(rows) == 5, "the demo's sales teams have deals in every open stage"
+    return {
+        "name": "sales-funnel",
+        "path": "/functions/sales/funnel",
+        "cells": [
+            {"row": [stage], "text": f"{converted} of {entered}"}
+            for stage, converted, entered in rows
+        ],
+        "texts": ["Conversion: deals that went on, per stage", "Median days in stage"],
         "no_sideways_scroll": True,
     }
 
@@ -711,7 +742,8 @@ def test_site_builds_offline_and_renders_in_chromium(demo_warehouse, tmp_path):
     assert all(
         page.get("charts", 0) >= 1
         for page in result["pages"]
-        if page["name"] not in ("transparency", "scorecard", "digest", "support-sla")
+        if page["name"]
+        not in ("transparency", "scorecard", "digest", "support-sla", "sales-funnel", "sales-leads")
     )
     for shot in (
         "scorecard",
