@@ -224,6 +224,7 @@ def test_export_is_team_level_and_keeps_suppression(demo_warehouse, tmp_path):
         "team_rollout_impact",
         "support_sla_by_priority",
         "sales_stage_funnel",
+        "sales_speed_to_lead_by_source",
         "digest_lines",
         "digest_teams",
         "forecast_teams",
@@ -303,6 +304,7 @@ def _plan(demo_warehouse) -> dict:
     digest = _digest_plan(demo_warehouse)
     support_sla = _support_sla_plan(demo_warehouse)
     sales_funnel = _sales_funnel_plan(demo_warehouse)
+    sales_leads = _sales_leads_plan(demo_warehouse)
 
     def cell(row) -> dict:
         return {"row": [row[1], row[3]], "text": shown(row[6], row[5], row[7])}
@@ -327,6 +329,7 @@ def _plan(demo_warehouse) -> dict:
             digest,
             support_sla,
             sales_funnel,
+            sales_leads,
             {
                 "name": "quality",
                 "path": "/quality",
@@ -394,6 +397,35 @@ def _sales_funnel_plan(demo_warehouse) -> dict:
             for stage, converted, entered in rows
         ],
         "texts": ["Conversion: deals that went on, per stage", "Median days in stage"],
+        "no_sideways_scroll": True,
+    }
+
+
+def _sales_leads_plan(demo_warehouse) -> dict:
+    """The speed to lead by source page, read against kpi_base_lead_touches: for
+    the first sales team by name, its touched leads per lead source over the 13
+    weeks ending with the latest week a touched lead was created."""
+    rows = demo_warehouse.query(
+        """
+        select coalesce(leads.lead_source, 'unknown'), count(*)
+        from kpis.kpi_base_lead_touches as leads
+        inner join marts.dim_teams as teams on leads.team_id = teams.team_id
+        where leads.week_start >= (select max(week_start) - 84 from kpis.kpi_base_lead_touches)
+            and teams.team_name = (select min(team_name) from marts.dim_teams
+                where function_name = 'sales')
+        group by 1
+        """
+    )
+    assert len(rows) >= 3, "the demo's leads come from several sources"
+
+    def label(source: str) -> str:
+        return source[:1].upper() + source[1:].replace("_", " ")
+
+    return {
+        "name": "sales-leads",
+        "path": "/functions/sales/leads",
+        "cells": [{"row": [label(source)], "text": str(count)} for source, count in rows],
+        "texts": ["Median time to first touch, per lead source", "Touched within 1 business hour"],
         "no_sideways_scroll": True,
     }
 

@@ -13,80 +13,9 @@
     contributor_count is the distinct roster people among the lead owners and
     the people who made the first touch.
 #}
-with work_items as (
+with touched as (
 
-    select * from {{ ref('fct_work_items') }}
-    where work_item_type = 'lead'
-
-),
-
-work_events as (
-
-    select * from {{ ref('fct_work_events') }}
-    where event_type = 'lead.first_touch'
-
-),
-
-team_schedules as (
-
-    select * from {{ ref('int_team_schedules') }}
-
-),
-
-team_business_days as (
-
-    select * from {{ ref('int_team_business_days') }}
-
-),
-
-first_touches as (
-
-    select
-        work_item_id,
-        occurred_at,
-        actor_person_id,
-        row_number() over (
-            partition by work_item_id
-            order by occurred_at, event_id
-        ) as touch_number
-    from work_events
-
-),
-
-touched as (
-
-    select
-        work_items.team_id,
-        {{ week_start('work_items.created_at') }} as week_start,
-        work_items.work_item_id,
-        work_items.owner_person_id,
-        first_touches.actor_person_id as toucher_person_id,
-        work_items.created_at,
-        first_touches.occurred_at as touched_at,
-        {{ elapsed_hours('work_items.created_at', 'first_touches.occurred_at') }}
-            as speed_to_lead_hours,
-        {{ to_date(utc_to_local('work_items.created_at', 'team_schedules.time_zone')) }}
-            as created_local_date,
-        {{ to_date(utc_to_local('first_touches.occurred_at', 'team_schedules.time_zone')) }}
-            as touched_local_date
-    from work_items
-    inner join first_touches
-        on work_items.work_item_id = first_touches.work_item_id
-            and first_touches.touch_number = 1
-    left join team_schedules
-        on work_items.team_id = team_schedules.team_id
-    where
-        work_items.team_id is not null
-        and first_touches.occurred_at >= work_items.created_at
-
-),
-
-business_timed as (
-
-    {{ business_hours_between(
-        'touched', 'work_item_id', 'created_at', 'touched_at',
-        'created_local_date', 'touched_local_date'
-    ) }}
+    select * from {{ ref('kpi_base_lead_touches') }}
 
 ),
 
@@ -105,13 +34,9 @@ aggregated as (
         {{ percentile('touched.speed_to_lead_hours', 0.5) }} as speed_to_lead_p50_hours,
         {{ percentile('touched.speed_to_lead_hours', 0.85) }} as speed_to_lead_p85_hours,
         count(*) as lead_count,
-        count(business_timed.business_hours) as business_lead_count,
-        count(
-            case when business_timed.business_hours <= 1.0 then 1 end
-        ) as within_1_business_hour_count
+        count(touched.business_hours) as business_lead_count,
+        count(case when touched.business_hours <= 1.0 then 1 end) as within_1_business_hour_count
     from {{ kpi_periods('touched') }}
-    left join business_timed
-        on touched.work_item_id = business_timed.work_item_id
     group by touched.team_id, touched.period_grain, touched.period_start
 
 ),
