@@ -33,5 +33,8 @@
         'kpi_sales_cycle',
         'kpi_meeting_no_show_rate',
         'kpi_escaped_defects',
+        'kpi_approval_latency',
+        'kpi_brief_to_publish_time',
+        'kpi_campaigns_on_schedule',
     ]) }}
 {%- endmacro %}
