@@ -57,6 +57,7 @@ TODO, PROG, BLOCK, REVIEW, DONE, WONT = range(6)
 PRIORITIES = (("1", "Highest"), ("2", "High"), ("3", "Medium"), ("4", "Low"), ("5", "Lowest"))
 SIZES = ("XS", "S", "M", "L", "XL")
 SIZE_FACTOR = np.array([0.4, 0.7, 1.0, 1.8, 3.0])
+SLOW_APPROVAL_FACTOR = 5.0
 POINTS = np.array([1, 2, 3, 5, 8, 13])
 POINT_FACTOR = np.array([0.5, 0.8, 1.0, 1.6, 2.5, 4.0])
 LABELS = ("backend", "frontend", "customer", "q-goal", "tech-debt", "quick-win", "compliance")
@@ -76,6 +77,17 @@ def _project_keys(names: list[str]) -> list[str]:
         seen.add(key)
         keys.append(key)
     return keys
+
+
+def _slow_approval_team(org: Org) -> int:
+    """The marketing team whose approvals are planted slow: the largest, the first of equals.
+
+    Chosen without a random draw, so adding it left every other demo value as it was.
+    """
+    teams = org.teams_of("Marketing")
+    if not teams:
+        return -1
+    return max(teams, key=lambda t: (len(t.members), -t.index)).index
 
 
 def _adf(text: str) -> Record:
@@ -218,6 +230,12 @@ def generate(org: Org, out: ToolOutput) -> None:
     exists[:, 7] = go & reopen
     dur[:, 7] = np.where(review, lognormal_hours(rng, 2, 1.0, n), rework)
     dur[~exists] = 0.0
+    # planted: one marketing team's approvals (its In Review -> Done steps) take five times as
+    # long; scaled after every draw, so no other random value changes
+    slow_approval = _slow_approval_team(org)
+    slow = (team == slow_approval) & review
+    dur[slow, 4] *= SLOW_APPROVAL_FACTOR
+    dur[slow, 7] *= SLOW_APPROVAL_FACTOR
     biz0 = clock.to_biz(cal[person], created)
     slot_biz = biz0[:, None] + np.cumsum(dur, axis=1)
     slot_time = clock.from_biz(np.repeat(cal[person], N_SLOTS), slot_biz.ravel()).reshape(
@@ -684,6 +702,18 @@ def generate(org: Org, out: ToolOutput) -> None:
                 }
             recs.append(rec)
         w_ch.write(recs)
+
+    # -- planted fact: approval latency, In Review -> Done of each decided review --------------
+    decided = review & exists[:, 4]
+    hours = (slot_time[:, 4] - slot_time[:, 3]) / 3600.0
+    slow, other = decided & (team == slow_approval), decided & (team != slow_approval)
+    if slow.any() and other.any():
+        out.planted["slow_approval_team"] = {
+            "team": org.teams[slow_approval].name,
+            "approval_median_hours": round(float(np.median(hours[slow])), 2),
+            "other_teams_approval_median_hours": round(float(np.median(hours[other])), 2),
+            "definition": "In Review -> Done of each reviewed issue, calendar hours",
+        }
 
     out.planted["escaped_defects"] = {
         "production_bugs_linked": int((cause >= 0).sum()),

@@ -296,6 +296,20 @@ def _plan(demo_warehouse) -> dict:
     scorecard, team = _scorecard_plans(demo_warehouse)
     eng = latest_cells(demo_warehouse, "teams.function_name = ?", ["engineering"])
     eng_cell = next(row for row in reversed(eng) if not row[7] and row[6] is not None)
+    # the marketing and operations KPIs on the marketing page: shown, suppressed or no data
+    marketing = latest_cells(
+        demo_warehouse,
+        "teams.function_name = ? and kpis.kpi_id in (?, ?, ?, ?, ?)",
+        [
+            "marketing",
+            "approval_latency_p50",
+            "approval_latency_p85",
+            "brief_to_publish_time_p50",
+            "brief_to_publish_time_p85",
+            "campaigns_on_schedule",
+        ],
+    )
+    assert len(marketing) == 5 and any(not row[7] for row in marketing), marketing
     (quarantined,) = demo_warehouse.query("select count(*) from quarantine.records")
     engineering = _engineering_plan(demo_warehouse)
     transparency = _transparency_plan(demo_warehouse)
@@ -320,6 +334,12 @@ def _plan(demo_warehouse) -> dict:
                 "name": "function-engineering",
                 "path": "/functions/engineering",
                 "cells": [cell(eng_cell)],
+                "min_charts": 1,
+            },
+            {
+                "name": "function-marketing",
+                "path": "/functions/marketing",
+                "cells": [cell(row) for row in marketing],
                 "min_charts": 1,
             },
             engineering,

@@ -1,0 +1,207 @@
+"""Approval latency, brief -> publish time and campaigns on schedule on the demo
+organisation, recomputed from the Jira export.
+
+Each figure is computed here again from the raw `issues.jsonl`,
+`changelogs.jsonl` and the roster with none of the warehouse's SQL: every
+issue's status history from its changelog (Jira delivers some histories twice
+and out of order), its owner's team (the assignee, else the creator; the
+planted mover's team from the day of the move), the ISO week of the decision or
+the launch. Every team-week the KPI model computes must equal that
+recomputation, and the planted slow-approval team must be the one that waits.
+An approval counts for its work item's team, as every work-item KPI does
+(docs/architecture.md#team-history): the owner's team when the item was done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+from tests.integration.test_sales_kpis import assert_cells_match, computed, week_of
+
+CONTENT, CAMPAIGN = {"content"}, {"campaign"}  # dbt vars content/campaign_work_types
+
+
+def parse(ts: str) -> dt.datetime:
+    return dt.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def owner_team(exports: Path, manifest: dict):
+    """A function (accountId, when) -> team name, from Jira's users and the roster."""
+    email_of = {u["accountId"]: u.get("emailAddress") for u in read_jsonl(exports / "jira" / "users.jsonl")}
+    ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    versions = sorted(  # the roster holds older versions of a moved person: the latest wins
+        read_jsonl(exports / "roster" / "users.jsonl"), key=lambda u: u["meta"]["lastModified"]
+    )
+    team_of_email = {u["userName"]: u[ext]["department"] for u in versions if ext in u}
+    move = manifest["planted"]["team_move"]
+    moved_on = dt.date.fromisoformat(move["moved_on"])
+
+    def team(account: str | None, when: dt.datetime) -> str | None:
+        email = email_of.get(account)
+        if email == move["email"] and when.astimezone(dt.UTC).date() < moved_on:
+            return move["from_team"]
+        return team_of_email.get(email)
+
+    return team
+
+
+def jira_items(demo_warehouse) -> list[dict]:
+    """One row per issue: owner, work type, due date and the sorted status history."""
+    exports = demo_warehouse.exports
+    broken = {
+        record["line"]
+        for record in demo_warehouse.manifest["broken_records"]
+        if record["file"] == "jira/issues.jsonl"
+    }
+    issues: dict[str, dict] = {}
+    lines = (exports / "jira" / "issues.jsonl").read_text().splitlines()
+    for number, line in enumerate(lines, start=1):
+        if number in broken or not line.strip():
+            continue
+        issue = json.loads(line)
+        held = issues.get(issue["id"])
+        if held is None or parse(issue["fields"]["updated"]) >= parse(held["fields"]["updated"]):
+            issues[issue["id"]] = issue
+    histories: dict[str, dict[str, dict]] = defaultdict(dict)
+    for record in read_jsonl(exports / "jira" / "changelogs.jsonl"):
+        histories[record["issueId"]][record["id"]] = record  # a repeated delivery counts once
+    rows = []
+    for issue_id, issue in issues.items():
+        fields = issue["fields"]
+        changes = sorted(
+            (parse(h["created"]), int(h["id"]), item["toString"])
+            for h in histories[issue_id].values()
+            for item in h["items"]
+            if item["field"] == "status"
+        )
+        work_type = (fields.get("customfield_10060") or {}).get("value")
+        status = fields["status"]["name"]
+        into_status = [at for at, _, to in changes if to == status]
+        closed = status in ("Done", "Won't Do") and into_status
+        rows.append(
+            {
+                "owner": (fields.get("assignee") or fields["creator"])["accountId"],
+                "type": fields["issuetype"]["name"],
+                "work_type": (work_type or "").lower(),
+                "due": dt.date.fromisoformat(fields["duedate"]) if fields.get("duedate") else None,
+                "status": status,
+                "changes": [(at, to) for at, _, to in changes],
+                # the moment that decides the item's team: its final done or cancel, else now
+                "team_at": max(into_status) if closed else dt.datetime.now(dt.UTC),
+            }
+        )
+    assert len(rows) > 1000, f"the demo Jira export has only {len(rows)} issues"
+    return rows
+
+
+def team_ids(demo_warehouse) -> dict[str, str]:
+    return dict(demo_warehouse.query("select team_name, team_id from marts.dim_teams"))
+
+
+def test_approval_latency_is_every_decided_review_in_the_week_of_its_decision(demo_warehouse):
+    team = owner_team(demo_warehouse.exports, demo_warehouse.manifest)
+    ids = team_ids(demo_warehouse)
+    hours = defaultdict(list)
+    for item in jira_items(demo_warehouse):
+        changes = item["changes"]
+        for (entered, to), (left, _) in zip(changes, changes[1:], strict=False):
+            name = team(item["owner"], item["team_at"])
+            if to == "In Review" and name in ids:
+                cell = (ids[name], week_of(left))
+                hours[cell].append((left - entered).total_seconds() / 3600)
+    expected = {cell: statistics.median(values) for cell, values in hours.items()}
+    actual = computed(demo_warehouse, "kpi_approval_latency", "approval_latency_p50")
+    assert_cells_match(expected, actual, "approval_latency_p50")
+    assert set(actual) == set(expected)
+
+
+def test_slow_approval_team_waits_longest_for_approval(demo_warehouse):
+    planted = demo_warehouse.manifest["planted"]["slow_approval_team"]
+    slow = team_ids(demo_warehouse)[planted["team"]]
+    by_team = dict(
+        demo_warehouse.query(
+            "select team_id, median(value) from marts.fct_team_kpis_weekly "
+            "where kpi_id = 'approval_latency_p50' and not is_suppressed group by 1"
+        )
+    )
+    assert slow in by_team, f"{planted['team']}: no published approval latency"
+    others = [value for team, value in by_team.items() if team != slow]
+    assert len(others) >= 5
+    assert by_team[slow] > 3 * max(others), by_team
+
+
+def test_brief_to_publish_is_first_start_to_final_done_of_content(demo_warehouse):
+    team = owner_team(demo_warehouse.exports, demo_warehouse.manifest)
+    ids = team_ids(demo_warehouse)
+    hours = defaultdict(list)
+    for item in jira_items(demo_warehouse):
+        changes = item["changes"]
+        started = [at for at, to in changes if to == "In Progress"]
+        if item["work_type"] not in CONTENT or item["status"] != "Done" or not started:
+            continue
+        done_at = max(at for at, to in changes if to == "Done")
+        name = team(item["owner"], item["team_at"])
+        if name in ids:
+            hours[(ids[name], week_of(done_at))].append(
+                (done_at - min(started)).total_seconds() / 3600
+            )
+    expected = {cell: statistics.median(values) for cell, values in hours.items()}
+    actual = computed(demo_warehouse, "kpi_brief_to_publish_time", "brief_to_publish_time_p50")
+    assert_cells_match(expected, actual, "brief_to_publish_time_p50")
+    assert set(actual) == set(expected)
+
+
+def quarter_of(week: dt.date) -> dt.date:
+    """The first week of the week's quarter: a week is in the quarter of its
+    Thursday, and a quarter starts with the week that holds its fourth day."""
+    thursday = week + dt.timedelta(days=3)
+    fourth = dt.date(thursday.year, 3 * ((thursday.month - 1) // 3) + 1, 4)
+    return fourth - dt.timedelta(days=fourth.weekday())
+
+
+def test_campaigns_on_schedule_are_launches_by_their_due_date(demo_warehouse):
+    """The demo launches a campaign with a due date in about two weeks of three,
+    by one or two owners: the weekly cells stay under the small-group threshold,
+    and the quarter is where the figure is published."""
+    team = owner_team(demo_warehouse.exports, demo_warehouse.manifest)
+    ids = team_ids(demo_warehouse)
+    on_time, launched = defaultdict(int), defaultdict(int)
+    for item in jira_items(demo_warehouse):
+        if item["work_type"] not in CAMPAIGN or item["status"] != "Done" or item["due"] is None:
+            continue
+        done_at = max(at for at, to in item["changes"] if to == "Done")
+        name = team(item["owner"], item["team_at"])
+        if name in ids:
+            week = week_of(done_at)
+            for cell in (("week", ids[name], week), ("quarter", ids[name], quarter_of(week))):
+                launched[cell] += 1
+                on_time[cell] += done_at.astimezone(dt.UTC).date() <= item["due"]
+    assert 0 < sum(on_time.values()) < sum(launched.values()), "some campaigns launch late"
+    expected = {cell: on_time[cell] / count for cell, count in launched.items()}
+    actual = {
+        (grain, team_id, start): value
+        for grain, team_id, start, value in demo_warehouse.query(
+            "select period_grain, team_id, period_start, value from kpis.kpi_campaigns_on_schedule "
+            "where period_grain in ('week', 'quarter')"
+        )
+    }
+    assert len(actual) >= 15
+    assert actual.keys() == expected.keys()
+    for cell, value in actual.items():
+        assert abs(value - expected[cell]) < 1e-12, (cell, value, expected[cell])
+    shown = demo_warehouse.query(
+        "select team_id, period_start, value from marts.fct_team_kpis_by_period "
+        "where kpi_id = 'campaigns_on_schedule' and period_grain = 'quarter' "
+        "and not is_suppressed"
+    )
+    assert shown, "no quarter of campaigns is published"
+    for team_id, start, value in shown:
+        assert value == actual[("quarter", team_id, start)]
