@@ -15,6 +15,7 @@ An approval counts for its work item's team, as every work-item KPI does
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import statistics
 from collections import defaultdict
@@ -35,7 +36,9 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def owner_team(exports: Path, manifest: dict):
     """A function (accountId, when) -> team name, from Jira's users and the roster."""
-    email_of = {u["accountId"]: u.get("emailAddress") for u in read_jsonl(exports / "jira" / "users.jsonl")}
+    email_of = {
+        u["accountId"]: u.get("emailAddress") for u in read_jsonl(exports / "jira" / "users.jsonl")
+    }
     ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
     versions = sorted(  # the roster holds older versions of a moved person: the latest wins
         read_jsonl(exports / "roster" / "users.jsonl"), key=lambda u: u["meta"]["lastModified"]
@@ -112,7 +115,7 @@ def test_approval_latency_is_every_decided_review_in_the_week_of_its_decision(de
     hours = defaultdict(list)
     for item in jira_items(demo_warehouse):
         changes = item["changes"]
-        for (entered, to), (left, _) in zip(changes, changes[1:], strict=False):
+        for (entered, to), (left, _) in itertools.pairwise(changes):
             name = team(item["owner"], item["team_at"])
             if to == "In Review" and name in ids:
                 cell = (ids[name], week_of(left))
