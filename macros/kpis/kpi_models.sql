@@ -36,5 +36,6 @@
         'kpi_approval_latency',
         'kpi_brief_to_publish_time',
         'kpi_campaigns_on_schedule',
+        'kpi_task_backlog',
     ]) }}
 {%- endmacro %}

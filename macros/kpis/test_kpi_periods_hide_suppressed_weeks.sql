@@ -12,9 +12,7 @@
     number. Returns every hidden week held by a published period that has no
     twin (e.g. the one hidden week of a published 4-week total).
 #}
-{% test kpi_periods_hide_suppressed_weeks(
-    model, stock_kpis=['backlog_age_p50', 'backlog_over_7_days']
-) %}
+{% test kpi_periods_hide_suppressed_weeks(model) %}
 
 with additive as (
 
@@ -24,7 +22,7 @@ with additive as (
         on cells.kpi_id = kpi_catalog.kpi_id
     where
         kpi_catalog.statistic in ('sum', 'count', 'rate')
-        and cells.kpi_id not in ('{{ stock_kpis | join("', '") }}')
+        and cells.kpi_id not in ({{ stock_kpis() }})
 
 ),
 

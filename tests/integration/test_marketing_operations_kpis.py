@@ -80,14 +80,14 @@ def jira_items(demo_warehouse) -> list[dict]:
     for issue_id, issue in issues.items():
         fields = issue["fields"]
         changes = sorted(
-            (parse(h["created"]), int(h["id"]), item["toString"])
+            (parse(h["created"]), int(h["id"]), item["toString"], item["fromString"])
             for h in histories[issue_id].values()
             for item in h["items"]
             if item["field"] == "status"
         )
         work_type = (fields.get("customfield_10060") or {}).get("value")
         status = fields["status"]["name"]
-        into_status = [at for at, _, to in changes if to == status]
+        into_status = [at for at, _, to, _ in changes if to == status]
         closed = status in ("Done", "Won't Do") and into_status
         rows.append(
             {
@@ -96,7 +96,10 @@ def jira_items(demo_warehouse) -> list[dict]:
                 "work_type": (work_type or "").lower(),
                 "due": dt.date.fromisoformat(fields["duedate"]) if fields.get("duedate") else None,
                 "status": status,
-                "changes": [(at, to) for at, _, to in changes],
+                "created": parse(fields["created"]),
+                # the status before the first change held from creation
+                "initial": changes[0][3] if changes else status,
+                "changes": [(at, to) for at, _, to, _ in changes],
                 # the moment that decides the item's team: its final done or cancel, else now
                 "team_at": max(into_status) if closed else dt.datetime.now(dt.UTC),
             }
@@ -208,3 +211,69 @@ def test_campaigns_on_schedule_are_launches_by_their_due_date(demo_warehouse):
     assert shown, "no quarter of campaigns is published"
     for team_id, start, value in shown:
         assert value == actual[("quarter", team_id, start)]
+
+
+OPEN = {"To Do", "In Progress", "Blocked", "In Review"}  # todo, in_progress, blocked, in_review
+
+
+def status_at(item: dict, moment: dt.datetime) -> str:
+    """The status held at `moment`: a change at that very instant has not happened yet."""
+    held = item["initial"]
+    for at, to in item["changes"]:
+        if at >= moment:
+            break
+        held = to
+    return held
+
+
+def test_task_backlog_is_the_open_tasks_at_each_weeks_end(demo_warehouse):
+    """Every team-week of the team's active range, the tasks open at Sunday
+    24:00 UTC (the current week: when the Jira data ends), replayed from each
+    issue's status history: their median age and how many are over 30 days."""
+    team = owner_team(demo_warehouse.exports, demo_warehouse.manifest)
+    ids = team_ids(demo_warehouse)
+    ((as_of,),) = demo_warehouse.query(
+        "select as_of_at from kpis.kpi_base_data_as_of where source_system = 'jira'"
+    )
+    as_of = as_of.replace(tzinfo=dt.UTC)
+    team_weeks = demo_warehouse.query("select team_id, week_start from kpis.kpi_base_team_weeks")
+    items = [
+        dict(item, team_id=ids.get(team(item["owner"], item["team_at"])))
+        for item in jira_items(demo_warehouse)
+    ]
+    by_team = defaultdict(list)
+    for item in items:
+        by_team[item["team_id"]].append(item)
+    expected_age, expected_aged = {}, {}
+    for team_id, week in team_weeks:
+        start = dt.datetime.combine(week, dt.time(), dt.UTC)
+        if start >= as_of:
+            continue
+        moment = min(start + dt.timedelta(days=7), as_of)
+        ages = [
+            (moment - item["created"]).total_seconds() / 3600
+            for item in by_team[team_id]
+            if item["created"] < moment and status_at(item, moment) in OPEN
+        ]
+        if ages:
+            expected_age[(team_id, week)] = statistics.median(ages)
+            expected_aged[(team_id, week)] = sum(age > 30 * 24 for age in ages)
+    assert sum(expected_aged.values()) > 0, "some demo tasks stay open past 30 days"
+    actual = computed(demo_warehouse, "kpi_task_backlog", "task_backlog_age_p50")
+    assert_cells_match(expected_age, actual, "task_backlog_age_p50")
+    assert set(actual) == set(expected_age)
+    # a count: a published week without open tasks is a zero the mart fills in
+    aged = dict(
+        ((team_id, week), value)
+        for team_id, week, value in demo_warehouse.query(
+            "select team_id, period_start, value from kpis.kpi_task_backlog "
+            "where kpi_id = 'task_backlog_over_30_days' and period_grain = 'week'"
+        )
+    )
+    assert aged == expected_aged
+    shown = demo_warehouse.query(
+        "select team_id, week_start, value from marts.fct_team_kpis_weekly "
+        "where kpi_id = 'task_backlog_over_30_days' and not is_suppressed"
+    )
+    assert shown
+    assert all(value == expected_aged.get((t, week), 0) for t, week, value in shown)

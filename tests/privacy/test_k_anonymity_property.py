@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,9 +116,11 @@ def test_rule_matches_the_built_mart(demo_warehouse):
 
 # KPIs whose value over a period is a sum over its weeks (for a rate or a mean, value x
 # sample_size is): the ones a longer period could give a suppressed week away
-# by. The support backlog is a stock valued at the period's end, not a sum.
+# by. A backlog is a stock valued at the period's end, not a sum: the stocks are the ids
+# the dbt macro stock_kpis() lists.
 ADDITIVE = ("sum", "count", "rate", "mean")
-STOCKS = ("backlog_age_p50", "backlog_over_7_days")
+_STOCK_MACRO = (Path(__file__).parents[2] / "macros" / "kpis" / "stock_kpis.sql").read_text()
+STOCKS = tuple(re.findall(r"'(\w+)'", re.search(r"set kpi_ids = \[(.*?)\]", _STOCK_MACRO, re.S)[1]))
 
 
 def _period_cells(demo_warehouse):

@@ -31,8 +31,6 @@
     A period the team has no row of the KPI for keeps its row, status
     not_enough_data.
 #}
-{#- Stocks measured at a period's end, not additive over weeks. -#}
-{%- set stock_kpis = ['backlog_over_7_days'] %}
 {{ scorecard_check_team_work_types(ref('team_work_types'), ref('dim_teams')) }}
 
 with kpi_sets as (
@@ -164,7 +162,7 @@ normalized as (
         kpi_periods.is_suppressed,
         case
             when kpi_catalog.statistic in ('sum', 'count')
-                and kpi_catalog.kpi_id not in ('{{ stock_kpis | join("', '") }}')
+                and kpi_catalog.kpi_id not in ({{ stock_kpis() }})
                 then kpi_periods.value / nullif(team_periods.data_week_count, 0)
             else kpi_periods.value
         end as value
@@ -227,7 +225,7 @@ cells as (
         set_members.kpi_position,
         case
             when set_members.statistic in ('sum', 'count')
-                and set_members.kpi_id not in ('{{ stock_kpis | join("', '") }}')
+                and set_members.kpi_id not in ({{ stock_kpis() }})
                 then 'per_week'
             else 'period'
         end as value_basis,

@@ -22,14 +22,12 @@
       (a 4-week total minus three published weeks, two overlapping windows,
       a quarter minus its windows). Percentiles (median, p85) are not sums of
       weekly cells and follow the k rule alone.
-      A stock (the support backlog) is valued at the period's end: it is the
+      A stock (a backlog, macro stock_kpis) is valued at the period's end: it is the
       weekly cell of the period's last week, with the same people.
 #}
 {%- set min_group_size = kpi_min_group_size() %}
 {#- The same KPI models as fct_team_kpis_weekly (macros/kpis/kpi_models.sql). #}
 {%- set kpi_models = kpi_models_in_catalog(kpi_models()) %}
-{#- KPIs whose period value is the stock at the period's end (kpi_support_backlog). #}
-{%- set stock_kpis = "'backlog_age_p50', 'backlog_over_7_days'" %}
 
 with
 
@@ -155,7 +153,7 @@ hidden_weeks as (
         and all_cells.contributor_count < {{ min_group_size }}
         and all_cells.sample_size > 0
         and kpi_catalog.statistic in ('sum', 'count', 'rate', 'mean')
-        and all_cells.kpi_id not in ({{ stock_kpis }})
+        and all_cells.kpi_id not in ({{ stock_kpis() }})
 
 ),
 
