@@ -21,17 +21,13 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-from tests.integration.test_sales_kpis import assert_cells_match, computed, week_of
+from tests.integration.test_sales_kpis import assert_cells_match, computed, read_jsonl, week_of
 
 CONTENT, CAMPAIGN = {"content"}, {"campaign"}  # dbt vars content/campaign_work_types
 
 
 def parse(ts: str) -> dt.datetime:
     return dt.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z")
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def owner_team(exports: Path, manifest: dict):
