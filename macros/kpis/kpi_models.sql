@@ -37,5 +37,6 @@
         'kpi_brief_to_publish_time',
         'kpi_campaigns_on_schedule',
         'kpi_task_backlog',
+        'kpi_handoff_time',
     ]) }}
 {%- endmacro %}

@@ -58,6 +58,10 @@ PRIORITIES = (("1", "Highest"), ("2", "High"), ("3", "Medium"), ("4", "Low"), ("
 SIZES = ("XS", "S", "M", "L", "XL")
 SIZE_FACTOR = np.array([0.4, 0.7, 1.0, 1.8, 3.0])
 SLOW_APPROVAL_FACTOR = 5.0
+# Cross-team handoffs: a share of assigned issues is handed over by someone of another team
+# (the "from" of an assignee change); the planted team takes five times as long to act on them.
+HANDOFF_SHARE = 0.12
+SLOW_HANDOFF_FACTOR = 5.0
 POINTS = np.array([1, 2, 3, 5, 8, 13])
 POINT_FACTOR = np.array([0.5, 0.8, 1.0, 1.6, 2.5, 4.0])
 LABELS = ("backend", "frontend", "customer", "q-goal", "tech-debt", "quick-win", "compliance")
@@ -88,6 +92,35 @@ def _slow_approval_team(org: Org) -> int:
     if not teams:
         return -1
     return max(teams, key=lambda t: (len(t.members), -t.index)).index
+
+
+def _slow_handoff_team(org: Org) -> int:
+    """The operations team slow to act on work handed over to it: the largest, the first of
+    equals (no random draw)."""
+    teams = org.teams_of("Operations")
+    if not teams:
+        return -1
+    return max(teams, key=lambda t: (len(t.members), -t.index)).index
+
+
+def _handoff_senders(
+    org: Org, hrng: np.random.Generator, team: np.ndarray, at: np.ndarray
+) -> np.ndarray:
+    """For each issue, a person of another team, active at `at`, who hands it over (-1: none)."""
+    sender = np.full(len(team), -1, dtype=np.int64)
+    todo = np.arange(len(team))
+    for _ in range(20):  # redraw the ones that fell in the issue's own team or were not active
+        if not len(todo):
+            break
+        pick = hrng.integers(0, org.people, len(todo))
+        ok = (
+            (org.team[pick] != team[todo])
+            & (org.active_from[pick] <= at[todo])
+            & (at[todo] < org.active_until[pick])
+        )
+        sender[todo[ok]] = pick[ok]
+        todo = todo[~ok]
+    return sender
 
 
 def _adf(text: str) -> Record:
@@ -236,6 +269,14 @@ def generate(org: Org, out: ToolOutput) -> None:
     slow = (team == slow_approval) & review
     dur[slow, 4] *= SLOW_APPROVAL_FACTOR
     dur[slow, 7] *= SLOW_APPROVAL_FACTOR
+    # planted: handoffs, drawn from their own generator so that every draw above and below stays
+    # as it was; the slow team's handed-over issues wait five times as long in To Do
+    hrng = np.random.default_rng([org.seed, SALT, 1])
+    handed = go & (hrng.random(n) < HANDOFF_SHARE)
+    # the handoff comes early in the To Do wait (its first fifth): triaged, then handed over
+    handoff_share_of_wait = 0.2 * hrng.random(n)
+    slow_handoff = _slow_handoff_team(org)
+    dur[handed & (team == slow_handoff), 0] *= SLOW_HANDOFF_FACTOR
     biz0 = clock.to_biz(cal[person], created)
     slot_biz = biz0[:, None] + np.cumsum(dur, axis=1)
     slot_time = clock.from_biz(np.repeat(cal[person], N_SLOTS), slot_biz.ravel()).reshape(
@@ -344,6 +385,30 @@ def generate(org: Org, out: ToolOutput) -> None:
     h_tz = np.where(h_author >= 0, org.tz[np.maximum(h_author, 0)], org.teams[0].tz_primary)
     h_tz = np.where(
         h_author == -2, np.array([t.tz_primary for t in org.teams])[team[h_issue]], h_tz
+    )
+
+    # the handoffs replace the handed issues' own assignee edits (all from their reporter)
+    h_prev = reporter[h_issue]
+    handoff_at = created + (handoff_share_of_wait * (first_change - created)).astype(np.int64)
+    sender = _handoff_senders(org, hrng, team, handoff_at)
+    handed &= (sender >= 0) & (handoff_at < end)
+    keep_h = ~(handed[h_issue] & (h_field == "assignee"))
+    h_issue, h_time, h_slot, h_field, h_id, h_author, h_tz, h_prev = (
+        a[keep_h] for a in (h_issue, h_time, h_slot, h_field, h_id, h_author, h_tz, h_prev)
+    )
+    ho = np.flatnonzero(handed)
+    ho = ho[np.argsort(handoff_at[ho], kind="stable")]
+    h_issue = np.concatenate([h_issue, ho])
+    h_time = np.concatenate([h_time, handoff_at[ho]])
+    h_slot = np.concatenate([h_slot, np.full(len(ho), -1)])
+    h_field = np.concatenate([h_field, np.full(len(ho), "assignee", dtype=object)])
+    h_id = np.concatenate([h_id, int(h_id.max(initial=100000)) + 1 + np.arange(len(ho))])
+    h_author = np.concatenate([h_author, sender[ho]])  # the sender hands it over
+    h_tz = np.concatenate([h_tz, org.tz[sender[ho]]])
+    h_prev = np.concatenate([h_prev, sender[ho]])
+    o = np.lexsort((h_time, h_issue))
+    h_issue, h_time, h_slot, h_field, h_id, h_author, h_tz, h_prev = (
+        a[o] for a in (h_issue, h_time, h_slot, h_field, h_id, h_author, h_tz, h_prev)
     )
 
     n_hist = np.bincount(h_issue, minlength=n).tolist()
@@ -591,7 +656,7 @@ def generate(org: Org, out: ToolOutput) -> None:
             to_m[i_, slot_].tolist(),
             title_of(summary[i_]),
             body_of(desc[i_]),
-            reporter[i_].tolist(),
+            h_prev[sl].tolist(),
             np.where(assignee[i_] >= 0, assignee[i_], person[i_]).tolist(),
             priority[i_].tolist(),
             strict=True,
@@ -713,6 +778,29 @@ def generate(org: Org, out: ToolOutput) -> None:
             "approval_median_hours": round(float(np.median(hours[slow])), 2),
             "other_teams_approval_median_hours": round(float(np.median(hours[other])), 2),
             "definition": "In Review -> Done of each reviewed issue, calendar hours",
+        }
+
+    # -- planted fact: handoff time, handed over -> first change by the receiving team ----------
+    acted = (
+        handed[h_issue]
+        & (h_time > handoff_at[h_issue])
+        & (h_author >= 0)
+        & (org.team[np.maximum(h_author, 0)] == team[h_issue])
+    )
+    never = np.iinfo(np.int64).max
+    first_action = np.full(n, never, dtype=np.int64)
+    np.minimum.at(first_action, h_issue[acted], h_time[acted])
+    answered = handed & (first_action != never)
+    wait = (first_action - handoff_at) / 3600.0
+    slow, other = answered & (team == slow_handoff), answered & (team != slow_handoff)
+    if slow.any() and other.any():
+        out.planted["slow_handoff_team"] = {
+            "team": org.teams[slow_handoff].name,
+            "handoffs": int(handed.sum()),
+            "handoff_median_hours": round(float(np.median(wait[slow])), 2),
+            "other_teams_handoff_median_hours": round(float(np.median(wait[other])), 2),
+            "definition": "an assignee change from a person of another team -> the next change "
+            "by a member of the issue's team, calendar hours",
         }
 
     out.planted["escaped_defects"] = {

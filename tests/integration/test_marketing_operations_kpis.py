@@ -1,5 +1,5 @@
-"""Approval latency, brief -> publish time and campaigns on schedule on the demo
-organisation, recomputed from the Jira export.
+"""Approval latency, brief -> publish time, campaigns on schedule and handoff time on
+the demo organisation, recomputed from the Jira export.
 
 Each figure is computed here again from the raw `issues.jsonl`,
 `changelogs.jsonl` and the roster with none of the warehouse's SQL: every
@@ -9,7 +9,8 @@ planted mover's team from the day of the move), the ISO week of the decision or
 the launch. Every team-week the KPI model computes must equal that
 recomputation, and the planted slow-approval team must be the one that waits.
 An approval counts for its work item's team, as every work-item KPI does
-(docs/architecture.md#team-history): the owner's team when the item was done.
+(docs/architecture.md#team-history): the owner's team when the item was done; a
+handoff counts for the team it was handed to, both teams taken at the moment.
 """
 
 from __future__ import annotations
@@ -273,3 +274,109 @@ def test_task_backlog_is_the_open_tasks_at_each_weeks_end(demo_warehouse):
     )
     assert shown
     assert all(value == expected_aged.get((t, week), 0) for t, week, value in shown)
+
+
+def jira_handoffs(demo_warehouse) -> list[dict]:
+    """Every cross-team handoff of the Jira export: an assignee change to a person of
+    another team than the previous assignee's (or the assigner's, for an item nobody
+    had), teams at the moment of the change; answered at the item's first change by a
+    member of the receiving team, no later than the next assignee change."""
+    exports = demo_warehouse.exports
+    team = owner_team(exports, demo_warehouse.manifest)
+    live = issue_ids(demo_warehouse)
+    histories: dict[str, dict[str, dict]] = defaultdict(dict)
+    for record in read_jsonl(exports / "jira" / "changelogs.jsonl"):
+        if record["issueId"] in live:
+            histories[record["issueId"]][record["id"]] = record
+    handoffs = []
+    for records in histories.values():
+        changes = sorted(
+            (parse(h["created"]), int(h["id"]), index, h["author"]["accountId"], item)
+            for h in records.values()
+            for index, item in enumerate(h["items"])
+        )
+        assignments = [c for c in changes if c[4]["field"] == "assignee"]
+        for k, (at, _, _, author, item) in enumerate(assignments):
+            receiving = team(item["to"], at)
+            sending = team(item["from"] if item["from"] else author, at)
+            if receiving is None or sending is None or receiving == sending:
+                continue
+            until = assignments[k + 1][0] if k + 1 < len(assignments) else None
+            actions = [
+                when
+                for when, _, _, actor, _ in changes
+                if when > at and (until is None or when <= until) and team(actor, when) == receiving
+            ]
+            handoffs.append(
+                {"team": receiving, "at": at, "answered": min(actions) if actions else None}
+            )
+    return handoffs
+
+
+def issue_ids(demo_warehouse) -> set[str]:
+    """The issues the warehouse holds: every id with a readable record in the export."""
+    broken = {
+        record["line"]
+        for record in demo_warehouse.manifest["broken_records"]
+        if record["file"] == "jira/issues.jsonl"
+    }
+    lines = (demo_warehouse.exports / "jira" / "issues.jsonl").read_text().splitlines()
+    return {
+        json.loads(line)["id"]
+        for number, line in enumerate(lines, start=1)
+        if number not in broken and line.strip()
+    }
+
+
+def test_handoff_time_is_each_handoff_until_the_receiving_teams_first_action(demo_warehouse):
+    """A team is handed a few items a week, by fewer than five receivers: the weekly
+    cells stay under the small-group threshold, and the quarter is where it shows."""
+    ids = team_ids(demo_warehouse)
+    hours = defaultdict(list)
+    handoffs = jira_handoffs(demo_warehouse)
+    assert len(handoffs) > 100, f"only {len(handoffs)} cross-team handoffs in the demo"
+    assert any(h["answered"] is None for h in handoffs), "some handoffs wait for an answer"
+    for handoff in handoffs:
+        if handoff["answered"] is not None and handoff["team"] in ids:
+            week = week_of(handoff["answered"])
+            wait = (handoff["answered"] - handoff["at"]).total_seconds() / 3600
+            for cell in (
+                ("week", ids[handoff["team"]], week),
+                ("quarter", ids[handoff["team"]], quarter_of(week)),
+            ):
+                hours[cell].append(wait)
+    expected = {cell: statistics.median(values) for cell, values in hours.items()}
+    actual = {
+        (grain, team_id, start): value
+        for grain, team_id, start, value in demo_warehouse.query(
+            "select period_grain, team_id, period_start, value from kpis.kpi_handoff_time "
+            "where kpi_id = 'handoff_time_p50' and period_grain in ('week', 'quarter')"
+        )
+    }
+    assert len(actual) >= 20
+    assert actual.keys() == expected.keys()
+    for cell, value in actual.items():
+        assert abs(value - expected[cell]) < 1e-9, (cell, value, expected[cell])
+    shown = demo_warehouse.query(
+        "select team_id, period_start, value from marts.fct_team_kpis_by_period "
+        "where kpi_id = 'handoff_time_p50' and period_grain = 'quarter' and not is_suppressed"
+    )
+    assert shown, "no quarter of handoffs is published"
+    for team_id, start, value in shown:
+        assert value == actual[("quarter", team_id, start)]
+
+
+def test_slow_handoff_team_takes_longest_to_act_on_handoffs(demo_warehouse):
+    planted = demo_warehouse.manifest["planted"]["slow_handoff_team"]
+    slow = team_ids(demo_warehouse)[planted["team"]]
+    by_team = dict(
+        demo_warehouse.query(
+            "select team_id, median(value) from marts.fct_team_kpis_by_period "
+            "where kpi_id = 'handoff_time_p50' and period_grain = 'quarter' "
+            "and not is_suppressed group by 1"
+        )
+    )
+    assert slow in by_team, f"{planted['team']}: no published handoff time"
+    others = [value for team, value in by_team.items() if team != slow]
+    assert len(others) >= 5
+    assert by_team[slow] > 2 * max(others), by_team

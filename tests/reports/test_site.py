@@ -310,6 +310,21 @@ def _plan(demo_warehouse) -> dict:
         ],
     )
     assert len(marketing) == 5 and any(not row[7] for row in marketing), marketing
+    # the operations KPIs on the operations page (a team's handoffs are few a week:
+    # suppressed, and the page says so)
+    operations = latest_cells(
+        demo_warehouse,
+        "teams.function_name = ? and kpis.kpi_id in (?, ?, ?, ?)",
+        [
+            "operations",
+            "handoff_time_p50",
+            "handoff_time_p85",
+            "task_backlog_age_p50",
+            "task_backlog_over_30_days",
+        ],
+    )
+    assert any(not row[7] for row in operations), operations
+    assert any(row[3].startswith("Handoff time") for row in operations), operations
     (quarantined,) = demo_warehouse.query("select count(*) from quarantine.records")
     engineering = _engineering_plan(demo_warehouse)
     transparency = _transparency_plan(demo_warehouse)
@@ -340,6 +355,12 @@ def _plan(demo_warehouse) -> dict:
                 "name": "function-marketing",
                 "path": "/functions/marketing",
                 "cells": [cell(row) for row in marketing],
+                "min_charts": 1,
+            },
+            {
+                "name": "function-operations",
+                "path": "/functions/operations",
+                "cells": [cell(row) for row in operations],
                 "min_charts": 1,
             },
             engineering,

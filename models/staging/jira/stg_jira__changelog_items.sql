@@ -24,6 +24,8 @@ final as (
         field_name = 'status' as is_status_change,
         trim(from_value) as from_value,
         trim(to_value) as to_value,
+        from_account_key as from_account_id,
+        to_account_key as to_account_id,
         _outcomes_loaded_at as loaded_at
     from source
     where issue_id in (select parents.issue_id from parents)
