@@ -38,5 +38,6 @@
         'kpi_campaigns_on_schedule',
         'kpi_task_backlog',
         'kpi_handoff_time',
+        'kpi_wip',
     ]) }}
 {%- endmacro %}

@@ -380,3 +380,68 @@ def test_slow_handoff_team_takes_longest_to_act_on_handoffs(demo_warehouse):
     others = [value for team, value in by_team.items() if team != slow]
     assert len(others) >= 5
     assert by_team[slow] > 2 * max(others), by_team
+
+
+WIP = {"In Progress", "Blocked", "In Review"}  # in_progress, blocked, in_review
+
+
+def wip_limits() -> dict[str, int]:
+    path = Path(__file__).resolve().parents[2] / "seeds" / "scorecards" / "team_wip_limits.csv"
+    rows = path.read_text().splitlines()[1:]
+    return {team_id: int(limit) for team_id, limit in (row.split(",") for row in rows)}
+
+
+def test_wip_is_each_days_tasks_in_progress_and_the_days_over_the_limit(demo_warehouse):
+    """Every day of every team-week, the tasks in progress, blocked or in review at
+    24:00 UTC (the current day: when the Jira data ends), replayed from each issue's
+    status history: their mean over the week, and the days above the team's limit."""
+    team = owner_team(demo_warehouse.exports, demo_warehouse.manifest)
+    ids = team_ids(demo_warehouse)
+    limits = wip_limits()
+    ((as_of,),) = demo_warehouse.query(
+        "select as_of_at from kpis.kpi_base_data_as_of where source_system = 'jira'"
+    )
+    as_of = as_of.replace(tzinfo=dt.UTC)
+    by_team = defaultdict(list)
+    for item in jira_items(demo_warehouse):
+        by_team[ids.get(team(item["owner"], item["team_at"]))].append(item)
+    expected_mean, expected_over = {}, {}
+    for team_id, week in demo_warehouse.query(
+        "select team_id, week_start from kpis.kpi_base_team_weeks"
+    ):
+        start = dt.datetime.combine(week, dt.time(), dt.UTC)
+        ends = [
+            min(start + dt.timedelta(days=day + 1), as_of)
+            for day in range(7)
+            if start + dt.timedelta(days=day) < as_of
+        ]
+        if not ends:
+            continue
+        daily = [sum(1 for item in by_team[team_id] if status_at(item, end) in WIP) for end in ends]
+        expected_mean[(team_id, week)] = sum(daily) / len(daily)
+        if team_id in limits:
+            expected_over[(team_id, week)] = sum(count > limits[team_id] for count in daily)
+    assert set(limits) <= set(ids.values()), "every limited team is a demo team"
+    assert sum(expected_over.values()) > 0, "some demo teams go over their WIP limit"
+    cells = {
+        (kpi_id, team_id, week): value
+        for kpi_id, team_id, week, value in demo_warehouse.query(
+            "select kpi_id, team_id, period_start, value from kpis.kpi_wip "
+            "where period_grain = 'week'"
+        )
+    }
+    mean = {(t, w): v for (k, t, w), v in cells.items() if k == "wip_items"}
+    over = {(t, w): v for (k, t, w), v in cells.items() if k == "wip_over_limit_days"}
+    assert mean.keys() == expected_mean.keys()
+    assert all(abs(mean[cell] - expected_mean[cell]) < 1e-9 for cell in mean), [
+        (cell, mean[cell], expected_mean[cell])
+        for cell in mean
+        if abs(mean[cell] - expected_mean[cell]) >= 1e-9
+    ][:5]
+    assert over == expected_over
+    shown = demo_warehouse.query(
+        "select team_id, week_start, value from marts.fct_team_kpis_weekly "
+        "where kpi_id = 'wip_over_limit_days' and not is_suppressed"
+    )
+    assert shown, "no week of days over the WIP limit is published"
+    assert all(value == expected_over[(t, week)] for t, week, value in shown)
