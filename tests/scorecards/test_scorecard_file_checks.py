@@ -198,3 +198,24 @@ def test_work_type_file_problems_name_the_team(tmp_path, demo_warehouse, monkeyp
     assert "team 'acme-widgets': the team is not a team of the roster (dim_teams)" in message
     assert "team 'platform': work_type is empty" in message
     assert "team 'payments': two work types for the same team; keep one" in message
+
+
+@pytest.mark.slow
+def test_wip_limit_file_problems_name_the_team(tmp_path, demo_warehouse, monkeypatch) -> None:
+    """An unknown team, a limit that is not a whole number of at least 1 and a team
+    listed twice refuse the build."""
+    warehouse = demo_warehouse.copy_to(tmp_path / "wh").path
+    project = project_copy(tmp_path)
+    (project / "seeds" / "scorecards" / "team_wip_limits.csv").write_text(
+        "team_id,wip_limit\nacme-widgets,5\nplatform,0\nsearch,2.5\npayments,6\npayments,7\n"
+    )
+    monkeypatch.setattr(outcomes.build, "PROJECT_DIR", project)
+    with pytest.raises(OutcomesError) as failure:
+        run_dbt(["build", "-s", "team_wip_limits", "kpi_wip"], warehouse)
+    message = str(failure.value)
+    assert "Traceback" not in message
+    assert "seeds/scorecards/team_wip_limits.csv: 4 problems" in message
+    assert "team 'acme-widgets': the team is not a team of the roster (dim_teams)" in message
+    assert "team 'platform': wip_limit 0 is not a whole number of items of at least 1" in message
+    assert "team 'search': wip_limit 2.5 is not a whole number" in message
+    assert "team 'payments': two WIP limits for the same team; keep one" in message
