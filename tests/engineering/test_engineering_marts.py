@@ -5,12 +5,15 @@ Read-only: the session's `demo_warehouse` is built once by tests/conftest.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from collections import defaultdict
 
 import pytest
 
 from outcomes.demo.clock import TIMEZONES, holidays
+from tests.integration.test_sales_kpis import read_jsonl, week_of
 
 MIN_GROUP_SIZE = 5
 
@@ -374,3 +377,45 @@ def test_a_cycle_is_never_shorter_than_its_own_stages(demo_warehouse):
         """
     )
     assert shorter == [(0,)]
+
+
+def test_deployments_and_deployment_days_are_the_weeks_successful_production_deploys(
+    demo_warehouse,
+):
+    """Recomputed from the raw GitHub export: each production deployment with a
+    `success` status counts once (duplicated deliveries too), in the UTC week of its
+    first success, for the team owning its repository."""
+    exports = demo_warehouse.exports / "github"
+    deployments = {d["id"]: d for d in read_jsonl(exports / "deployments.jsonl")}
+    first_success: dict[int, dt.datetime] = {}
+    for status in read_jsonl(exports / "deployment_statuses.jsonl"):
+        if status["state"] == "success":
+            at = dt.datetime.fromisoformat(status["created_at"].replace("Z", "+00:00"))
+            held = first_success.get(status["deployment_id"])
+            first_success[status["deployment_id"]] = min(at, held) if held else at
+    owners = dict(
+        demo_warehouse.query(
+            "select repository_name, team_id from intermediate.int_repository_owners"
+        )
+    )
+    count, days = defaultdict(int), defaultdict(set)
+    for deployment_id, at in first_success.items():
+        deployment = deployments.get(deployment_id)
+        if deployment is None or deployment["environment"] != "production":
+            continue
+        team = owners.get(deployment["repository"]["full_name"])
+        if team is not None:
+            count[(team, week_of(at))] += 1
+            days[(team, week_of(at))].add(at.date())
+    assert sum(count.values()) > 100 and any(n > len(days[c]) for c, n in count.items())
+    actual = {
+        (kpi_id, team, week): value
+        for kpi_id, team, week, value in demo_warehouse.query(
+            "select kpi_id, team_id, period_start, value from kpis.kpi_deployment_days "
+            "where period_grain = 'week'"
+        )
+    }
+    assert {(t, w): v for (k, t, w), v in actual.items() if k == "deployments"} == count
+    assert {(t, w): v for (k, t, w), v in actual.items() if k == "deployment_days"} == {
+        cell: len(dates) for cell, dates in days.items()
+    }

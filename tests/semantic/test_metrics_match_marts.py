@@ -13,6 +13,7 @@ KPI_METRICS = (
     "task_cycle_time_p85",
     "win_rate",
     "deployment_days",
+    "deployments",
 )
 DORA_METRICS = ("dora_lead_time_p85_hours", "dora_deployment_day_count", "dora_change_failure_rate")
 BY_TEAM_BY_WEEK = ("team", "metric_time__week")

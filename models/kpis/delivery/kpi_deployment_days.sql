@@ -2,7 +2,8 @@
     Deployment days (delivery, engineering): distinct UTC days in the week with
     at least one successful production deployment of the team's repositories
     (docs/kpi-definitions.md#deployment_days; the DORA cut-offs read the
-    median of this weekly number). sample_size is the number of successful
+    median of this weekly number), and beside it deployments, their number
+    (docs/kpi-definitions.md#deployments). sample_size is the number of successful
     production deployments; contributor_count the distinct authors of pull
     requests merged into the team's repositories that week.
 #}
@@ -61,6 +62,9 @@ final as (
     {{ kpi_rows('measured', [
         {'kpi_id': 'deployment_days',
          'value': 'deployment_day_count',
+         'sample_size': 'deployment_count'},
+        {'kpi_id': 'deployments',
+         'value': 'deployment_count',
          'sample_size': 'deployment_count'},
     ]) }}
 
