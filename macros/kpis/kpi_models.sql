@@ -39,5 +39,6 @@
         'kpi_task_backlog',
         'kpi_handoff_time',
         'kpi_wip',
+        'kpi_review_latency',
     ]) }}
 {%- endmacro %}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import statistics
 from collections import defaultdict
 
 import pytest
@@ -419,3 +420,38 @@ def test_deployments_and_deployment_days_are_the_weeks_successful_production_dep
     assert {(t, w): v for (k, t, w), v in actual.items() if k == "deployment_days"} == {
         cell: len(dates) for cell, dates in days.items()
     }
+
+
+def test_review_latency_kpi_is_the_weeks_pull_requests_reviewed_on_request(demo_warehouse):
+    """The weekly KPI is the median of fct_pull_requests' review latency over the pull
+    requests first reviewed on request that week, and the planted team has the slowest
+    published quarter."""
+    latencies = defaultdict(list)
+    for team, reviewed_at, hours in demo_warehouse.query(
+        "select team_id, first_requested_review_at, review_latency_hours "
+        "from marts.fct_pull_requests where team_id is not null and review_latency_hours is not null"
+    ):
+        latencies[(team, week_of(reviewed_at.replace(tzinfo=dt.UTC)))].append(hours)
+    expected = {cell: statistics.median(values) for cell, values in latencies.items()}
+    actual = dict(
+        ((team, week), value)
+        for team, week, value in demo_warehouse.query(
+            "select team_id, period_start, value from kpis.kpi_review_latency "
+            "where kpi_id = 'review_latency_p50' and period_grain = 'week'"
+        )
+    )
+    assert actual.keys() == expected.keys() and len(actual) > 50
+    assert all(abs(actual[cell] - expected[cell]) < 1e-9 for cell in actual)
+    slow_team = _team_id(
+        demo_warehouse, demo_warehouse.manifest["planted"]["slow_review_team"]["team"]
+    )
+    quarters = dict(
+        demo_warehouse.query(
+            "select team_id, median(value) from marts.fct_team_kpis_by_period "
+            "where kpi_id = 'review_latency_p50' and period_grain = 'quarter' "
+            "and not is_suppressed group by 1"
+        )
+    )
+    others = [value for team, value in quarters.items() if team != slow_team]
+    assert slow_team in quarters and len(others) >= 3
+    assert quarters[slow_team] > 2 * max(others), quarters
