@@ -60,6 +60,10 @@ QUARANTINE_SCHEMA = pa.schema(
 # escaped), so splitting on it never splits a record.
 _UNIT_SEPARATOR = "\x1f"
 
+# The quarantine reason of an object or list where the policy expects text
+# (a changed API shape): landed as its JSON text it would pass for a value.
+NOT_TEXT = "object or list where text is expected"
+
 _SQL_TYPES = {"bigint": "bigint", "double": "double", "boolean": "boolean", "date": "date"}
 
 
@@ -98,10 +102,13 @@ class _Extraction:
     """The JSON paths a query extracts as text, per source (`r`, the record;
     `e`, the exploded element), in one `json_extract_string(source, [paths])`
     call each: DuckDB then parses a document once for all its columns instead
-    of once per column (workflow runs: 13 s -> 3 s for a million records)."""
+    of once per column (workflow runs: 13 s -> 3 s for a million records).
+    The paths of text columns also get their JSON types, in one `json_type`
+    call each, so an object or list where text is expected is found."""
 
     def __init__(self) -> None:
         self.paths: dict[str, list[str]] = {}
+        self.typed: dict[str, list[str]] = {}
 
     def text(self, source: str, path: str) -> str:
         paths = self.paths.setdefault(source, [])
@@ -109,13 +116,25 @@ class _Extraction:
             paths.append(path)
         return f"_{source}_texts[{paths.index(path) + 1}]"
 
+    def json_type(self, source: str, path: str) -> str:
+        paths = self.typed.setdefault(source, [])
+        if path not in paths:
+            paths.append(path)
+        return f"_{source}_types[{paths.index(path) + 1}]"
+
     def columns(self) -> str:
         """The list columns, for the select that feeds `extracted`."""
-        return "".join(
+        texts = "".join(
             f", json_extract_string({source}, [{', '.join(_sql_str(p) for p in paths)}])"
             f" as _{source}_texts"
             for source, paths in self.paths.items()
         )
+        types = "".join(
+            f", json_type({source}, [{', '.join(_sql_str(p) for p in paths)}])"
+            f" as _{source}_types"
+            for source, paths in self.typed.items()
+        )
+        return texts + types
 
 
 def _extract(
@@ -123,8 +142,9 @@ def _extract(
 ) -> str:
     """SQL for the column's raw text (or list / count for derivations).
 
-    A JSON object or list where the policy expects text lands as its JSON text
-    (json_extract_string); a cell in the table's `null_values` reads as null."""
+    A JSON object or list reads as its JSON text (json_extract_string); where
+    the policy expects text, `_problem` quarantines it (NOT_TEXT). A cell in
+    the table's `null_values` reads as null."""
     source = "r" if column.record_path else element
     path = column.record_path or column.path or ""
     if path == INDEX_PATH:
@@ -139,6 +159,23 @@ def _extract(
         markers = ", ".join(_sql_str(v) for v in null_values)
         return f"(case when {text} in ({markers}) then null else {text} end)"
     return text
+
+
+def _expects_text(column: ColumnRule) -> bool:
+    """A column whose value must be a JSON scalar: kept text, or text made a
+    pseudonym or identity. (Typed columns refuse an object as unparsable;
+    derivations such as `is_present` and `join` read objects and lists.)"""
+    if (column.record_path or column.path or "") == INDEX_PATH:
+        return False
+    return column.action in {"pseudonymize", "identity"} or (
+        column.action == "keep" and column.type == "string"
+    )
+
+
+def _json_type(column: ColumnRule, element: str, extraction: _Extraction) -> str:
+    """SQL for the JSON type of the column's value (OBJECT, ARRAY, VARCHAR...)."""
+    source = "r" if column.record_path else element
+    return extraction.json_type(source, _json_path(column.record_path or column.path or ""))
 
 
 def _typed(column: ColumnRule, raw: str) -> str:
@@ -173,14 +210,23 @@ def _typed(column: ColumnRule, raw: str) -> str:
 
 
 def _problem(
-    column: ColumnRule, raw: str, typed: str, loaded_at: dt.datetime, is_key: bool = False
+    column: ColumnRule,
+    raw: str,
+    typed: str,
+    loaded_at: dt.datetime,
+    is_key: bool = False,
+    json_type: str | None = None,
 ) -> str:
     """SQL for the quarantine reason of one field, or null (one reason a field,
-    the first that applies: missing, unparsable, out of range, unknown value)."""
+    the first that applies: missing, not text, unparsable, out of range,
+    unknown value). `json_type`: SQL for the value's JSON type, for a column
+    that expects text."""
     label = _sql_str(column.name)
     checks = []
     if column.required or is_key:
         checks.append(f"when {raw} is null then {_sql_str(MISSING_REQUIRED)}")
+    if json_type is not None:
+        checks.append(f"when {json_type} in ('OBJECT', 'ARRAY') then {_sql_str(NOT_TEXT)}")
     if column.action in {"keep"} and column.type != "string":
         kind = "timestamp" if column.type in {"timestamp", "epoch_ms"} else column.type
         checks.append(f"when {raw} is not null and {typed} is null then 'unparsable {kind}'")
@@ -218,6 +264,11 @@ def _query(
     raw_cols = ",\n        ".join(
         f'{_extract(c, element, extraction, table.null_values)} as "raw__{c.name}"' for c in columns
     )
+    text_columns = [c for c in columns if _expects_text(c)]
+    raw_cols += "".join(
+        f',\n        {_json_type(c, element, extraction)} as "json_type__{c.name}"'
+        for c in text_columns
+    )
     typed_cols = []
     for c in columns:
         value = _typed(c, f'"raw__{c.name}"')
@@ -232,6 +283,7 @@ def _query(
             _typed(c, f'"raw__{c.name}"'),
             loaded_at,
             is_key=c.name in table.primary_key,
+            json_type=f'"json_type__{c.name}"' if c in text_columns else None,
         )
         for c in columns
     )
@@ -617,8 +669,8 @@ def _quarantine(
         reason, _, field_name = problem.rpartition(": ")
         rule = table.column(field_name)
         bad_value = raw_values[names.index(field_name)]
-        if rule.action in {"pseudonymize", "identity"}:
-            bad_value = None
+        if rule.action in {"pseudonymize", "identity"} or reason == NOT_TEXT:
+            bad_value = None  # a person's value, or an object that may hold one
         if record_key is not None and key_rule.action in {"pseudonymize", "identity"}:
             record_key = pseudonymize(record_key, salt, key_rule.kind or "account", source)
         quarantine_id = f"{source}|{table.name}|{file_name}|{identity}|{field_name}"

@@ -34,6 +34,7 @@ import pytest
 from outcomes.demo import generate
 from outcomes.privacy.audit import AuditLog, audit_key
 from tests.faults.state import TableState, differences, warehouse_state
+from tests.git.conftest import build_odd, build_web
 from tests.privacy.helpers import tables_naming
 
 pytestmark = pytest.mark.xdist_group("faults")
@@ -224,6 +225,46 @@ def test_a_load_killed_reruns_to_the_clean_load(root, loaded, tmp_path, fault):
     _ok(folder, _run(root))
 
     _assert_same(folder, loaded)
+
+
+# --- Git --------------------------------------------------------------------
+# The git source reads clones, not exports, and quarantines bad commits and
+# tags itself: `odd` holds ten bad records (tests/git/test_git_quarantine.py
+# draws its history). Killed after its extract, and after its publish (the raw
+# rows committed, the quarantine not yet written), the rerun must end where a
+# clean load ends, its quarantine included.
+GIT_FAULTS = ["load.extracted@git", "load.published@git"]
+GIT_QUARANTINED = 10
+
+
+@pytest.fixture(scope="module")
+def git_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("git_faults")
+    build_odd(root / "clones" / "odd")
+    build_web(root / "clones" / "web")
+    (root / "outcomes.yml").write_text(f"sources:\n  git:\n    path: {root / 'clones'}\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def git_loaded(git_root) -> Stage:
+    folder = git_root / "loaded"
+    folder.mkdir()
+    _ok(folder, _run(git_root))
+    stage = _stage(folder)
+    assert stage.state["quarantine.records"].rows == GIT_QUARANTINED
+    return stage
+
+
+@pytest.mark.parametrize("fault", GIT_FAULTS)
+def test_a_git_load_killed_reruns_to_the_clean_load(git_root, git_loaded, tmp_path, fault):
+    folder = tmp_path / "warehouse"
+    folder.mkdir()
+
+    _killed(folder, _run(git_root), fault)
+    _ok(folder, _run(git_root))
+
+    _assert_same(folder, git_loaded)
 
 
 # --- Build ------------------------------------------------------------------

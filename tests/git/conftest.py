@@ -231,6 +231,67 @@ def build_web(path: Path) -> Repo:
     return repo
 
 
+YEAR_9999 = 253402300799  # 9999-12-31 23:59:59 UTC, in epoch seconds
+
+
+def _raw_commit(repo: Repo, key: str, subject: str, authored: str, committed: str) -> str:
+    """A commit object written as it is, on top of main: git stores any digits."""
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    parent = repo.rev("HEAD")
+    name, email = ADA
+    text = (
+        f"tree {tree}\nparent {parent}\n"
+        f"author {name} <{email}> {authored} +0000\n"
+        f"committer {name} <{email}> {committed} +0000\n\n{subject}\n"
+    )
+    done = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin", "--literally"],
+        cwd=repo.path,
+        input=text,
+        env=_isolated_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sha = done.stdout.strip()
+    repo.git("update-ref", "refs/heads/main", sha)
+    repo.shas[key] = sha
+    return sha
+
+
+def build_odd(path: Path) -> Repo:
+    """`odd` (its history is drawn in test_git_quarantine.py): dates git accepts
+    but no plausible history has, so its load quarantines 10 records."""
+    repo = init_repo(path, "git@github.com:acme/odd.git")
+    repo.commit("g1", "Initial commit", ADA, "2026-03-02T10:00:00+0000")
+    repo.commit("g2", "Add readme", ADA, "2026-03-03T10:00:00+0000")
+    repo.commit("y9999", "Far future", ADA, f"@{YEAR_9999} +0000")
+    _raw_commit(repo, "huge", "Huge author date", "99999999999999999999", "1772618400")
+    _raw_commit(repo, "neg", "Negative author date", "-1", "1772622000")
+    _raw_commit(repo, "zero", "Epoch", "0", "0")
+    repo.commit("g3", "Tweak config", ADA, "2026-03-05T10:00:00+0000")
+    repo.git("tag", "v1.0.0")
+    repo.git("tag", "-a", "v2.0.0", "-m", "Release of year 9999", who=EVE, at=f"@{YEAR_9999} +0000")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("f1", "Start feature", BOB, "2026-03-06T10:00:00+0000")
+    repo.git("checkout", "-q", "main")
+    repo.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "feature",
+        "-m",
+        "Merge pull request #10 from acme/feature",
+        who=GITHUB,
+        at="2026-03-07T10:00:00+0000",
+        authored=f"@{YEAR_9999} +0000",
+    )
+    repo.shas["M10"] = repo.rev("HEAD")
+    repo.git("branch", "-q", "-D", "feature")
+    repo.commit("g4", "Last commit", ADA, "2026-03-08T10:00:00+0000")
+    return repo
+
+
 # The fixture repository is dated March 2026; GitHub's retention (396 days,
 # counted from the load time) would drop it from April 2027. Every test here
 # runs on a clock pinned a little after it (outcomes.clock): load time and

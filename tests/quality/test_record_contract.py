@@ -18,7 +18,7 @@ import pytest
 from outcomes.errors import OutcomesError
 from pipelines.common.load import source_module
 from pipelines.common.policy import load_policy
-from pipelines.common.reader import read_records
+from pipelines.common.reader import NOT_TEXT, read_records
 
 SALT = b"record-contract-salt-0123456789"
 LOADED_AT = dt.datetime(2026, 6, 1, 12, 0, 0)
@@ -233,7 +233,11 @@ tables:
     ] == [(2, "item_id", "missing required field")]
 
 
-def test_an_object_or_list_where_text_is_expected_lands_as_json_text():
+def test_an_object_or_list_where_text_is_expected_is_quarantined():
+    """A changed API shape (the branch name became an object or a list) is the
+    record's problem: landed as its JSON text it would pass for a branch name.
+    Its bad value is not kept: an object may hold anything, a person's login
+    included."""
     result = read(
         GITHUB.table("pull_requests"),
         "github",
@@ -242,12 +246,19 @@ def test_an_object_or_list_where_text_is_expected_lands_as_json_text():
                 101, base={"ref": {"name": "main", "sha": "abc"}, "repo": {"full_name": "acme/api"}}
             ),
             pr(102, base={"ref": ["main", "next"], "repo": {"full_name": "acme/api"}}),
+            pr(103, base={"ref": "main", "repo": {"full_name": "acme/api"}}),
+            pr(104, user={"login": {"name": "ada"}}),
         ],
     )
-    assert result.quarantine.num_rows == 0
-    assert result.data.sort_by("pull_request_id").column("base_branch").to_pylist() == [
-        '{"name":"main","sha":"abc"}',
-        '["main","next"]',
+    assert result.data.column("pull_request_id").to_pylist() == [103]
+    assert result.data.column("base_branch").to_pylist() == ["main"]
+    assert [
+        (r["record_number"], r["field_name"], r["reason"], r["bad_value"])
+        for r in quarantined_rows(result)
+    ] == [
+        (1, "base_branch", NOT_TEXT, None),
+        (2, "base_branch", NOT_TEXT, None),
+        (4, "author_user_key", NOT_TEXT, None),
     ]
 
 
