@@ -311,10 +311,15 @@ def mark_erasures_built(
     con = connect(warehouse, read_only=False)
     try:
         done = [(r, p) for r, p, _t, deleted_at, _d in _pending(con) if deleted_at is not None]
+        logged = _logged(warehouse) if done else set()
         for request, person_key in done:
-            audit_log_for(warehouse, salt).append(
-                "privacy.erase_completed", {"request": request, "person": person_key}, actor=actor
-            )
+            # Logged already when a kill came after the entry, before the request was marked.
+            if ("privacy.erase_completed", request) not in logged:
+                audit_log_for(warehouse, salt).append(
+                    "privacy.erase_completed",
+                    {"request": request, "person": person_key},
+                    actor=actor,
+                )
             con.execute(
                 f"update {REQUESTS_TABLE} set completed_at = {_NOW}, person_key = null "
                 "where request_id = ?",

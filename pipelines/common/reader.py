@@ -362,45 +362,57 @@ def _lines_sql(path: Path) -> str:
     a JSON object keyed by the header's column names, every cell as text and
     an empty cell as null, so a policy reads it with the same paths and casts
     as a JSON export (record number = data row, the header not counted).
+    A line or row DuckDB cannot read is skipped into `rejected_lines`
+    (`_load_lines` quarantines it).
     """
-    if path.name.endswith((".csv", ".csv.gz")):
+    rejects = (
+        "max_line_size = 33554432, ignore_errors = true, store_rejects = true, "
+        "rejects_table = 'rejected_lines', rejects_scan = 'rejected_scan'"
+    )
+    if _is_csv(path):
         return f"""
         select row_number() over () as record_number, cast(to_json(t) as varchar) as line
         from read_csv({_sql_str(str(path))}, header = true, all_varchar = true,
-                      auto_detect = true, max_line_size = 33554432) as t
+                      auto_detect = true, {rejects}) as t
     """
     return f"""
         select row_number() over () as record_number, line
         from read_csv({_sql_str(str(path))}, columns = {{'line': 'VARCHAR'}},
                       delim = {_sql_str(_UNIT_SEPARATOR)}, quote = '', escape = '',
-                      header = false, auto_detect = false, max_line_size = 33554432,
-                      ignore_errors = true, store_rejects = true,
-                      rejects_table = 'rejected_lines', rejects_scan = 'rejected_scan')
+                      header = false, auto_detect = false, {rejects})
     """
 
 
-# Why DuckDB rejected a line of a JSONL export (never the line itself: it may
-# hold a person's values).
+def _is_csv(path: Path) -> bool:
+    return path.name.endswith((".csv", ".csv.gz"))
+
+
+# Why DuckDB rejected a line of a JSONL export or a row of a CSV export (never
+# the line itself: it may hold a person's values).
 _REJECT_REASONS = {
     "INVALID ENCODING": "not valid UTF-8 text",
     "LINE SIZE OVER MAXIMUM": "record longer than 32 MiB",
+    "MISSING COLUMNS": "fewer cells than the header",
+    "TOO MANY COLUMNS": "more cells than the header",
+    "UNQUOTED VALUE": "malformed CSV quoting",
 }
 
 
 def _load_lines(con: duckdb.DuckDBPyConnection, order: int, path: Path) -> None:
-    """`lines_<order>`: every record of a file, numbered by its line in the file.
+    """`lines_<order>`: every record of a file, numbered by its line in the file
+    (a CSV export: by its data row).
 
-    A line DuckDB cannot read (a byte that is not UTF-8) does not stop the
-    load: it is kept as a problem of its line (quarantined by `_scan_lines`),
-    and the lines after it keep their own numbers."""
-    if path.name.endswith((".csv", ".csv.gz")):
-        con.execute(
-            f"create or replace temp table lines_{order} as select *, "
-            f"json_valid(line) as is_valid_json, null::varchar as problem from ({_lines_sql(path)})"
-        )
-        return
+    A line DuckDB cannot read (a byte that is not UTF-8, a CSV row with the
+    wrong number of cells) does not stop the load: it is kept as a problem of
+    its line (quarantined by `_scan_lines`), and the lines after it keep their
+    own numbers."""
     con.execute(f"create or replace temp table read_{order} as " + _lines_sql(path))
-    rejected = con.execute("select line, error_type from rejected_lines order by line").fetchall()
+    # DuckDB numbers a CSV's rows from its header (line 1): data row = line - 1.
+    header = 1 if _is_csv(path) else 0
+    rejected = con.execute(
+        f"select line - {header} as line, min(cast(error_type as varchar)) "
+        "from rejected_lines group by line order by line"
+    ).fetchall()
     con.execute("drop table if exists rejected_lines")
     con.execute("drop table if exists rejected_scan")
     if rejected:

@@ -204,12 +204,12 @@ def erased(root, built, person) -> Stage:
 
 # --- Load -------------------------------------------------------------------
 # Kills in the roster (the first source, whose identity candidate holds
-# emails) and in GitHub (the second: the roster is then published, GitHub's
-# batch half way; it has child tables and a quarantined record). Not here, to
-# keep the module short: load.normalized (a pending package, as after
-# load.extracted, which the same discard_pending_packages removes).
+# emails), in GitHub (the second: the roster is then published, GitHub's
+# batch half way; it has child tables and a quarantined record) and in Jira
+# after its normalize (a pending package with its load not started).
 LOAD_FAULTS = [
     "load.extracted@github",
+    "load.normalized@jira",
     "load.landed@roster",
     "load.gated@github",
     "load.published@github",
@@ -268,10 +268,9 @@ def test_a_git_load_killed_reruns_to_the_clean_load(git_root, git_loaded, tmp_pa
 
 
 # --- Build ------------------------------------------------------------------
-# After dim_people: seeds, staging and the people models built, the KPIs not
-# (a kill nearer the end, after fct_team_kpis_weekly, passed too; left out to
-# keep the module short).
-BUILD_FAULTS = ["build.node_done@dim_people"]
+# After dim_people (seeds, staging and the people models built, the KPIs not)
+# and after the weekly KPI mart (the report and scorecard models not built).
+BUILD_FAULTS = ["build.node_done@dim_people", "build.node_done@fct_team_kpis_weekly"]
 
 
 @pytest.mark.parametrize("fault", BUILD_FAULTS)
@@ -285,11 +284,15 @@ def test_a_build_killed_reruns_to_the_clean_build(loaded, built, tmp_path, fault
 
 
 # --- Erase ------------------------------------------------------------------
+# Each step, and each of its three audit entries written with the head not
+# yet moved.
 ERASE_FAULTS = [
     "erase.recorded",
     "audit.line_written@privacy.erase_requested",
     "erase.deleted",
+    "audit.line_written@privacy.erase",
     "erase.rebuilt",
+    "audit.line_written@privacy.erase_completed",
 ]
 
 
