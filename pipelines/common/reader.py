@@ -130,8 +130,7 @@ class _Extraction:
             for source, paths in self.paths.items()
         )
         types = "".join(
-            f", json_type({source}, [{', '.join(_sql_str(p) for p in paths)}])"
-            f" as _{source}_types"
+            f", json_type({source}, [{', '.join(_sql_str(p) for p in paths)}]) as _{source}_types"
             for source, paths in self.typed.items()
         )
         return texts + types
