@@ -249,6 +249,9 @@ try {
 			try {
 				// Evidence's Dropdown: a combobox labelled by its title, options in a popover.
 				await page.getByRole('combobox').filter({ hasText: f.open }).first().click();
+				// The popover lists five options and virtualizes the rest: type the
+				// choice into its search box, as a reader would, to bring it into view.
+				await page.getByPlaceholder(f.open, { exact: true }).first().fill(f.choose);
 				await page.locator(`[role=option][data-value="${f.choose}"]`).first().click();
 				await page.keyboard.press('Escape');
 				if (f.expect_row) {

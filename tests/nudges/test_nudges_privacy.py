@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from outcomes.cli import main
@@ -19,6 +20,9 @@ from outcomes.nudges.store import ensure_tables, set_opt_in
 from outcomes.privacy.rights import erase_person, export_person
 from tests.conftest import DEMO_SALT
 from tests.nudges.conftest import endpoints_for
+
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 
 PSEUDONYM = re.compile(r"\b[0-9a-f]{32}\b")
 

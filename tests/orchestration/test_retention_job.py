@@ -7,11 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import dagster as dg
+import pytest
 
 from orchestration.loads import WAREHOUSE_TAG
 from orchestration.retention import ACTOR
 from outcomes.privacy.people import audit_log_for
 from tests.conftest import DEMO_SALT
+
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 
 RETENTION_DAYS = 396  # every source's policy.yml
 

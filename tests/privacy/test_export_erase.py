@@ -45,6 +45,7 @@ def _keys(export: dict) -> set[str]:
     return {export["person"]["person_key"], *accounts}
 
 
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")  # tests/conftest.py
 def test_export_holds_every_row_that_names_the_person(demo_warehouse, manager_email, tmp_path):
     warehouse = demo_warehouse.copy_to(tmp_path).path
     # Upper case and spaces: the roster email is normalized like at ingest.
@@ -76,6 +77,7 @@ def test_export_holds_every_row_that_names_the_person(demo_warehouse, manager_em
     assert manager_email not in audit_log_for(warehouse).path.read_text().lower()
 
 
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")  # tests/conftest.py
 def test_export_command_writes_json_and_unknown_email_is_a_clear_error(
     demo_warehouse, manager_email, tmp_path, monkeypatch
 ):
@@ -177,6 +179,7 @@ def _without_reload_columns(dump: dict) -> dict[str, Counter]:
     return out
 
 
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")  # tests/conftest.py
 def test_a_reload_of_the_same_exports_does_not_bring_an_erased_person_back(
     demo_warehouse, manager_email, tmp_path
 ):

@@ -18,6 +18,9 @@ from outcomes.privacy.rights import erase_person, export_person
 from tests.conftest import DEMO_SALT
 from tests.privacy.helpers import tables_naming
 
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
+
 
 class Killed(BaseException):
     """What a SIGKILL looks like to the code after it: nothing runs on."""

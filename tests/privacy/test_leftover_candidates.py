@@ -12,6 +12,9 @@ from outcomes.runner import run
 from tests.conftest import DEMO_SALT, DemoWarehouse
 from tests.privacy.helpers import tables_naming
 
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
+
 
 class Killed(BaseException):
     """What a SIGKILL looks like to the code after it: nothing runs on."""

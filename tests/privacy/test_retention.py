@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pytest
 
 from outcomes.privacy.people import audit_log_for
 from outcomes.privacy.retention import (
@@ -15,6 +16,9 @@ from outcomes.privacy.retention import (
 )
 from pipelines.common.policy import load_policy
 from tests.conftest import DEMO_SALT
+
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 
 
 def _count(con, sql: str, params=None) -> int:

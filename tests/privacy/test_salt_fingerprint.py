@@ -20,6 +20,9 @@ from outcomes.runner import demo_config, run
 from tests.conftest import DEMO_SALT
 from tests.privacy.helpers import raw_dump
 
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
+
 OTHER_SALT = b"another-salt-entirely-0123456789"
 
 

@@ -102,6 +102,7 @@ def test_rotation_re_pseudonymizes_everything_and_keeps_the_erased_erased(demo_w
     assert not list(copy.path.parent.glob("*.pre-rotation"))
 
 
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")  # tests/conftest.py
 def test_a_failed_rotation_is_undone(demo_warehouse, tmp_path, monkeypatch):
     import outcomes.runner
 
@@ -127,6 +128,7 @@ def test_a_failed_rotation_is_undone(demo_warehouse, tmp_path, monkeypatch):
     assert not list(copy.path.parent.glob("*.pre-rotation"))
 
 
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")  # tests/conftest.py
 def test_rotate_salt_command_names_what_is_missing_in_one_line(
     demo_warehouse, tmp_path, monkeypatch
 ):

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import duckdb
+import pytest
 
 from outcomes.privacy.pseudonym import pseudonymize
 from outcomes.privacy.retention import apply_retention
@@ -17,6 +18,9 @@ from outcomes.privacy.rotation import carry_history
 from tests.conftest import DEMO_SALT
 from tests.privacy.helpers import tables_naming
 from tests.roster.test_team_history import ADA_PAYMENTS, ADA_PLATFORM, BO, key, load, rows, write
+
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 
 HISTORY = "raw_roster.user_versions"
 
