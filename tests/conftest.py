@@ -70,9 +70,8 @@ def rebuilds_leave_out_dbt_tests(monkeypatch):
     opt out and retain then ask what the rebuilt tables hold, and their own
     assertions say. The tests were 150 s of a 180 s rebuild (1,452 data and
     118 unit tests over 184 models at the demo size), and some 20 tests
-    rebuild. The erase and the salt rotation keep them (their tests say the
-    rebuilt warehouse still passes every data test), as do the tests whose
-    point is a dbt test's failure (the scorecard and digest file checks).
+    rebuild. The tests whose point is a dbt test's failure (the scorecard and
+    digest file checks) keep them.
     """
     monkeypatch.setenv("DBT_EXCLUDE_RESOURCE_TYPES", DBT_TESTS_LEFT_OUT)
 

@@ -103,6 +103,7 @@ def test_export_command_writes_json_and_unknown_email_is_a_clear_error(
         export_person(warehouse, "nobody@nowhere.example", DEMO_SALT)
 
 
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")  # tests/conftest.py
 def test_erase_removes_the_person_everywhere_and_changes_nobody_else(
     demo_warehouse, manager_email, tmp_path
 ):

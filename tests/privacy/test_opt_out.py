@@ -19,6 +19,9 @@ from outcomes.privacy.pseudonym import pseudonymize
 from tests.conftest import DEMO_SALT
 from tests.privacy.helpers import text_columns
 
+# Rebuilds here run the models only (tests/conftest.py says why).
+pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
+
 # Someone acting in two sources that allow opting out. (PagerDuty, which does
 # not, has no person actors in the demo: see the in-memory test below.)
 GITHUB_AND_JIRA_ACTOR = """
@@ -117,9 +120,6 @@ def test_an_empty_list_still_creates_the_table(demo_warehouse, tmp_path):
 GITHUB_JIRA_AND_CALENDAR_ACTOR = """
 select identity.email
 from identity.people_identity as identity
-
-# Rebuilds here run the models only (tests/conftest.py says why).
-pytestmark = pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 inner join marts.fct_work_events as events on events.actor_person_id = identity.person_key
 group by identity.email
 having count(distinct case when events.source_system in ('github', 'jira', 'calendar')

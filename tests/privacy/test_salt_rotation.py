@@ -35,6 +35,7 @@ def _counts(copy) -> dict[str, int]:
     }
 
 
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")  # tests/conftest.py
 def test_rotation_re_pseudonymizes_everything_and_keeps_the_erased_erased(demo_warehouse, tmp_path):
     copy = demo_warehouse.copy_to(tmp_path)
     (email,) = copy.query(
