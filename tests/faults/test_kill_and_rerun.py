@@ -33,6 +33,7 @@ import pytest
 
 from outcomes.demo import generate
 from outcomes.privacy.audit import AuditLog, audit_key
+from tests.conftest import DBT_TESTS_LEFT_OUT
 from tests.faults.state import TableState, differences, warehouse_state
 from tests.git.conftest import build_odd, build_web
 from tests.privacy.helpers import tables_naming
@@ -67,7 +68,7 @@ def _env(folder: Path, fault: str | None = None) -> dict[str, str]:
         OUTCOMES_PSEUDONYM_SALT=SALT,
         OUTCOMES_WAREHOUSE=str(folder / WAREHOUSE),
         OUTCOMES_AS_OF_UTC=AS_OF,
-        DBT_EXCLUDE_RESOURCE_TYPES="test unit_test",
+        DBT_EXCLUDE_RESOURCE_TYPES=DBT_TESTS_LEFT_OUT,
         DO_NOT_TRACK="1",
         RUNTIME__DLTHUB_TELEMETRY="false",
     )

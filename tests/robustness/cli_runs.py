@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from tests.conftest import DBT_TESTS_LEFT_OUT
 from tests.robustness.helpers import process_env
 
 OUTCOMES = Path(sys.executable).with_name("outcomes")  # the installed command
@@ -91,7 +92,7 @@ def outcomes_run(folder: Path, config: Path, *args: str, exports: Path) -> Run:
         env=process_env(
             OUTCOMES_WAREHOUSE=str(folder / WAREHOUSE),
             OUTCOMES_AS_OF_UTC=AS_OF,
-            DBT_EXCLUDE_RESOURCE_TYPES="test unit_test",
+            DBT_EXCLUDE_RESOURCE_TYPES=DBT_TESTS_LEFT_OUT,
             DO_NOT_TRACK="1",
             RUNTIME__DLTHUB_TELEMETRY="false",
         ),
