@@ -63,15 +63,17 @@ DBT_TESTS_LEFT_OUT = "test unit_test"
 
 @pytest.fixture
 def rebuilds_leave_out_dbt_tests(monkeypatch):
-    """A test's rebuilds of a demo copy run the models and seeds, not dbt's tests.
+    """A test's builds run the models and seeds, not dbt's tests.
 
-    The copy comes from the session's demo warehouse, whose build ran every
-    data and unit test on every model; the privacy tests that erase, rotate,
-    opt out and retain then ask what the rebuilt tables hold, and their own
-    assertions say. The tests were 150 s of a 180 s rebuild (1,452 data and
-    118 unit tests over 184 models at the demo size), and some 20 tests
-    rebuild. The tests whose point is a dbt test's failure (the scorecard and
-    digest file checks) keep them.
+    For the tests whose own assertions are the point: the privacy tests that
+    erase, rotate, opt out and retain on a copy of the session's demo warehouse
+    (whose build ran every data and unit test on every model), the rerun's
+    idempotence, and the git-only warehouses (tests/git/test_run_git_cli.py
+    keeps dbt's tests on one). dbt's tests were 150 s of a 180 s demo
+    rebuild (1,452 data and 118 unit tests over 184 models). The tests whose
+    point is a dbt test's failure (the scorecard and digest file checks) keep
+    them. A test that patches more must undo its own patches in a
+    `pytest.MonkeyPatch.context()`: `monkeypatch.undo()` would undo this one.
     """
     monkeypatch.setenv("DBT_EXCLUDE_RESOURCE_TYPES", DBT_TESTS_LEFT_OUT)
 

@@ -34,7 +34,13 @@ import pytest
 from click.testing import CliRunner
 
 from outcomes.cli import main
+from tests.conftest import DBT_TESTS_LEFT_OUT
 from tests.git.conftest import ADA, BOB, DAN, EVE, GITHUB, Repo, init_repo
+
+# One worker builds the module's warehouse once, and its build runs the models
+# only: the figures below are the point; tests/git/test_run_git_cli.py runs
+# dbt's tests on a git-only warehouse.
+pytestmark = pytest.mark.xdist_group("release_ancestry")
 
 
 def _tag(repo: Repo, name: str, at: str, target: str = "HEAD") -> None:
@@ -94,6 +100,7 @@ def built(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OUTCOMES_WAREHOUSE", str(warehouse))
         patch.setenv("OUTCOMES_PSEUDONYM_SALT", "git-ancestry-test-salt-0123456789")
+        patch.setenv("DBT_EXCLUDE_RESOURCE_TYPES", DBT_TESTS_LEFT_OUT)
         result = CliRunner().invoke(
             main, ["run", "--git", str(repo.path), "--config", str(root / "absent.yml")]
         )

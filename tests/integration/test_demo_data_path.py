@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import pytest
+
 from outcomes.runner import demo_config, run
 from outcomes.warehouse import table_counts
 from tests.conftest import DEMO_SALT
@@ -182,20 +184,23 @@ def test_warehouse_opens_in_duckdb_1_4(demo_warehouse):
     assert tags[0][0]["storage_version"].startswith("v1.4.0")
 
 
-def test_rerun_is_idempotent(demo_warehouse):
-    """Last in this module on purpose: it rewrites the shared warehouse."""
-    before = table_counts(demo_warehouse.path)
-    config = demo_config(demo_warehouse.exports, demo_warehouse.path)
+# Its rebuilds run the models only (tests/conftest.py says why).
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
+def test_rerun_is_idempotent(demo_warehouse, tmp_path):
+    """On a copy: the session's demo warehouse stays as its first run left it."""
+    warehouse = demo_warehouse.copy_to(tmp_path)
+    before = table_counts(warehouse.path)
+    config = demo_config(warehouse.exports, warehouse.path)
     # A plain rerun reads no export again: nothing changed, nothing is logged.
     rerun = run(config, DEMO_SALT)
-    assert table_counts(demo_warehouse.path) == before
+    assert table_counts(warehouse.path) == before
     assert all(x.unchanged for x in rerun.loads if x.source != "git")
     # A full refresh reads everything and lands the same rows. quality.row_counts
     # logs every load's counts (the gate's baseline): one more row per table.
     full = replace(config, sources=tuple(replace(s, full_refresh=True) for s in config.sources))
     refreshed = run(full, DEMO_SALT)
     logged = ("quality", "row_counts")
-    assert table_counts(demo_warehouse.path) == {**before, logged: 2 * before[logged]}
+    assert table_counts(warehouse.path) == {**before, logged: 2 * before[logged]}
     assert [(x.source, x.rows_landed, x.quarantined) for x in refreshed.loads] == [
         (x.source, x.rows_landed, x.quarantined) for x in demo_warehouse.first_run.loads
     ]

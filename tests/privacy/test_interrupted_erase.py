@@ -63,10 +63,11 @@ def _killed_erase(copy, email, monkeypatch, point) -> set[str]:
     keys = {export["person"]["person_key"]}
     keys |= {k for ks in export["account_keys"].values() for k in ks}
     assert {"marts.dim_people", "marts.fct_work_events"} <= set(export["tables"])
-    KILL_POINTS[point](monkeypatch)
-    with pytest.raises(Killed):
-        erase_person(copy.path, email, DEMO_SALT, actor="dpo")
-    monkeypatch.undo()
+    # a context of its own: undoing the kill must not undo the test's other patches
+    with pytest.MonkeyPatch.context() as kill:
+        KILL_POINTS[point](kill)
+        with pytest.raises(Killed):
+            erase_person(copy.path, email, DEMO_SALT, actor="dpo")
     return keys
 
 

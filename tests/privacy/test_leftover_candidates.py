@@ -20,19 +20,20 @@ class Killed(BaseException):
     """What a SIGKILL looks like to the code after it: nothing runs on."""
 
 
-def _kill_during_roster_gate(copy, monkeypatch):
+def _kill_during_roster_gate(copy):
     import pipelines.common.load as load
 
     def killed(*args, **kwargs):
         raise Killed
 
-    monkeypatch.setattr(load, "gate_source", killed)
     # full_refresh: the demo read these exports already; the premise is a load that lands
     roster = SourceConfig("roster", copy.exports / "roster", full_refresh=True)
     config = Config(copy.path, (roster,))
-    with pytest.raises(Killed):
-        run(config, DEMO_SALT, skip_build=True)
-    monkeypatch.undo()
+    # a context of its own: undoing the kill must not undo the test's other patches
+    with pytest.MonkeyPatch.context() as kill:
+        kill.setattr(load, "gate_source", killed)
+        with pytest.raises(Killed):
+            run(config, DEMO_SALT, skip_build=True)
     schemas = {s for (s,) in copy.query("select schema_name from information_schema.schemata")}
     assert "candidate_identity" in schemas
 
@@ -47,12 +48,12 @@ def person(demo_warehouse):
 
 @pytest.mark.parametrize("first_load", [False, True], ids=["reload", "first-load"])
 def test_export_and_erase_reach_a_leftover_identity_candidate(
-    demo_warehouse, person, tmp_path, monkeypatch, first_load
+    demo_warehouse, person, tmp_path, first_load
 ):
     copy = demo_warehouse.copy_to(tmp_path)
     if first_load:  # a new warehouse: the roster was never published, the candidate alone holds it
         copy = DemoWarehouse(tmp_path / "new.duckdb", copy.exports, copy.manifest, copy.first_run)
-    _kill_during_roster_gate(copy, monkeypatch)
+    _kill_during_roster_gate(copy)
     person_key = pseudonymize(person, DEMO_SALT, "email", "roster")
 
     export = export_person(copy.path, person, DEMO_SALT)
@@ -70,9 +71,9 @@ def test_export_and_erase_reach_a_leftover_identity_candidate(
     assert not {t for t in naming if t.startswith("candidate_")}, naming
 
 
-def test_the_next_run_drops_a_leftover_identity_candidate(demo_warehouse, tmp_path, monkeypatch):
+def test_the_next_run_drops_a_leftover_identity_candidate(demo_warehouse, tmp_path):
     copy = demo_warehouse.copy_to(tmp_path)
-    _kill_during_roster_gate(copy, monkeypatch)
+    _kill_during_roster_gate(copy)
 
     # The next run, whatever it loads (here: nothing but the opt-out list).
     run(Config(copy.path, ()), DEMO_SALT, skip_build=True)

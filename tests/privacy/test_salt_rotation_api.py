@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from outcomes.config import Config, SourceConfig
 from outcomes.demo import generate
@@ -40,6 +41,8 @@ def _rows(warehouse: Path, table: str) -> list[tuple]:
     return sorted(_query(warehouse, f"select * exclude (_outcomes_loaded_at) from {table}"))
 
 
+# The rotation's rebuild runs the models only (tests/conftest.py says why).
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 def test_rotation_re_pulls_an_api_source_and_keeps_its_cursors_valid(tmp_path, monkeypatch):
     exports = tmp_path / "exports"
     generate(exports, people=40, weeks=4, seed=7)

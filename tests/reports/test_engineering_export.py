@@ -129,6 +129,9 @@ def test_demo_engineering_is_backed_by_github(exported):
     assert sources[0]["has_review_data"] == "true"
 
 
+# Its build runs the models only: tests/git/test_run_git_cli.py runs dbt's
+# tests on a git-only warehouse.
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 def test_git_only_warehouse_says_there_is_no_review_data(tmp_path, monkeypatch):
     """A warehouse loaded from git alone: the export says so, and holds no
     pickup/review figure at all (never a zero), which the page turns into the

@@ -127,6 +127,9 @@ def page_text(path: Path) -> str:
 
 
 @pytest.mark.slow
+# Its build runs the models only: tests/git/test_run_git_cli.py runs dbt's
+# tests on a git-only warehouse.
+@pytest.mark.usefixtures("rebuilds_leave_out_dbt_tests")
 def test_git_only_warehouse_builds_a_site_with_deploys_and_lead_time(tmp_path, monkeypatch):
     """No roster: no team, no team KPI. The run summary says why; the site still
     builds (no team page to prerender is no failure) and the engineering page
