@@ -40,5 +40,6 @@
         'kpi_handoff_time',
         'kpi_wip',
         'kpi_review_latency',
+        'kpi_lead_time_for_changes',
     ]) }}
 {%- endmacro %}

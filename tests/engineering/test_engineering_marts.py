@@ -455,3 +455,40 @@ def test_review_latency_kpi_is_the_weeks_pull_requests_reviewed_on_request(demo_
     others = [value for team, value in quarters.items() if team != slow_team]
     assert slow_team in quarters and len(others) >= 3
     assert quarters[slow_team] > 2 * max(others), quarters
+
+
+def test_lead_time_kpi_is_the_dora_one_week_window(demo_warehouse):
+    """The weekly lead time for changes is the DORA marts' 1-week window, for every
+    team and week with a measured change (p50 and p85), and the planted slow-review
+    team, whose pull requests wait longest, has the longest published quarter."""
+    dora = {
+        (team, week, f"lead_time_for_changes_{p}"): value
+        for team, week, p50, p85 in demo_warehouse.query(
+            "select team_id, week_start, lead_time_p50_hours, lead_time_p85_hours "
+            "from kpis.kpi_base_dora_team_windows "
+            "where window_weeks = 1 and lead_time_p50_hours is not null"
+        )
+        for p, value in (("p50", p50), ("p85", p85))
+    }
+    weekly = {
+        (team, week, kpi_id): value
+        for team, week, kpi_id, value in demo_warehouse.query(
+            "select team_id, period_start, kpi_id, value from kpis.kpi_lead_time_for_changes "
+            "where period_grain = 'week'"
+        )
+    }
+    assert weekly.keys() == dora.keys() and len(weekly) > 50
+    assert all(abs(weekly[cell] - dora[cell]) < 1e-9 for cell in weekly)
+    slow_team = _team_id(
+        demo_warehouse, demo_warehouse.manifest["planted"]["slow_review_team"]["team"]
+    )
+    quarters = dict(
+        demo_warehouse.query(
+            "select team_id, median(value) from marts.fct_team_kpis_by_period "
+            "where kpi_id = 'lead_time_for_changes_p50' and period_grain = 'quarter' "
+            "and not is_suppressed group by 1"
+        )
+    )
+    others = [value for team, value in quarters.items() if team != slow_team]
+    assert slow_team in quarters and len(others) >= 3
+    assert quarters[slow_team] > max(others), quarters
