@@ -2,7 +2,7 @@
     Lead time for changes (flow, engineering; DORA): deployed - the pull
     request's start, for the pull requests shipped by the team's successful
     production deployments, in the week the deployment finished
-    (docs/kpi-definitions.md#lead_time_for_changes). The start is the earlier
+    (docs/kpi-definitions.md#lead_time_for_changes_p50). The start is the earlier
     of the earliest commit and the opening, the same as the PR's cycle time:
     fct_pull_requests.cycle_time_hours ends at the deployment for a shipped
     PR, and is null where the start is unknown (a squash merge) or after the
