@@ -12,7 +12,8 @@
       weeks (zero weeks included), deployment_days_per_month the window's
       deployment days scaled to a month (52/12 weeks).
     - lead time for changes: deployed - the PR's start over the PRs shipped
-      by the window's deployments (negative -> left out): its cycle time
+      by the window's deployments (kpi_base_shipped_changes, which the weekly
+      KPI reads too; negative -> left out): its cycle time
       (fct_pull_requests.cycle_time_hours, which ends at the deployment for a
       shipped PR), so the start is the same, the earlier of the earliest
       commit and the opening; bots' PRs are changes too, but never
@@ -30,13 +31,6 @@ with deployments as (
 
     select * from {{ ref('fct_deployments') }}
     where is_live and team_id is not null
-
-),
-
-pull_requests as (
-
-    select * from {{ ref('fct_pull_requests') }}
-    where deployment_id is not null
 
 ),
 
@@ -78,16 +72,7 @@ dated_deployments as (
 
 dated_changes as (
 
-    select
-        deployments.team_id,
-        {{ week_start('deployments.finished_at') }} as week_start,
-        pull_requests.pull_request_id,
-        case when pull_requests.author_type = 'person' then pull_requests.author_person_id end
-            as author_person_id,
-        pull_requests.cycle_time_hours as lead_time_hours
-    from pull_requests
-    inner join deployments
-        on pull_requests.deployment_id = deployments.deployment_id
+    select * from {{ ref('kpi_base_shipped_changes') }}
 
 ),
 

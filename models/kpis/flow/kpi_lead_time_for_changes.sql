@@ -8,36 +8,15 @@
     PR, and is null where the start is unknown (a squash merge) or after the
     deployment. So the week's value equals fct_dora_team_weekly's 1-week
     lead_time_p50_hours and lead_time_p85_hours. The team is the team owning
-    the repository, as for deployment_days. Bots' pull requests are changes
+    the repository, as for deployment_days; kpi_base_shipped_changes holds
+    the changes, for the DORA windows too. Bots' pull requests are changes
     too, but never contributors: contributor_count is the distinct roster
     authors of the measured pull requests.
 #}
-with deployments as (
+with shipped_changes as (
 
-    select * from {{ ref('fct_deployments') }}
-    where is_live and team_id is not null
-
-),
-
-pull_requests as (
-
-    select * from {{ ref('fct_pull_requests') }}
-    where deployment_id is not null and cycle_time_hours is not null
-
-),
-
-shipped_changes as (
-
-    select
-        deployments.team_id,
-        {{ week_start('deployments.finished_at') }} as week_start,
-        pull_requests.pull_request_id,
-        case when pull_requests.author_type = 'person' then pull_requests.author_person_id end
-            as author_person_id,
-        pull_requests.cycle_time_hours as lead_time_hours
-    from pull_requests
-    inner join deployments
-        on pull_requests.deployment_id = deployments.deployment_id
+    select * from {{ ref('kpi_base_shipped_changes') }}
+    where lead_time_hours is not null
 
 ),
 
